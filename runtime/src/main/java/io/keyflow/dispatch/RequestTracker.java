@@ -1,0 +1,147 @@
+package io.keyflow.dispatch;
+
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.reqreply.ToFunction.Invocation;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-address request state machine of one dispatcher subtask.
+ *
+ * <p>An address is idle (absent here) or has exactly one request outstanding; messages that arrive
+ * meanwhile wait in its backlog and go out together as the next batch when the request completes. A
+ * function type's values are unknown until its first request is answered, so while that first
+ * request (the probe) is out, other addresses of the type are parked rather than sent, sparing one
+ * handshake round trip per address after every start.
+ *
+ * <p>Not thread-safe: used only on the task thread.
+ */
+final class RequestTracker {
+  private enum Discovery {
+    PROBING,
+    KNOWN
+  }
+
+  private final Map<AddressKey, Pending> pending = new HashMap<>();
+  private final Map<TypeName, Discovery> discovery = new HashMap<>();
+  private final Map<TypeName, List<Pending>> parked = new HashMap<>();
+  private final int maxInFlight;
+
+  /**
+   * @param maxInFlight addresses with an outstanding request before input pauses; ≤ 0: no cap
+   */
+  RequestTracker(int maxInFlight) {
+    this.maxInFlight = maxInFlight;
+  }
+
+  Pending get(AddressKey key) {
+    return pending.get(key);
+  }
+
+  /** Starts a request for an idle address. */
+  Pending start(AddressKey key, List<Invocation> invocations) {
+    Pending p = new Pending(key, invocations);
+    Pending previous = pending.put(key, p);
+    if (previous != null) {
+      pending.put(key, previous);
+      throw new IllegalStateException("address " + key + " already has a request outstanding");
+    }
+    return p;
+  }
+
+  /** A message for a busy address: it waits in the backlog. */
+  void backlogged(Pending p) {
+    p.backlog++;
+  }
+
+  /**
+   * Decides whether {@code p} may go out now. The first request of a function type goes out as the
+   * probe; others wait until the probe is answered.
+   *
+   * @return true if the caller must not send {@code p} yet
+   */
+  boolean park(Pending p) {
+    Discovery state = discovery.get(p.key.function());
+    if (state == null) {
+      discovery.put(p.key.function(), Discovery.PROBING);
+      p.probe = true;
+      return false;
+    }
+    if (state == Discovery.PROBING && !p.probe) {
+      parked.computeIfAbsent(p.key.function(), t -> new ArrayList<>()).add(p);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The probe of {@code p}'s function type was answered: the type's values are known.
+   *
+   * @return the requests that were parked meanwhile, to send now
+   */
+  List<Pending> probeAnswered(Pending p) {
+    if (!p.probe) {
+      return List.of();
+    }
+    p.probe = false;
+    discovery.put(p.key.function(), Discovery.KNOWN);
+    List<Pending> released = parked.remove(p.key.function());
+    return released == null ? List.of() : released;
+  }
+
+  /**
+   * The request of {@code p} completed. If messages waited, the caller sends them as the next batch
+   * through {@link #next}; otherwise the address becomes idle.
+   *
+   * @return true if the address has a backlog to send
+   */
+  boolean completed(Pending p) {
+    if (p.backlog > 0) {
+      return true;
+    }
+    pending.remove(p.key);
+    return false;
+  }
+
+  /** Replaces a completed request by its backlog, sent as one batch. */
+  Pending next(Pending completed, List<Invocation> backlog) {
+    Pending p = new Pending(completed.key, backlog);
+    pending.put(completed.key, p);
+    return p;
+  }
+
+  /** Re-creates a request that was outstanding at the checkpoint being restored. */
+  Pending restore(AddressKey key, List<Invocation> invocations, int backlog) {
+    Pending p = start(key, invocations);
+    p.backlog = backlog;
+    p.persisted = true;
+    return p;
+  }
+
+  /**
+   * Whether input must pause after a message for {@code key}: its backlog reached the batch limit,
+   * or too many addresses have requests outstanding.
+   */
+  boolean mustWait(AddressKey key, int maxBatch) {
+    if (maxInFlight > 0 && pending.size() >= maxInFlight) {
+      return true;
+    }
+    Pending p = pending.get(key);
+    return maxBatch > 0 && p != null && p.backlog >= maxBatch;
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  int size() {
+    return pending.size();
+  }
+
+  Collection<Pending> all() {
+    return pending.values();
+  }
+}

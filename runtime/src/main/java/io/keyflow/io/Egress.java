@@ -1,0 +1,28 @@
+package io.keyflow.io;
+
+import io.keyflow.module.EgressComponent;
+import io.keyflow.protocol.reqreply.TypedValue;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * An egress declared in {@code module.yaml} (or added programmatically): where functions send
+ * records that leave Keyflow. Functions address it by its id in their egress messages.
+ */
+public interface Egress extends EgressComponent {
+
+  /**
+   * Adds this egress's sink to the job.
+   *
+   * @param records every record functions sent to this egress, as the functions sent them
+   * @param uidPrefix prefix for the UIDs of the operators this egress adds
+   */
+  void attach(DataStream<TypedValue> records, String uidPrefix);
+
+  /**
+   * Whether this egress only delivers on checkpoints (a transactional sink); Keyflow then refuses
+   * to start with checkpointing disabled.
+   */
+  default boolean requiresCheckpointing() {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+package io.keyflow.job;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Keyflow's settings in the Flink configuration ({@code config.yaml} or {@code -D}). */
+public final class KeyflowOptions {
+  private KeyflowOptions() {}
+
+  public static final ConfigOption<String> MODULE =
+      ConfigOptions.key("keyflow.module")
+          .stringType()
+          .defaultValue("classpath:module.yaml")
+          .withDescription(
+              "Where module.yaml is: a path, a file: URL, or classpath:NAME (every resource of"
+                  + " that name is loaded). The --module program argument overrides it.");
+
+  public static final ConfigOption<String> JOB_NAME =
+      ConfigOptions.key("keyflow.job-name")
+          .stringType()
+          .defaultValue("Keyflow")
+          .withDescription("Name of the Flink job.");
+
+  public static final ConfigOption<Integer> MAX_OUTSTANDING_REQUESTS =
+      ConfigOptions.key("keyflow.dispatch.max-outstanding-requests")
+          .intType()
+          .defaultValue(1024)
+          .withDescription(
+              "Addresses with a request outstanding, per dispatcher subtask, before the"
+                  + " subtask stops taking input (0 or less: no limit).");
+
+  public static final ConfigOption<Integer> DEFAULT_MAX_PARALLELISM =
+      ConfigOptions.key("keyflow.default-max-parallelism")
+          .intType()
+          .defaultValue(128)
+          .withDescription(
+              "Max parallelism (number of key groups) used when pipeline.max-parallelism is"
+                  + " not set. It bounds how far a job can be rescaled from a savepoint and must"
+                  + " stay the same for the life of the state.");
+}

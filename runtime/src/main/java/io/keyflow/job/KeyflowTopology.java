@@ -1,0 +1,105 @@
+package io.keyflow.job;
+
+import io.keyflow.dispatch.DispatcherOperatorFactory;
+import io.keyflow.io.Egress;
+import io.keyflow.io.Ingress;
+import io.keyflow.module.EgressComponent;
+import io.keyflow.module.IngressComponent;
+import io.keyflow.module.Module;
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.ProtobufTypeInfo;
+import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the Keyflow dataflow from a module:
+ *
+ * <pre>
+ *   ingress sources --union--> keyBy(target id) --> functions (dispatcher) --side outputs--> egress sinks
+ * </pre>
+ */
+public final class KeyflowTopology {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyflowTopology.class);
+
+  private KeyflowTopology() {}
+
+  /**
+   * Adds the module's dataflow to {@code env}, after checking that {@code conf} keeps effects
+   * exactly-once.
+   *
+   * @throws JobConfigurationException if the configuration or module cannot run correctly
+   */
+  public static void build(StreamExecutionEnvironment env, Module module, Configuration conf) {
+    List<Ingress> ingresses = new ArrayList<>();
+    for (IngressComponent component : module.ingresses()) {
+      if (!(component instanceof Ingress ingress)) {
+        throw new JobConfigurationException(
+            "ingress " + component.id() + " has no Flink source implementation");
+      }
+      ingresses.add(ingress);
+    }
+    List<Egress> egresses = new ArrayList<>();
+    for (EgressComponent component : module.egresses()) {
+      if (!(component instanceof Egress egress)) {
+        throw new JobConfigurationException(
+            "egress " + component.id() + " has no Flink sink implementation");
+      }
+      egresses.add(egress);
+    }
+    if (ingresses.isEmpty()) {
+      throw new JobConfigurationException(
+          module.source()
+              + " declares no ingress, so no message would ever reach a function; add an"
+              + " ingress document such as io.statefun.kafka.v1/ingress");
+    }
+    ExactlyOnceGuard.check(conf, egresses);
+    if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
+      LOG.warn(
+          "Checkpointing is off ({} is not set): function state is lost when the job fails."
+              + " Set it for fault tolerance.",
+          CheckpointingOptions.CHECKPOINTING_INTERVAL.key());
+    }
+    if (conf.getOptional(PipelineOptions.MAX_PARALLELISM).isEmpty()) {
+      env.setMaxParallelism(conf.get(KeyflowOptions.DEFAULT_MAX_PARALLELISM));
+    }
+
+    DataStream<Envelope> input = null;
+    for (Ingress ingress : ingresses) {
+      DataStream<Envelope> stream = ingress.createStream(env, OperatorIds.ingress(ingress.id()));
+      input = input == null ? stream : input.union(stream);
+    }
+
+    Map<TypeName, OutputTag<TypedValue>> tags = new LinkedHashMap<>();
+    for (Egress egress : egresses) {
+      tags.put(egress.id(), new OutputTag<>("egress-" + egress.id(), ProtobufTypeInfo.TYPED_VALUE));
+    }
+    SingleOutputStreamOperator<Envelope> functions =
+        input
+            .keyBy(envelope -> envelope.getTarget().getId(), Types.STRING)
+            .transform(
+                OperatorIds.DISPATCHER_NAME,
+                ProtobufTypeInfo.ENVELOPE,
+                new DispatcherOperatorFactory(
+                    module, tags, conf.get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS)))
+            .uid(OperatorIds.DISPATCHER_UID);
+
+    for (Egress egress : egresses) {
+      egress.attach(
+          functions.getSideOutput(tags.get(egress.id())), OperatorIds.egress(egress.id()));
+    }
+  }
+}

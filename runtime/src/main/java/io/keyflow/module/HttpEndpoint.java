@@ -1,0 +1,125 @@
+package io.keyflow.module;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where and how to call a group of remote functions: the functions it serves, the URL template
+ * ({@code {function.name}} is replaced by the function type's name; no other placeholder exists),
+ * the per-address batch limit and the {@link Transport}.
+ *
+ * @param maxNumBatchRequests how many messages may wait for one address before its subtask stops
+ *     reading input; zero or negative means unlimited (see {@link #batchLimited()})
+ */
+public record HttpEndpoint(
+    FunctionPattern functions, String urlPathTemplate, int maxNumBatchRequests, Transport transport)
+    implements Component {
+
+  public static final int DEFAULT_MAX_NUM_BATCH_REQUESTS = 1000;
+
+  /** The only placeholder a URL template may contain. */
+  public static final String FUNCTION_NAME = "{function.name}";
+
+  static final String EXPECTED_URL =
+      "an absolute http or https URL such as http://functions:8000/statefun/" + FUNCTION_NAME;
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{[^}]*}");
+
+  public HttpEndpoint {
+    Objects.requireNonNull(functions, "functions");
+    Objects.requireNonNull(transport, "transport");
+    TemplateProblem problem = checkTemplate(urlPathTemplate);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem.problem() + "; expected " + problem.expected());
+    }
+  }
+
+  /** An endpoint with the default batch limit and transport. */
+  public static HttpEndpoint of(FunctionPattern functions, String urlPathTemplate) {
+    return new HttpEndpoint(
+        functions, urlPathTemplate, DEFAULT_MAX_NUM_BATCH_REQUESTS, Transport.defaults());
+  }
+
+  /** The URL to POST to for {@code functionType}. */
+  public URI urlFor(TypeName functionType) {
+    String url = urlPathTemplate.replace(FUNCTION_NAME, functionType.name());
+    try {
+      return new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "function type "
+              + functionType
+              + " gives the invalid URL '"
+              + url
+              + "' from template '"
+              + urlPathTemplate
+              + "': "
+              + e.getReason(),
+          e);
+    }
+  }
+
+  /** Whether {@link #maxNumBatchRequests} applies. */
+  public boolean batchLimited() {
+    return maxNumBatchRequests > 0;
+  }
+
+  record TemplateProblem(String problem, String expected) {}
+
+  /** Returns why {@code template} is unusable, or null when it is fine. */
+  static TemplateProblem checkTemplate(String template) {
+    if (template == null || template.isBlank()) {
+      return new TemplateProblem("URL template is empty", EXPECTED_URL);
+    }
+    Matcher placeholder = PLACEHOLDER.matcher(template);
+    while (placeholder.find()) {
+      if (!placeholder.group().equals(FUNCTION_NAME)) {
+        return new TemplateProblem(
+            "unknown placeholder "
+                + placeholder.group()
+                + " in '"
+                + template
+                + "'; only "
+                + FUNCTION_NAME
+                + " exists",
+            FUNCTION_NAME + ", which is replaced by the function type's name");
+      }
+    }
+    // A sample name stands in for the placeholder so that templates putting it in the host
+    // (http://{function.name}.fns.svc/) are checked like any other URL.
+    String sample = template.replace(FUNCTION_NAME, "sample");
+    URI uri;
+    try {
+      uri = new URI(sample);
+    } catch (URISyntaxException e) {
+      return new TemplateProblem(
+          "'" + template + "' is not a valid URL (" + e.getReason() + ")", EXPECTED_URL);
+    }
+    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!"http".equals(scheme) && !"https".equals(scheme)) {
+      return new TemplateProblem(
+          "'"
+              + template
+              + "' "
+              + (scheme == null ? "has no scheme" : "has scheme " + scheme)
+              + ", which is not supported",
+          EXPECTED_URL);
+    }
+    if (uri.getHost() == null) {
+      String authority = uri.getRawAuthority();
+      return new TemplateProblem(
+          "'"
+              + template
+              + "' "
+              + (authority == null
+                  ? "has no host"
+                  : "has '" + authority + "', which is not a valid host[:port]"),
+          EXPECTED_URL);
+    }
+    return null;
+  }
+}

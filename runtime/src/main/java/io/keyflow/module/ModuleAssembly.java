@@ -1,0 +1,75 @@
+package io.keyflow.module;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects the components of one or more files and rejects double bindings: the same function type,
+ * namespace, ingress id or egress id declared twice would leave it ambiguous which one the runtime
+ * uses.
+ */
+final class ModuleAssembly {
+
+  /** A component and the spec it was read from, for error messages. */
+  record Bound(Component component, YamlNode spec) {}
+
+  private final List<HttpEndpoint> endpoints = new ArrayList<>();
+  private final List<IngressComponent> ingresses = new ArrayList<>();
+  private final List<EgressComponent> egresses = new ArrayList<>();
+  private final Map<String, YamlNode> functionPatterns = new HashMap<>();
+  private final Map<TypeName, YamlNode> ingressIds = new HashMap<>();
+  private final Map<TypeName, YamlNode> egressIds = new HashMap<>();
+
+  void add(Bound bound) {
+    YamlNode spec = bound.spec();
+    if (bound.component() instanceof HttpEndpoint endpoint) {
+      String pattern = endpoint.functions().toString();
+      claim(
+          functionPatterns,
+          pattern,
+          spec,
+          "functions",
+          "overlapping function patterns: " + pattern + " is bound twice",
+          "each function type and each namespace bound by one endpoint only");
+      endpoints.add(endpoint);
+    }
+    if (bound.component() instanceof IngressComponent ingress) {
+      claim(
+          ingressIds,
+          ingress.id(),
+          spec,
+          "id",
+          "duplicate ingress id " + ingress.id(),
+          "each ingress id declared once");
+      ingresses.add(ingress);
+    }
+    if (bound.component() instanceof EgressComponent egress) {
+      claim(
+          egressIds,
+          egress.id(),
+          spec,
+          "id",
+          "duplicate egress id " + egress.id(),
+          "each egress id declared once");
+      egresses.add(egress);
+    }
+  }
+
+  Module build(String source) {
+    return new Module(source, endpoints, ingresses, egresses);
+  }
+
+  private static <K> void claim(
+      Map<K, YamlNode> claimed, K key, YamlNode spec, String field, String problem, String rule) {
+    YamlNode first = claimed.putIfAbsent(key, spec);
+    if (first != null) {
+      String where =
+          first.file().equals(spec.file())
+              ? "document " + first.document()
+              : first.file() + ", document " + first.document();
+      throw spec.error(field, problem + " (first in " + where + ")", rule);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.keyflow.remote;
+
+import io.keyflow.module.HttpEndpoint;
+import io.keyflow.module.Transport;
+import io.keyflow.protocol.reqreply.FromFunction;
+import io.keyflow.protocol.reqreply.ToFunction;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Calls the functions of one {@link HttpEndpoint}: POSTs a {@code ToFunction} and completes with
+ * the decoded {@code FromFunction}, retrying with exponential backoff within the endpoint's call
+ * budget ({@code transport.call}).
+ *
+ * <p>Completions run on the HTTP client's threads; callers hop to their own thread. Decoding
+ * happens here, off the caller's thread.
+ */
+public final class RemoteFunctionClient implements AutoCloseable {
+  private static final String OCTET_STREAM = "application/octet-stream";
+  private static final Duration INITIAL_BACKOFF = Duration.ofMillis(10);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+  private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofMillis(10);
+
+  private final HttpEndpoint endpoint;
+  private final Transport transport;
+  private final HttpClient http;
+
+  public RemoteFunctionClient(HttpEndpoint endpoint) {
+    this.endpoint = endpoint;
+    this.transport = endpoint.transport();
+    rejectUnsupportedTls(endpoint);
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(transport.connect())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  public HttpEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /**
+   * Sends {@code request} to {@code url}; the future fails with {@link RemoteInvocationException}.
+   */
+  public CompletableFuture<FromFunction> invoke(URI url, ToFunction request) {
+    Call call = new Call(url, request.toByteArray(), System.nanoTime());
+    call.attempt();
+    return call.result;
+  }
+
+  /**
+   * Releases the client. Java 17's HttpClient has no close: its selector thread ends and its
+   * connections close once the client is unreachable, so this only drops the reference.
+   */
+  @Override
+  public void close() {}
+
+  private final class Call {
+    final URI url;
+    final byte[] body;
+    final long startNanos;
+    final CompletableFuture<FromFunction> result = new CompletableFuture<>();
+    int attempts;
+    Duration backoff = INITIAL_BACKOFF;
+
+    Call(URI url, byte[] body, long startNanos) {
+      this.url = url;
+      this.body = body;
+      this.startNanos = startNanos;
+    }
+
+    Duration remaining() {
+      return transport.call().minusNanos(System.nanoTime() - startNanos);
+    }
+
+    void attempt() {
+      attempts++;
+      Duration timeout = remaining();
+      if (transport.readTimeout().isPresent()) {
+        Duration perAttempt =
+            transport.readTimeout().get().plus(transport.writeTimeout().orElse(Duration.ZERO));
+        if (perAttempt.compareTo(timeout) < 0) {
+          timeout = perAttempt;
+        }
+      }
+      if (timeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {
+        timeout = MIN_ATTEMPT_TIMEOUT;
+      }
+      HttpRequest request =
+          HttpRequest.newBuilder(url)
+              .timeout(timeout)
+              .header("Content-Type", OCTET_STREAM)
+              .header("Accept", OCTET_STREAM)
+              .header("User-Agent", "keyflow")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build();
+      http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+          .handle(
+              (response, error) -> {
+                try {
+                  if (error != null) {
+                    failed(RemoteInvocationException.transportFailure(url, unwrap(error)));
+                  } else {
+                    result.complete(decode(response));
+                  }
+                } catch (RemoteInvocationException e) {
+                  failed(e);
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                }
+                return null;
+              });
+    }
+
+    void failed(RemoteInvocationException error) {
+      if (!error.retryable()) {
+        result.completeExceptionally(
+            attempts == 1 ? error : RemoteInvocationException.terminal(url, attempts, error));
+        return;
+      }
+      Duration left = remaining();
+      if (left.toMillis() < 1) {
+        result.completeExceptionally(
+            RemoteInvocationException.exhausted(
+                url, attempts, Duration.ofNanos(System.nanoTime() - startNanos), error));
+        return;
+      }
+      Duration delay = backoff.compareTo(left) < 0 ? backoff : left;
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0
+              ? backoff.multipliedBy(2)
+              : MAX_BACKOFF;
+      Executor later = CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
+      later.execute(this::attempt);
+    }
+  }
+
+  private FromFunction decode(HttpResponse<byte[]> response) {
+    URI url = response.request().uri();
+    byte[] body = response.body();
+    int status = response.statusCode();
+    if (status < 200 || status > 299) {
+      throw RemoteInvocationException.status(url, status, excerpt(body));
+    }
+    String contentType = response.headers().firstValue("Content-Type").orElse("");
+    if (!isOctetStream(contentType)) {
+      throw RemoteInvocationException.contentType(url, contentType);
+    }
+    if (body.length > transport.payloadMaxBytes()) {
+      throw RemoteInvocationException.tooLarge(url, body.length, transport.payloadMaxBytes());
+    }
+    try {
+      return FromFunction.parseFrom(body);
+    } catch (IOException e) {
+      throw RemoteInvocationException.undecodable(url, e);
+    }
+  }
+
+  /** Media type comparison; parameters such as a charset are tolerated. */
+  static boolean isOctetStream(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return mediaType.trim().toLowerCase(Locale.ROOT).equals(OCTET_STREAM);
+  }
+
+  private static String excerpt(byte[] body) {
+    if (body == null || body.length == 0) {
+      return "";
+    }
+    String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
+    return text.replaceAll("\\s+", " ").trim();
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  private static void rejectUnsupportedTls(HttpEndpoint endpoint) {
+    Transport t = endpoint.transport();
+    if (t.trustCaCerts().isPresent() || t.clientCert().isPresent() || t.clientKey().isPresent()) {
+      throw new IllegalArgumentException(
+          "endpoint for "
+              + endpoint.functions()
+              + " sets transport.trust_cacerts or client_cert/client_key; this Keyflow version"
+              + " verifies https endpoints against the JVM's default trust store only and does"
+              + " not present client certificates. Remove these keys or use a trusted"
+              + " certificate.");
+    }
+  }
+}

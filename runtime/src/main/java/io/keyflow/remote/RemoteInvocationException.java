@@ -1,0 +1,111 @@
+package io.keyflow.remote;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A call to a remote function failed. {@link #retryable()} tells whether another attempt can help
+ * (a connection failure, a timeout, a 5xx) or not (a 4xx, a body that is not a StateFun response).
+ */
+public final class RemoteInvocationException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final boolean retryable;
+
+  private RemoteInvocationException(String message, Throwable cause, boolean retryable) {
+    super(message, cause);
+    this.retryable = retryable;
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+
+  static RemoteInvocationException transportFailure(URI url, Throwable cause) {
+    return new RemoteInvocationException(
+        "POST " + url + " failed: " + describe(cause), cause, true);
+  }
+
+  static RemoteInvocationException status(URI url, int status, String bodyExcerpt) {
+    boolean retryable = isRetryableStatus(status);
+    return new RemoteInvocationException(
+        "POST "
+            + url
+            + " answered HTTP "
+            + status
+            + (bodyExcerpt.isEmpty() ? "" : ": " + bodyExcerpt)
+            + (retryable ? "" : " (not retried: the function rejected the request)"),
+        null,
+        retryable);
+  }
+
+  static RemoteInvocationException contentType(URI url, String contentType) {
+    return new RemoteInvocationException(
+        "POST "
+            + url
+            + " answered with Content-Type '"
+            + contentType
+            + "'; a StateFun function answers application/octet-stream. Is the URL the"
+            + " function's endpoint?",
+        null,
+        false);
+  }
+
+  static RemoteInvocationException tooLarge(URI url, long size, long limit) {
+    return new RemoteInvocationException(
+        "POST "
+            + url
+            + " answered "
+            + size
+            + " bytes, more than transport.payload_max_bytes ("
+            + limit
+            + ")",
+        null,
+        false);
+  }
+
+  static RemoteInvocationException undecodable(URI url, Throwable cause) {
+    return new RemoteInvocationException(
+        "POST " + url + " answered a body that is not a StateFun FromFunction message",
+        cause,
+        false);
+  }
+
+  static RemoteInvocationException exhausted(
+      URI url, int attempts, Duration elapsed, RemoteInvocationException last) {
+    return new RemoteInvocationException(
+        "calling "
+            + url
+            + " failed after "
+            + attempts
+            + (attempts == 1 ? " attempt" : " attempts")
+            + " in "
+            + elapsed.toMillis()
+            + " ms (transport.call budget used up); last error: "
+            + last.getMessage(),
+        last,
+        false);
+  }
+
+  static RemoteInvocationException terminal(URI url, int attempts, RemoteInvocationException last) {
+    return new RemoteInvocationException(
+        "calling " + url + " failed after " + attempts + " attempt(s): " + last.getMessage(),
+        last,
+        false);
+  }
+
+  /** The statuses worth another attempt: timeouts, conflicts, throttling and server errors. */
+  static boolean isRetryableStatus(int status) {
+    return status == 408
+        || status == 409
+        || status == 420
+        || status == 429
+        || status == 499
+        || status >= 500;
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+}

@@ -1,0 +1,147 @@
+package io.keyflow.state;
+
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.reqreply.FromFunction.ExpirationSpec;
+import io.keyflow.protocol.reqreply.FromFunction.PersistedValueMutation;
+import io.keyflow.protocol.reqreply.FromFunction.PersistedValueSpec;
+import io.keyflow.protocol.reqreply.ToFunction.PersistedValue;
+import io.keyflow.protocol.reqreply.TypedValue;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+
+/**
+ * The values one function type has declared, learned from its {@code IncompleteInvocationContext}
+ * answers, and access to them for the current key.
+ *
+ * <p>Registrations live in memory and are rebuilt after every restart by the same handshake; the
+ * values themselves are keyed Flink state named {@code <namespace>/<type>/<value>}, so they come
+ * back from checkpoints. A value is never unregistered. Runs on the task thread only.
+ */
+public final class FunctionValues {
+  /** Registered when a function declares a value without a type. */
+  public static final String UNSET_TYPENAME = "io.statefun.types/unset";
+
+  private final TypeName function;
+  private final ValueStateBinder binder;
+  private final Map<String, Registered> values = new LinkedHashMap<>();
+
+  public FunctionValues(TypeName function, ValueStateBinder binder) {
+    this.function = function;
+    this.binder = binder;
+  }
+
+  private record Registered(String typename, ValueState<byte[]> state) {}
+
+  /** Flink state name of a declared value. Part of savepoints: never change it. */
+  public static String stateName(TypeName function, String value) {
+    return function.namespace() + "/" + function.name() + "/" + value;
+  }
+
+  public boolean isEmpty() {
+    return values.isEmpty();
+  }
+
+  /** Registers each spec that is new; an existing name must keep its typename. */
+  public void register(List<PersistedValueSpec> specs) {
+    for (PersistedValueSpec spec : specs) {
+      String name = spec.getStateName();
+      if (name.isEmpty()) {
+        throw StateSpecException.badSpec(function, name, "the value name is empty");
+      }
+      String typename = spec.getTypeTypename().isEmpty() ? UNSET_TYPENAME : spec.getTypeTypename();
+      Registered existing = values.get(name);
+      if (existing != null) {
+        if (!existing.typename.equals(typename)) {
+          throw StateSpecException.typenameChanged(function, name, existing.typename, typename);
+        }
+        continue;
+      }
+      StateTtlConfig ttl = ttl(name, spec.getExpirationSpec());
+      ValueState<byte[]> state;
+      try {
+        state = binder.bind(stateName(function, name), new TypedBytesSerializer(typename), ttl);
+      } catch (Exception e) {
+        throw StateSpecException.restoredWithOtherType(function, name, typename, e);
+      }
+      values.put(name, new Registered(typename, state));
+    }
+  }
+
+  /** Whether every spec names a value that is registered already. */
+  public boolean registered(List<PersistedValueSpec> specs) {
+    return specs.stream().allMatch(spec -> values.containsKey(spec.getStateName()));
+  }
+
+  /** The values to ship with a request: every registered value, absent ones without a value. */
+  public List<PersistedValue> read() throws IOException {
+    List<PersistedValue> out = new ArrayList<>(values.size());
+    for (Map.Entry<String, Registered> e : values.entrySet()) {
+      PersistedValue.Builder value = PersistedValue.newBuilder().setStateName(e.getKey());
+      byte[] bytes = e.getValue().state.value();
+      if (bytes != null) {
+        value.setStateValue(
+            TypedValue.newBuilder()
+                .setTypename(e.getValue().typename)
+                .setHasValue(true)
+                .setValue(com.google.protobuf.ByteString.copyFrom(bytes)));
+      }
+      out.add(value.build());
+    }
+    return out;
+  }
+
+  /** Applies mutations in order for the current key. */
+  public void apply(String id, List<PersistedValueMutation> mutations) throws IOException {
+    for (PersistedValueMutation mutation : mutations) {
+      Registered value = values.get(mutation.getStateName());
+      if (value == null) {
+        throw StateSpecException.unknownValue(function, id, mutation.getStateName());
+      }
+      switch (mutation.getMutationType()) {
+        case DELETE -> value.state.clear();
+        case MODIFY -> {
+          String sent = mutation.getStateValue().getTypename();
+          if (!sent.equals(value.typename)) {
+            throw StateSpecException.modifyTypeMismatch(
+                function, id, mutation.getStateName(), value.typename, sent);
+          }
+          value.state.update(mutation.getStateValue().getValue().toByteArray());
+        }
+        default ->
+            throw StateSpecException.badSpec(
+                function,
+                mutation.getStateName(),
+                "unknown mutation type " + mutation.getMutationTypeValue());
+      }
+    }
+  }
+
+  private StateTtlConfig ttl(String name, ExpirationSpec spec) {
+    if (spec.getMode() == ExpirationSpec.ExpireMode.NONE) {
+      return null;
+    }
+    if (spec.getExpireAfterMillis() <= 0) {
+      throw StateSpecException.badSpec(
+          function,
+          name,
+          "expiration needs a positive duration, got " + spec.getExpireAfterMillis());
+    }
+    StateTtlConfig.Builder ttl =
+        StateTtlConfig.newBuilder(Duration.ofMillis(spec.getExpireAfterMillis()))
+            .neverReturnExpired()
+            .useProcessingTime();
+    return switch (spec.getMode()) {
+      case AFTER_WRITE -> ttl.updateTtlOnCreateAndWrite().build();
+      case AFTER_INVOKE -> ttl.updateTtlOnReadAndWrite().build();
+      default ->
+          throw StateSpecException.badSpec(
+              function, name, "unknown expiration mode " + spec.getModeValue());
+    };
+  }
+}

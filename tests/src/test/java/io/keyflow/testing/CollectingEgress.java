@@ -1,0 +1,59 @@
+package io.keyflow.testing;
+
+import io.keyflow.io.Egress;
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * An egress for tests that collects every record in this JVM's memory, by egress id. It is
+ * at-least-once: records emitted before a failure and replayed after it appear twice.
+ */
+public record CollectingEgress(TypeName id) implements Egress {
+  private static final Map<String, ConcurrentLinkedQueue<TypedValue>> RECORDS =
+      new ConcurrentHashMap<>();
+
+  public static CollectingEgress named(String id) {
+    CollectingEgress egress = new CollectingEgress(TypeName.parse(id));
+    RECORDS.put(id, new ConcurrentLinkedQueue<>());
+    return egress;
+  }
+
+  /** Everything collected so far. */
+  public List<TypedValue> records() {
+    return List.copyOf(RECORDS.get(id.toString()));
+  }
+
+  @Override
+  public void attach(DataStream<TypedValue> records, String uidPrefix) {
+    records
+        .sinkTo(new CollectingSink(id.toString()))
+        .uid(uidPrefix + "-sink")
+        .name("collect " + id);
+  }
+
+  private record CollectingSink(String id) implements Sink<TypedValue> {
+    @Override
+    public SinkWriter<TypedValue> createWriter(WriterInitContext context) {
+      return new SinkWriter<>() {
+        @Override
+        public void write(TypedValue element, Context context) {
+          RECORDS.get(id).add(element);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {}
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.keyflow.testing;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Decides when a {@link FailureInjector} fails its task. Plans are registered by name in this JVM
+ * (the MiniCluster runs in the test's JVM), so they survive the operator's serialization and count
+ * failures across restarts.
+ */
+public abstract class FailurePlan {
+  private static final Map<String, FailurePlan> PLANS = new ConcurrentHashMap<>();
+
+  private final AtomicInteger failures = new AtomicInteger();
+  private final AtomicLong lastCompletedCheckpoint = new AtomicLong(-1);
+
+  /** Registers {@code plan} under {@code name}, replacing an earlier one. */
+  public static <P extends FailurePlan> P register(String name, P plan) {
+    PLANS.put(name, plan);
+    return plan;
+  }
+
+  static FailurePlan get(String name) {
+    FailurePlan plan = PLANS.get(name);
+    if (plan == null) {
+      throw new IllegalStateException("no failure plan named " + name);
+    }
+    return plan;
+  }
+
+  /** Failures injected so far. */
+  public int failures() {
+    return failures.get();
+  }
+
+  /** The highest checkpoint id known complete. */
+  public long lastCompletedCheckpoint() {
+    return lastCompletedCheckpoint.get();
+  }
+
+  void checkpointCompleted(long id) {
+    lastCompletedCheckpoint.accumulateAndGet(id, Math::max);
+  }
+
+  /**
+   * Called for each record.
+   *
+   * @param recordsThisAttempt records this subtask passed on since it (re)started
+   * @param checkpointsThisAttempt checkpoints completed since this subtask (re)started
+   * @return true to fail the task now
+   */
+  protected abstract boolean shouldFail(long recordsThisAttempt, int checkpointsThisAttempt);
+
+  final boolean fire(long recordsThisAttempt, int checkpointsThisAttempt) {
+    synchronized (this) {
+      if (shouldFail(recordsThisAttempt, checkpointsThisAttempt)) {
+        failures.incrementAndGet();
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Fails {@code times} times, each once {@code afterRecords} records passed a subtask after a
+   * checkpoint.
+   */
+  public static FailurePlan times(int times, long afterRecords) {
+    return new FailurePlan() {
+      @Override
+      protected boolean shouldFail(long records, int checkpoints) {
+        return failures() < times && checkpoints > 0 && records >= afterRecords;
+      }
+    };
+  }
+}

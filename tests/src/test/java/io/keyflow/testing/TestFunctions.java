@@ -1,0 +1,113 @@
+package io.keyflow.testing;
+
+import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.Address;
+import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.protocol.types.StringWrapper;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.statefun.sdk.java.Context;
+import org.apache.flink.statefun.sdk.java.StatefulFunctionSpec;
+import org.apache.flink.statefun.sdk.java.StatefulFunctions;
+import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.flink.statefun.sdk.java.ValueSpec;
+import org.apache.flink.statefun.sdk.java.message.EgressMessageBuilder;
+import org.apache.flink.statefun.sdk.java.message.Message;
+
+/**
+ * Functions written with the StateFun Java SDK, as users write them, for integration tests. Each
+ * reports to the {@code keyflow.test/out} egress as a string {@code id=value}.
+ */
+public final class TestFunctions {
+  public static final TypeName OUT = TypeName.typeNameOf("keyflow.test", "out");
+  public static final String STRING_TYPE = "io.statefun.types/string";
+
+  private TestFunctions() {}
+
+  /** Counts messages per id: reports {@code id=count} after each. */
+  public static StatefulFunctionSpec counter(String namespace, String name) {
+    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withValueSpec(count)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long next = context.storage().get(count).orElse(0L) + 1;
+                  context.storage().set(count, next);
+                  report(context, Long.toString(next));
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * Remembers that it saw a message, for {@code ttl}: reports {@code id=true} if the value from an
+   * earlier message was still there, {@code id=false} otherwise.
+   */
+  public static StatefulFunctionSpec remembering(String namespace, String name, Duration ttl) {
+    ValueSpec<Boolean> seen = ValueSpec.named("seen").thatExpireAfterWrite(ttl).withBooleanType();
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withValueSpec(seen)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  report(context, Boolean.toString(context.storage().get(seen).isPresent()));
+                  context.storage().set(seen, true);
+                  return CompletableFuture.completedFuture(null);
+                })
+        .build();
+  }
+
+  public static StatefulFunctions of(StatefulFunctionSpec... specs) {
+    StatefulFunctions functions = new StatefulFunctions();
+    for (StatefulFunctionSpec spec : specs) {
+      functions.withStatefulFunction(spec);
+    }
+    return functions;
+  }
+
+  private static void report(Context context, String value) {
+    context.send(
+        EgressMessageBuilder.forEgress(OUT).withValue(context.self().id() + "=" + value).build());
+  }
+
+  /** A message from an ingress to {@code namespace/name/id} carrying a string. */
+  public static Envelope message(String namespace, String name, String id, String text) {
+    return Envelope.newBuilder()
+        .setTarget(Address.newBuilder().setNamespace(namespace).setType(name).setId(id))
+        .setPayload(string(text))
+        .build();
+  }
+
+  public static TypedValue string(String text) {
+    return TypedValue.newBuilder()
+        .setTypename(STRING_TYPE)
+        .setHasValue(true)
+        .setValue(StringWrapper.newBuilder().setValue(text).build().toByteString())
+        .build();
+  }
+
+  /** Decodes a report {@code id=value}. */
+  public static String[] report(TypedValue value) {
+    try {
+      String text = StringWrapper.parseFrom(value.getValue()).getValue();
+      int eq = text.lastIndexOf('=');
+      return new String[] {text.substring(0, eq), text.substring(eq + 1)};
+    } catch (Exception e) {
+      throw new AssertionError("not a report: " + value, e);
+    }
+  }
+
+  /** The highest count reported per id. */
+  public static Map<String, Long> maxCounts(List<TypedValue> reports) {
+    Map<String, Long> max = new HashMap<>();
+    for (TypedValue report : reports) {
+      String[] parts = report(report);
+      max.merge(parts[0], Long.parseLong(parts[1]), Math::max);
+    }
+    return max;
+  }
+}
