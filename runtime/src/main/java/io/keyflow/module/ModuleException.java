@@ -55,8 +55,7 @@ public final class ModuleException extends RuntimeException {
 
   /** The module location names nothing that exists; {@code tried} says where we looked. */
   public static ModuleException notFound(String location, String tried) {
-    return new ModuleException(
-        "module file " + location + " not found: " + tried + "; expected " + LOCATION, null);
+    return new ModuleException("module file " + location + " not found: " + tried, null);
   }
 
   /** The module location exists but cannot be read. */

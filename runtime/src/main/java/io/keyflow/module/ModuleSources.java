@@ -43,7 +43,7 @@ final class ModuleSources {
             location, "is not a valid file: URL (" + e.getMessage() + ")");
       }
     }
-    if (lower.matches("[a-z][a-z0-9+.-]+:.*") && !lower.matches("[a-z]:[\\\\/].*")) {
+    if (lower.matches("[a-z][a-z0-9+.-]*://.*")) {
       throw ModuleException.badLocation(
           location, "uses a scheme that is not supported; Keyflow does not fetch modules remotely");
     }
@@ -68,7 +68,10 @@ final class ModuleSources {
     if (urls.isEmpty()) {
       throw ModuleException.notFound(
           location,
-          "no resource named '" + resource + "' on the classpath of class loader " + loader);
+          "no resource named '"
+              + resource
+              + "' on the classpath (looked through the thread's"
+              + " context class loader)");
     }
     List<Source> sources = new ArrayList<>();
     for (URL url : urls) {

@@ -137,11 +137,15 @@ final class TransportSpec {
                 clientKeyPassword));
   }
 
-  /** Reads {@code key} of {@code at} (null: use the default), which must be positive. */
+  /**
+   * Reads {@code key} of {@code at}, which must be positive. {@code at} is null when there is no
+   * object to read from; the default is then used, and defaults are always valid.
+   */
   private static Duration positive(YamlNode at, String key, Duration dflt) {
     Duration value = at == null ? dflt : at.optionalDuration(key, dflt);
     if (value != null && (value.isZero() || value.isNegative())) {
-      throw at.error(key, "got " + Durations.format(value), "a positive " + Durations.EXPECTED);
+      throw at.error(
+          key, "got " + Durations.format(value), "a positive duration such as 30s, 500ms, 2 min");
     }
     return value;
   }

@@ -113,10 +113,10 @@ class ModuleLoaderTest {
   @Test
   void unknownKindListsTheKnownKinds() {
     assertThatThrownBy(
-            () -> parse(SHOP_ENDPOINT + "---\nkind: io.statefun.endpoints.v3/http\nspec: {}\n"))
+            () -> parse(SHOP_ENDPOINT + "---\nkind: io.statefun.endpoint.v2/http\nspec: {}\n"))
         .isInstanceOf(ModuleException.class)
         .hasMessageStartingWith(
-            "module.yaml, document 2, kind: unknown kind 'io.statefun.endpoints.v3/http' (did"
+            "module.yaml, document 2, kind: unknown kind 'io.statefun.endpoint.v2/http' (did"
                 + " you mean 'io.statefun.endpoints.v2/http'?); expected one of ")
         .hasMessageContaining("io.statefun.endpoints.v1/http")
         .hasMessageContaining("io.statefun.endpoints.v2/http");

@@ -3,6 +3,7 @@ package io.keyflow.dispatch;
 import static io.keyflow.testing.TestFunctions.maxCounts;
 import static io.keyflow.testing.TestFunctions.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.testing.CollectingEgress;
@@ -54,6 +55,11 @@ class RemoteFunctionsIT {
                     TestFunctions.counter("slow", "counter"),
                     TestFunctions.counter("flaky", "counter"),
                     TestFunctions.counter("hold", "counter"),
+                    TestFunctions.counter("bounded", "counter"),
+                    TestFunctions.forwarding(
+                        "talk",
+                        "sender",
+                        org.apache.flink.statefun.sdk.java.TypeName.typeNameOf("talk", "other")),
                     TestFunctions.remembering("ttl", "short", Duration.ofMillis(300)),
                     TestFunctions.remembering("ttl", "long", Duration.ofMinutes(5)))
                 .requestReplyHandler());
@@ -66,15 +72,20 @@ class RemoteFunctionsIT {
   }
 
   private String module(String namespace) {
+    return module(namespace, 1000);
+  }
+
+  private String module(String namespace, int maxNumBatchRequests) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
           functions: %s/*
           urlPathTemplate: %s/statefun/{function.name}
+          maxNumBatchRequests: %d
           transport:
             call: 60s
         """
-        .formatted(namespace, server.baseUrl());
+        .formatted(namespace, server.baseUrl(), maxNumBatchRequests);
   }
 
   private Configuration conf() {
@@ -120,6 +131,41 @@ class RemoteFunctionsIT {
     assertThat(maxCounts(out.records()))
         .hasSize(ids)
         .allSatisfy((id, count) -> assertThat(count).isEqualTo(messages / ids));
+  }
+
+  @Test
+  void oneRequestPerAddressAndBacklogBoundedByMaxNumBatchRequests() throws Exception {
+    functions.delay("bounded/counter", 50);
+    int ids = 4;
+    int messages = 600;
+    GeneratedIngress ingress =
+        GeneratedIngress.of(messages, i -> message("bounded", "counter", "b" + (i % ids), "m" + i));
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+
+    KeyflowTestJob.run(conf(), module("bounded", 5), ingress, out, Duration.ofMinutes(3));
+
+    ObservedHandler.Observed seen = functions.observed("bounded/counter");
+    assertThat(seen.maxConcurrentPerAddress.get()).isEqualTo(1);
+    assertThat(seen.maxBatch.get()).isBetween(2, 5);
+    assertThat(maxCounts(out.records()))
+        .hasSize(ids)
+        .allSatisfy((id, count) -> assertThat(count).isEqualTo(messages / ids));
+  }
+
+  @Test
+  void messagesToOtherFunctionsAreRefusedWithAClearError() {
+    Configuration conf = conf();
+    conf.setString("restart-strategy.type", "none");
+    GeneratedIngress ingress =
+        GeneratedIngress.of(1, i -> message("talk", "sender", "t1", "hello"));
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+
+    assertThatThrownBy(
+            () -> KeyflowTestJob.run(conf, module("talk"), ingress, out, Duration.ofMinutes(1)))
+        .rootCause()
+        .isInstanceOf(DispatchException.class)
+        .hasMessageContaining("talk/sender/t1")
+        .hasMessageContaining("sent 1 message(s) to other functions");
   }
 
   @Test

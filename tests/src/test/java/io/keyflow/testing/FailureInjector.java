@@ -20,7 +20,8 @@ final class FailureInjector extends RichMapFunction<Envelope, Envelope>
   @Override
   public Envelope map(Envelope value) {
     records++;
-    if (FailurePlan.get(plan).fire(records, checkpoints)) {
+    int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+    if (FailurePlan.get(plan).fire(attempt, records, checkpoints)) {
       throw new InjectedFailure(
           "injected failure after " + records + " records and " + checkpoints + " checkpoints");
     }

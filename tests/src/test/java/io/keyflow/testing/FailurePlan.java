@@ -15,6 +15,7 @@ public abstract class FailurePlan {
 
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicLong lastCompletedCheckpoint = new AtomicLong(-1);
+  private int lastFailedAttempt = -1;
 
   /** Registers {@code plan} under {@code name}, replacing an earlier one. */
   public static <P extends FailurePlan> P register(String name, P plan) {
@@ -53,9 +54,14 @@ public abstract class FailurePlan {
    */
   protected abstract boolean shouldFail(long recordsThisAttempt, int checkpointsThisAttempt);
 
-  final boolean fire(long recordsThisAttempt, int checkpointsThisAttempt) {
+  /**
+   * At most one failure per attempt: subtasks of the same attempt failing together would be one
+   * restart, not several.
+   */
+  final boolean fire(int attempt, long recordsThisAttempt, int checkpointsThisAttempt) {
     synchronized (this) {
-      if (shouldFail(recordsThisAttempt, checkpointsThisAttempt)) {
+      if (attempt > lastFailedAttempt && shouldFail(recordsThisAttempt, checkpointsThisAttempt)) {
+        lastFailedAttempt = attempt;
         failures.incrementAndGet();
         return true;
       }

@@ -38,6 +38,11 @@ public final class ObservedHandler implements RequestReplyHandler {
     public final AtomicInteger maxBatch = new AtomicInteger();
     public final AtomicInteger requestsWithState = new AtomicInteger();
 
+    /** The most requests one address had outstanding at once. */
+    public final AtomicInteger maxConcurrentPerAddress = new AtomicInteger();
+
+    final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+
     /** Times each string payload was delivered. */
     public final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
   }
@@ -89,6 +94,15 @@ public final class ObservedHandler implements RequestReplyHandler {
     if (batch.getStateList().stream().anyMatch(v -> v.hasStateValue())) {
       seen.requestsWithState.incrementAndGet();
     }
+    AtomicInteger outstanding =
+        seen.outstanding.computeIfAbsent(batch.getTarget().getId(), id -> new AtomicInteger());
+    seen.maxConcurrentPerAddress.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+    CompletableFuture<Slice> answer = respond(request, batch, type, seen);
+    return answer.whenComplete((r, e) -> outstanding.decrementAndGet());
+  }
+
+  private CompletableFuture<Slice> respond(
+      Slice request, ToFunction.InvocationBatchRequest batch, String type, Observed seen) {
     Behaviour behaviour = behaviours.get(type);
     if (behaviour != null && behaviour.failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       seen.failedOnPurpose.incrementAndGet();

@@ -61,6 +61,22 @@ public final class TestFunctions {
         .build();
   }
 
+  /** Sends every message on to {@code target} with the same id. */
+  public static StatefulFunctionSpec forwarding(String namespace, String name, TypeName target) {
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  context.send(
+                      org.apache.flink.statefun.sdk.java.message.MessageBuilder.forAddress(
+                              target, context.self().id())
+                          .withValue(message.asUtf8String())
+                          .build());
+                  return context.done();
+                })
+        .build();
+  }
+
   public static StatefulFunctions of(StatefulFunctionSpec... specs) {
     StatefulFunctions functions = new StatefulFunctions();
     for (StatefulFunctionSpec spec : specs) {

@@ -1,0 +1,205 @@
+package io.keyflow.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.keyflow.module.FunctionPattern;
+import io.keyflow.module.HttpEndpoint;
+import io.keyflow.module.Transport;
+import io.keyflow.protocol.reqreply.FromFunction;
+import io.keyflow.protocol.reqreply.ToFunction;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RemoteFunctionClientTest {
+  private static final byte[] EMPTY_RESULT =
+      FromFunction.newBuilder()
+          .setInvocationResult(FromFunction.InvocationResponse.getDefaultInstance())
+          .build()
+          .toByteArray();
+
+  private HttpServer server;
+  private final AtomicInteger calls = new AtomicInteger();
+  private volatile Responder responder;
+
+  interface Responder {
+    void respond(com.sun.net.httpserver.HttpExchange exchange, int call) throws Exception;
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            responder.respond(exchange, calls.incrementAndGet());
+          } catch (Exception e) {
+            throw new java.io.IOException(e);
+          }
+        });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private static void reply(
+      com.sun.net.httpserver.HttpExchange exchange, int status, String type, byte[] body)
+      throws Exception {
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    exchange.getResponseBody().write(body);
+  }
+
+  private RemoteFunctionClient client(Duration call) {
+    Transport t = Transport.defaults();
+    Transport transport =
+        new Transport(
+            t.type(),
+            call,
+            Duration.ofMillis(Math.min(call.toMillis(), 1000)),
+            null,
+            null,
+            t.poolTtl(),
+            t.poolSize(),
+            t.payloadMaxBytes(),
+            null,
+            null,
+            null,
+            null);
+    return new RemoteFunctionClient(
+        new HttpEndpoint(
+            FunctionPattern.parse("shop/*"), url() + "/{function.name}", 1000, transport));
+  }
+
+  private String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private FromFunction invoke(RemoteFunctionClient client) throws Exception {
+    return client
+        .invoke(URI.create(url() + "/cart"), ToFunction.getDefaultInstance())
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void serverErrorsAreRetriedUntilTheFunctionAnswers() throws Exception {
+    responder =
+        (exchange, call) -> {
+          if (call <= 3) {
+            reply(exchange, 503, "text/plain", "busy".getBytes(StandardCharsets.UTF_8));
+          } else {
+            reply(exchange, 200, "application/octet-stream", EMPTY_RESULT);
+          }
+        };
+
+    FromFunction response = invoke(client(Duration.ofSeconds(10)));
+
+    assertThat(response.hasInvocationResult()).isTrue();
+    assertThat(calls.get()).isEqualTo(4);
+  }
+
+  @Test
+  void clientErrorIsNotRetriedAndNamesTheStatus() {
+    responder =
+        (exchange, call) ->
+            reply(exchange, 400, "text/plain", "bad request body".getBytes(StandardCharsets.UTF_8));
+
+    assertThatThrownBy(() -> invoke(client(Duration.ofSeconds(10))))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(RemoteInvocationException.class)
+        .hasMessageContaining("HTTP 400")
+        .hasMessageContaining("bad request body")
+        .hasMessageContaining("not retried");
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void callBudgetBoundsRetriesAndTheErrorCountsAttempts() {
+    responder = (exchange, call) -> reply(exchange, 500, "text/plain", new byte[0]);
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> invoke(client(Duration.ofMillis(500))))
+        .cause()
+        .isInstanceOf(RemoteInvocationException.class)
+        .hasMessageContaining("attempts")
+        .hasMessageContaining("transport.call budget")
+        .hasMessageContaining("HTTP 500");
+    assertThat(calls.get()).isGreaterThan(2);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void wrongContentTypeIsRefusedWithAHint() {
+    responder =
+        (exchange, call) ->
+            reply(exchange, 200, "text/html", "<html/>".getBytes(StandardCharsets.UTF_8));
+
+    assertThatThrownBy(() -> invoke(client(Duration.ofSeconds(5))))
+        .cause()
+        .hasMessageContaining("text/html")
+        .hasMessageContaining("application/octet-stream");
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void undecodableBodyIsRefused() {
+    responder =
+        (exchange, call) ->
+            reply(exchange, 200, "application/octet-stream", new byte[] {(byte) 0xFF, 0x01});
+
+    assertThatThrownBy(() -> invoke(client(Duration.ofSeconds(5))))
+        .cause()
+        .hasMessageContaining("not a StateFun FromFunction");
+  }
+
+  @Test
+  void emptyBodyIsASuccessWithoutEffects() throws Exception {
+    responder = (exchange, call) -> reply(exchange, 200, "application/octet-stream", new byte[0]);
+
+    FromFunction response = invoke(client(Duration.ofSeconds(5)));
+
+    assertThat(response.getResponseCase()).isEqualTo(FromFunction.ResponseCase.RESPONSE_NOT_SET);
+  }
+
+  @Test
+  void refusedConnectionIsRetriedWithinTheBudget() throws Exception {
+    int port = server.getAddress().getPort();
+    server.stop(0);
+    RemoteFunctionClient client = client(Duration.ofMillis(400));
+
+    assertThatThrownBy(
+            () ->
+                client
+                    .invoke(
+                        URI.create("http://127.0.0.1:" + port + "/cart"),
+                        ToFunction.getDefaultInstance())
+                    .get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(RemoteInvocationException.class)
+        .hasMessageContaining("ConnectException");
+  }
+
+  @Test
+  void contentTypeParametersAreTolerated() {
+    assertThat(RemoteFunctionClient.isOctetStream("application/octet-stream")).isTrue();
+    assertThat(RemoteFunctionClient.isOctetStream("Application/Octet-Stream; charset=binary"))
+        .isTrue();
+    assertThat(RemoteFunctionClient.isOctetStream("application/json")).isFalse();
+    assertThat(RemoteFunctionClient.isOctetStream("")).isFalse();
+  }
+}
