@@ -13,7 +13,7 @@ final class ExactlyOnceGuard {
   private ExactlyOnceGuard() {}
 
   static void check(Configuration conf, List<Egress> egresses) {
-    if (CheckpointingOptions.isUnalignedCheckpointEnabled(conf)
+    if (conf.get(CheckpointingOptions.ENABLE_UNALIGNED)
         || conf.get(CheckpointingOptions.FORCE_UNALIGNED)) {
       throw new JobConfigurationException(
           CheckpointingOptions.ENABLE_UNALIGNED.key()

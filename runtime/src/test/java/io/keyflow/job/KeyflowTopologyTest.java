@@ -1,0 +1,97 @@
+package io.keyflow.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keyflow.io.Egress;
+import io.keyflow.io.Ingress;
+import io.keyflow.module.Module;
+import io.keyflow.module.ModuleLoader;
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.ProtobufTypeInfo;
+import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+class KeyflowTopologyTest {
+  private static final Module ENDPOINTS =
+      ModuleLoader.parse(
+          "module.yaml",
+          """
+          kind: io.statefun.endpoints.v2/http
+          spec:
+            functions: shop/*
+            urlPathTemplate: http://127.0.0.1:8000/{function.name}
+          """);
+
+  private record ListIngress(TypeName id) implements Ingress {
+    @Override
+    public DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix) {
+      return env.fromData(ProtobufTypeInfo.ENVELOPE, Envelope.getDefaultInstance())
+          .uid(uidPrefix + "-source");
+    }
+  }
+
+  private record DiscardEgress(TypeName id) implements Egress {
+    @Override
+    public void attach(DataStream<TypedValue> records, String uidPrefix) {
+      records.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-sink");
+    }
+  }
+
+  private static Module module(List<Ingress> ingresses, List<Egress> egresses) {
+    return new Module(
+        ENDPOINTS.source(), ENDPOINTS.endpoints(), List.copyOf(ingresses), List.copyOf(egresses));
+  }
+
+  @Test
+  void operatorsCarryTheirFixedUids() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    KeyflowTopology.build(
+        env,
+        module(
+            List.of(new ListIngress(TypeName.parse("shop/in"))),
+            List.of(new DiscardEgress(TypeName.parse("shop/out")))),
+        new Configuration());
+
+    List<String> uids =
+        env.getStreamGraph().getStreamNodes().stream()
+            .map(StreamNode::getTransformationUID)
+            .toList();
+    assertThat(uids)
+        .contains(
+            "keyflow-dispatcher", "keyflow-ingress-shop-in-source", "keyflow-egress-shop-out-sink");
+    assertThat(env.getMaxParallelism()).isEqualTo(128);
+  }
+
+  @Test
+  void moduleWithoutIngressIsRefused() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+    assertThatThrownBy(
+            () -> KeyflowTopology.build(env, module(List.of(), List.of()), new Configuration()))
+        .isInstanceOf(JobConfigurationException.class)
+        .hasMessageContaining("declares no ingress");
+  }
+
+  @Test
+  void unalignedCheckpointsStopTheBuild() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Configuration conf = new Configuration();
+    conf.setString("execution.checkpointing.unaligned.enabled", "true");
+
+    assertThatThrownBy(
+            () ->
+                KeyflowTopology.build(
+                    env,
+                    module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of()),
+                    conf))
+        .isInstanceOf(JobConfigurationException.class);
+  }
+}
