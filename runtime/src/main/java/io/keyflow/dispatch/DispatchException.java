@@ -40,16 +40,17 @@ public final class DispatchException extends RuntimeException {
         "function " + sender + " sent " + what + ": " + cause.getMessage(), cause);
   }
 
-  static DispatchException messagingUnsupported(AddressKey sender, int messages, int delayed) {
+  static DispatchException noEndpointForMessage(
+      AddressKey sender, AddressKey target, Collection<String> patterns) {
     return new DispatchException(
         "function "
             + sender
-            + " sent "
-            + messages
-            + " message(s) to other functions and "
-            + delayed
-            + " delayed message(s); this Keyflow runtime delivers state changes and egress"
-            + " records only, so the response is refused rather than partly applied",
+            + " sent a message to "
+            + target
+            + ", but no endpoint serves function type "
+            + target.function()
+            + "; module.yaml binds: "
+            + (patterns.isEmpty() ? "no functions" : String.join(", ", patterns)),
         null);
   }
 

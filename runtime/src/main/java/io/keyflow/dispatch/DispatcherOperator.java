@@ -1,12 +1,15 @@
 package io.keyflow.dispatch;
 
+import io.keyflow.delay.DelayedMessages;
 import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufSerializer;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.internal.PendingBatch;
+import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction;
+import io.keyflow.protocol.reqreply.FromFunction.DelayedInvocation;
 import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
 import io.keyflow.protocol.reqreply.FromFunction.InvocationResponse;
 import io.keyflow.protocol.reqreply.FromFunction.PersistedValueSpec;
@@ -25,16 +28,23 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -54,7 +64,7 @@ import org.apache.flink.util.OutputTag;
  * through the mailbox.
  */
 public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
-    implements OneInputStreamOperator<Envelope, Envelope> {
+    implements OneInputStreamOperator<Envelope, Envelope>, Triggerable<String, VoidNamespace> {
   private static final long serialVersionUID = 1L;
 
   /** Keyed state (namespace: function type) holding the invocations of an outstanding request. */
@@ -75,6 +85,16 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient boolean closed;
   private transient Counter invocations;
   private transient Counter requests;
+  private transient Counter sentToFunctions;
+  private transient Counter delayedScheduled;
+  private transient Counter cancellationsUnmatched;
+  private transient DelayedMessages delayed;
+  private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
+      delayedDescriptor;
+  private transient MapStateDescriptor<String, Long> tokensDescriptor;
+  private transient int subtask;
+  private transient int parallelism;
+  private transient int maxParallelism;
 
   DispatcherOperator(
       StreamOperatorParameters<Envelope> parameters,
@@ -97,6 +117,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
         new ListStateDescriptor<>(BACKLOG_STATE, new ProtobufSerializer<>(Invocation.class));
     functions = new HashMap<>();
     clients = new HashMap<>();
+    delayedDescriptor = DelayedMessages.messagesDescriptor();
+    tokensDescriptor = DelayedMessages.tokensDescriptor();
   }
 
   @Override
@@ -104,15 +126,50 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     super.open();
     invocations = getMetricGroup().counter("keyflowInvocations");
     requests = getMetricGroup().counter("keyflowRequests");
+    sentToFunctions = getMetricGroup().counter("keyflowMessagesToFunctions");
+    delayedScheduled = getMetricGroup().counter("keyflowDelayedMessages");
+    cancellationsUnmatched = getMetricGroup().counter("keyflowCancellationsUnmatched");
     getMetricGroup().gauge("keyflowOutstandingRequests", tracker::size);
+    subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+    maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+    delayed =
+        new DelayedMessages(
+            new DelayedMessages.StateAccess() {
+              @Override
+              public ListState<io.keyflow.protocol.internal.DelayedEnvelope> messagesAt(
+                  long fireTime) throws Exception {
+                return getPartitionedState(fireTime, LongSerializer.INSTANCE, delayedDescriptor);
+              }
+
+              @Override
+              public org.apache.flink.api.common.state.MapState<String, Long> tokens()
+                  throws Exception {
+                return getPartitionedState(tokensDescriptor);
+              }
+            },
+            getInternalTimerService(
+                DelayedMessages.TIMERS, VoidNamespaceSerializer.INSTANCE, this));
     resendRestoredRequests();
   }
 
   @Override
   public void processElement(StreamRecord<Envelope> record) throws Exception {
-    Envelope envelope = record.getValue();
+    AddressKey key = deliver(record.getValue());
+    int maxBatch = function(key).maxBatch();
+    while (tracker.mustWait(key, maxBatch)) {
+      mailbox.yield();
+    }
+  }
+
+  /**
+   * Hands a message to its address on this subtask: starts a request if the address is idle,
+   * otherwise adds it to the backlog. Sets the current key to the target.
+   */
+  private AddressKey deliver(Envelope envelope) throws Exception {
     AddressKey key = AddressKey.of(envelope.getTarget());
-    FunctionRuntime function = function(key);
+    setCurrentKey(key.id());
+    function(key);
     Invocation.Builder invocation = Invocation.newBuilder().setArgument(envelope.getPayload());
     if (envelope.hasCaller()) {
       invocation.setCaller(envelope.getCaller());
@@ -125,10 +182,31 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       backlog(key).add(invocation.build());
       tracker.backlogged(busy);
     }
-    while (tracker.mustWait(key, function.maxBatch())) {
-      mailbox.yield();
+    return key;
+  }
+
+  /** Sends a message to its address: directly if this subtask owns it, else round the loop. */
+  private void route(Envelope envelope) throws Exception {
+    int owner =
+        KeyGroupRangeAssignment.assignKeyToParallelOperator(
+            envelope.getTarget().getId(), maxParallelism, parallelism);
+    if (owner == subtask) {
+      deliver(envelope);
+    } else {
+      output.collect(new StreamRecord<>(envelope));
     }
   }
+
+  @Override
+  public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+    List<Envelope> due = delayed.due(timer.getTimestamp());
+    for (Envelope envelope : due) {
+      route(envelope);
+    }
+  }
+
+  @Override
+  public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
@@ -222,15 +300,71 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     sendAll(released);
   }
 
+  /**
+   * Applies a response: egress records and state first, then delayed messages (both under the
+   * sender's key), then messages to other functions, whose delivery may switch the key.
+   */
   private void apply(Pending p, InvocationResponse result) throws Exception {
-    if (result.getOutgoingMessagesCount() > 0 || result.getDelayedInvocationsCount() > 0) {
-      throw DispatchException.messagingUnsupported(
-          p.key, result.getOutgoingMessagesCount(), result.getDelayedInvocationsCount());
+    List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
+    for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
+      messages.add(envelope(p.key, message.getTarget(), message.getArgument(), "a message"));
     }
     for (EgressMessage egress : result.getOutgoingEgressesList()) {
       output.collect(egressTag(p.key, egress), new StreamRecord<>(egress.getArgument()));
     }
     function(p.key).values().apply(p.key.id(), result.getStateMutationsList());
+    for (DelayedInvocation delayedInvocation : result.getDelayedInvocationsList()) {
+      applyDelayed(p.key, delayedInvocation);
+    }
+    for (Envelope message : messages) {
+      sentToFunctions.inc();
+      route(message);
+    }
+  }
+
+  private void applyDelayed(AddressKey sender, DelayedInvocation invocation) throws Exception {
+    String token = invocation.getCancellationToken();
+    if (invocation.getIsCancellationRequest()) {
+      if (token.isEmpty() || !delayed.cancel(token)) {
+        cancellationsUnmatched.inc();
+        LOG.debug("{} cancelled delayed message '{}', which is not pending", sender, token);
+      }
+      return;
+    }
+    Envelope envelope =
+        envelope(sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
+    long delay = invocation.getDelayInMs();
+    if (delay < 0) {
+      LOG.warn(
+          "{} sent a delayed message with negative delay {} ms; delivering it now", sender, delay);
+      delay = 0;
+    }
+    long now = getProcessingTimeService().getCurrentProcessingTime();
+    delayedScheduled.inc();
+    if (delayed.schedule(envelope, now + delay, token)) {
+      LOG.debug("{} replaced the pending delayed message '{}'", sender, token);
+    }
+  }
+
+  /** A message from {@code sender}; its target must be a function type some endpoint serves. */
+  private Envelope envelope(AddressKey sender, Address target, TypedValue argument, String what) {
+    TypeName type;
+    try {
+      type = new TypeName(target.getNamespace(), target.getType());
+    } catch (IllegalArgumentException e) {
+      throw DispatchException.badAddress(sender, what + " with a malformed target", e);
+    }
+    if (module.endpointFor(type).isEmpty()) {
+      throw DispatchException.noEndpointForMessage(
+          sender,
+          new AddressKey(type, target.getId()),
+          module.endpoints().stream().map(e -> e.functions().toString()).toList());
+    }
+    return Envelope.newBuilder()
+        .setTarget(target)
+        .setCaller(sender.toAddress())
+        .setPayload(argument)
+        .build();
   }
 
   private OutputTag<TypedValue> egressTag(AddressKey sender, EgressMessage egress) {
@@ -248,6 +382,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   }
 
   private void complete(Pending p) throws Exception {
+    setCurrentKey(p.key.id());
     if (p.persisted) {
       inflight(p.key).clear();
     }

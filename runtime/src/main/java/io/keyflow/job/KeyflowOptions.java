@@ -2,6 +2,7 @@ package io.keyflow.job;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 /** Keyflow's settings in the Flink configuration ({@code config.yaml} or {@code -D}). */
 public final class KeyflowOptions {
@@ -28,6 +29,15 @@ public final class KeyflowOptions {
           .withDescription(
               "Addresses with a request outstanding, per dispatcher subtask, before the"
                   + " subtask stops taking input (0 or less: no limit).");
+
+  public static final ConfigOption<MemorySize> FEEDBACK_MEMORY =
+      ConfigOptions.key("keyflow.feedback.memory")
+          .memoryType()
+          .defaultValue(MemorySize.parse("32 mb"))
+          .withDescription(
+              "Heap per subtask for messages between functions that wait in the feedback"
+                  + " channel, and again for those logged into a checkpoint; beyond it they"
+                  + " spill to the TaskManager's temporary directories.");
 
   public static final ConfigOption<Integer> DEFAULT_MAX_PARALLELISM =
       ConfigOptions.key("keyflow.default-max-parallelism")

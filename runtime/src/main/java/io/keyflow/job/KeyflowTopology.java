@@ -1,6 +1,7 @@
 package io.keyflow.job;
 
 import io.keyflow.dispatch.DispatcherOperatorFactory;
+import io.keyflow.feedback.FeedbackOperatorFactory;
 import io.keyflow.io.Egress;
 import io.keyflow.io.Ingress;
 import io.keyflow.module.EgressComponent;
@@ -15,10 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * Builds the Keyflow dataflow from a module:
  *
  * <pre>
- *   ingress sources --union--> keyBy(target id) --> functions (dispatcher) --side outputs--> egress sinks
+ *   ingress sources --union--> keyBy(target id) --> feedback-union (head)
+ *       --forward--> functions (dispatcher) --side outputs--> egress sinks
+ *       --keyBy(target id)--> feedback (tail) ~~in-JVM channel~~> head of the same subtask
  * </pre>
  */
 public final class KeyflowTopology {
@@ -87,15 +92,33 @@ public final class KeyflowTopology {
     for (Egress egress : egresses) {
       tags.put(egress.id(), new OutputTag<>("egress-" + egress.id(), ProtobufTypeInfo.TYPED_VALUE));
     }
-    SingleOutputStreamOperator<Envelope> functions =
+    long feedbackMemory = conf.get(KeyflowOptions.FEEDBACK_MEMORY).getBytes();
+    KeySelector<Envelope, String> byTarget = envelope -> envelope.getTarget().getId();
+    SingleOutputStreamOperator<Envelope> head =
         input
-            .keyBy(envelope -> envelope.getTarget().getId(), Types.STRING)
+            .keyBy(byTarget, Types.STRING)
+            .transform(
+                OperatorIds.HEAD_NAME,
+                ProtobufTypeInfo.ENVELOPE,
+                FeedbackOperatorFactory.head(feedbackMemory))
+            .uid(OperatorIds.HEAD_UID);
+    SingleOutputStreamOperator<Envelope> functions =
+        DataStreamUtils.reinterpretAsKeyedStream(head, byTarget, Types.STRING)
             .transform(
                 OperatorIds.DISPATCHER_NAME,
                 ProtobufTypeInfo.ENVELOPE,
                 new DispatcherOperatorFactory(
                     module, tags, conf.get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS)))
             .uid(OperatorIds.DISPATCHER_UID);
+    SingleOutputStreamOperator<Void> tail =
+        functions
+            .keyBy(byTarget, Types.STRING)
+            .transform(
+                OperatorIds.TAIL_NAME, Types.VOID, FeedbackOperatorFactory.tail(feedbackMemory))
+            .uid(OperatorIds.TAIL_UID);
+    head.getTransformation().setCoLocationGroupKey(OperatorIds.FEEDBACK_COLOCATION);
+    functions.getTransformation().setCoLocationGroupKey(OperatorIds.FEEDBACK_COLOCATION);
+    tail.getTransformation().setCoLocationGroupKey(OperatorIds.FEEDBACK_COLOCATION);
 
     for (Egress egress : egresses) {
       egress.attach(

@@ -7,8 +7,15 @@ import io.keyflow.module.TypeName;
  * change these.
  */
 public final class OperatorIds {
+  public static final String HEAD_NAME = "feedback-union";
+  public static final String HEAD_UID = "keyflow-feedback-head";
   public static final String DISPATCHER_NAME = "functions";
   public static final String DISPATCHER_UID = "keyflow-dispatcher";
+  public static final String TAIL_NAME = "feedback";
+  public static final String TAIL_UID = "keyflow-feedback-tail";
+
+  /** Head, dispatcher and tail of a subtask share a JVM through this co-location group. */
+  public static final String FEEDBACK_COLOCATION = "keyflow-feedback";
 
   private OperatorIds() {}
 

@@ -1,0 +1,131 @@
+package io.keyflow.delay;
+
+import io.keyflow.protocol.ProtobufSerializer;
+import io.keyflow.protocol.internal.DelayedEnvelope;
+import io.keyflow.protocol.internal.Envelope;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+
+/**
+ * Messages that functions sent with a delay, kept under the sender's key until their processing
+ * time comes: a list per fire time (so messages due together share one timer and keep their order)
+ * and an index from cancellation token to fire time.
+ *
+ * <p>Tokens are scoped to the sender's id (all function types with that id share them). Registering
+ * a token that is still pending replaces the pending message; cancelling a token that is unknown or
+ * already delivered does nothing. Methods run on the task thread with the sender's key set.
+ */
+public final class DelayedMessages {
+  /** Keyed state (namespace: fire time) holding the messages due at that time. */
+  public static final String MESSAGES_STATE = "keyflow.delayed";
+
+  /** Keyed state mapping cancellation tokens to fire times. */
+  public static final String TOKENS_STATE = "keyflow.delayed-tokens";
+
+  /** Name of the timer service. */
+  public static final String TIMERS = "keyflow-delayed";
+
+  /** Reads keyed state for the current key. */
+  public interface StateAccess {
+    ListState<DelayedEnvelope> messagesAt(long fireTime) throws Exception;
+
+    MapState<String, Long> tokens() throws Exception;
+  }
+
+  public static ListStateDescriptor<DelayedEnvelope> messagesDescriptor() {
+    return new ListStateDescriptor<>(
+        MESSAGES_STATE, new ProtobufSerializer<>(DelayedEnvelope.class));
+  }
+
+  public static MapStateDescriptor<String, Long> tokensDescriptor() {
+    return new MapStateDescriptor<>(
+        TOKENS_STATE, StringSerializer.INSTANCE, LongSerializer.INSTANCE);
+  }
+
+  private final StateAccess state;
+  private final InternalTimerService<VoidNamespace> timers;
+
+  public DelayedMessages(StateAccess state, InternalTimerService<VoidNamespace> timers) {
+    this.state = state;
+    this.timers = timers;
+  }
+
+  /**
+   * Keeps {@code envelope} until {@code fireTime}.
+   *
+   * @return true if a pending message with the same token was replaced
+   */
+  public boolean schedule(Envelope envelope, long fireTime, String token) throws Exception {
+    boolean replaced = !token.isEmpty() && cancel(token);
+    state
+        .messagesAt(fireTime)
+        .add(
+            DelayedEnvelope.newBuilder().setEnvelope(envelope).setCancellationToken(token).build());
+    if (!token.isEmpty()) {
+      state.tokens().put(token, fireTime);
+    }
+    timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, fireTime);
+    return replaced;
+  }
+
+  /**
+   * Drops the pending message with {@code token}.
+   *
+   * @return false if no message with that token is pending
+   */
+  public boolean cancel(String token) throws Exception {
+    MapState<String, Long> tokens = state.tokens();
+    Long fireTime = tokens.get(token);
+    if (fireTime == null) {
+      return false;
+    }
+    tokens.remove(token);
+    ListState<DelayedEnvelope> due = state.messagesAt(fireTime);
+    List<DelayedEnvelope> kept = new ArrayList<>();
+    Iterable<DelayedEnvelope> all = due.get();
+    if (all != null) {
+      for (DelayedEnvelope delayed : all) {
+        if (!delayed.getCancellationToken().equals(token)) {
+          kept.add(delayed);
+        }
+      }
+    }
+    if (kept.isEmpty()) {
+      due.clear();
+      timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, fireTime);
+    } else {
+      due.update(kept);
+    }
+    return true;
+  }
+
+  /** Takes the messages due at {@code fireTime}, in the order they were scheduled. */
+  public List<Envelope> due(long fireTime) throws Exception {
+    ListState<DelayedEnvelope> due = state.messagesAt(fireTime);
+    Iterable<DelayedEnvelope> all = due.get();
+    if (all == null) {
+      return List.of();
+    }
+    List<Envelope> out = new ArrayList<>();
+    MapState<String, Long> tokens = null;
+    for (DelayedEnvelope delayed : all) {
+      out.add(delayed.getEnvelope());
+      if (!delayed.getCancellationToken().isEmpty()) {
+        if (tokens == null) {
+          tokens = state.tokens();
+        }
+        tokens.remove(delayed.getCancellationToken());
+      }
+    }
+    due.clear();
+    return out;
+  }
+}
