@@ -3,7 +3,6 @@ package io.keyflow.dispatch;
 import static io.keyflow.testing.TestFunctions.maxCounts;
 import static io.keyflow.testing.TestFunctions.message;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.testing.CollectingEgress;
@@ -56,10 +55,6 @@ class RemoteFunctionsIT {
                     TestFunctions.counter("flaky", "counter"),
                     TestFunctions.counter("hold", "counter"),
                     TestFunctions.counter("bounded", "counter"),
-                    TestFunctions.forwarding(
-                        "talk",
-                        "sender",
-                        org.apache.flink.statefun.sdk.java.TypeName.typeNameOf("talk", "other")),
                     TestFunctions.remembering("ttl", "short", Duration.ofMillis(300)),
                     TestFunctions.remembering("ttl", "long", Duration.ofMinutes(5)))
                 .requestReplyHandler());
@@ -150,22 +145,6 @@ class RemoteFunctionsIT {
     assertThat(maxCounts(out.records()))
         .hasSize(ids)
         .allSatisfy((id, count) -> assertThat(count).isEqualTo(messages / ids));
-  }
-
-  @Test
-  void messagesToOtherFunctionsAreRefusedWithAClearError() {
-    Configuration conf = conf();
-    conf.setString("restart-strategy.type", "none");
-    GeneratedIngress ingress =
-        GeneratedIngress.of(1, i -> message("talk", "sender", "t1", "hello"));
-    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
-
-    assertThatThrownBy(
-            () -> KeyflowTestJob.run(conf, module("talk"), ingress, out, Duration.ofMinutes(1)))
-        .rootCause()
-        .isInstanceOf(DispatchException.class)
-        .hasMessageContaining("talk/sender/t1")
-        .hasMessageContaining("sent 1 message(s) to other functions");
   }
 
   @Test

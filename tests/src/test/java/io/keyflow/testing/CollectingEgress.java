@@ -19,11 +19,38 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public record CollectingEgress(TypeName id) implements Egress {
   private static final Map<String, ConcurrentLinkedQueue<TypedValue>> RECORDS =
       new ConcurrentHashMap<>();
+  private static final Map<String, Map<String, Long>> MAX_REPORTED = new ConcurrentHashMap<>();
 
   public static CollectingEgress named(String id) {
     CollectingEgress egress = new CollectingEgress(TypeName.parse(id));
     RECORDS.put(id, new ConcurrentLinkedQueue<>());
+    MAX_REPORTED.put(id, new ConcurrentHashMap<>());
     return egress;
+  }
+
+  /**
+   * The highest number reported per id so far, for records that are reports {@code id=number} (see
+   * {@link TestFunctions}); kept up to date as records arrive.
+   */
+  public Map<String, Long> maxReported() {
+    return Map.copyOf(MAX_REPORTED.get(id.toString()));
+  }
+
+  /** Number of records collected so far. */
+  public int size() {
+    return RECORDS.get(id.toString()).size();
+  }
+
+  private static void collect(String id, TypedValue record) {
+    RECORDS.get(id).add(record);
+    String[] report = TestFunctions.reportOrNull(record);
+    if (report != null) {
+      try {
+        MAX_REPORTED.get(id).merge(report[0], Long.parseLong(report[1]), Math::max);
+      } catch (NumberFormatException notACount) {
+        // Reports of other values (true/false) are only kept as records.
+      }
+    }
   }
 
   /** Everything collected so far. */
@@ -45,7 +72,7 @@ public record CollectingEgress(TypeName id) implements Egress {
       return new SinkWriter<>() {
         @Override
         public void write(TypedValue element, Context context) {
-          RECORDS.get(id).add(element);
+          collect(id, element);
         }
 
         @Override

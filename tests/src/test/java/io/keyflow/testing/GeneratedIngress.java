@@ -23,26 +23,37 @@ public record GeneratedIngress(
     double recordsPerSecond,
     int parallelism,
     GeneratorFunction<Long, Envelope> generator,
-    String failurePlan)
+    String failurePlan,
+    boolean linger)
     implements Ingress {
 
   /** An unthrottled ingress at the job's parallelism, without injected failures. */
   public static GeneratedIngress of(long count, GeneratorFunction<Long, Envelope> generator) {
     return new GeneratedIngress(
-        TypeName.parse("keyflow.test/generated"), count, 0, 0, generator, null);
+        TypeName.parse("keyflow.test/generated"), count, 0, 0, generator, null, false);
   }
 
   public GeneratedIngress throttled(double perSecond) {
-    return new GeneratedIngress(id, count, perSecond, parallelism, generator, failurePlan);
+    return new GeneratedIngress(id, count, perSecond, parallelism, generator, failurePlan, linger);
   }
 
   public GeneratedIngress withParallelism(int p) {
-    return new GeneratedIngress(id, count, recordsPerSecond, p, generator, failurePlan);
+    return new GeneratedIngress(id, count, recordsPerSecond, p, generator, failurePlan, linger);
   }
 
   /** Fails the task as the named {@link FailurePlan} says. */
   public GeneratedIngress failing(String plan) {
-    return new GeneratedIngress(id, count, recordsPerSecond, parallelism, generator, plan);
+    return new GeneratedIngress(id, count, recordsPerSecond, parallelism, generator, plan, linger);
+  }
+
+  /**
+   * Keeps the job running after the last message: a ticker source (ten ticks a second, dropped
+   * after the failure injector) stays alive until the test cancels the job. Jobs whose functions
+   * message each other are unbounded by nature; tests await the outcome, then cancel.
+   */
+  public GeneratedIngress lingering() {
+    return new GeneratedIngress(
+        id, count, recordsPerSecond, parallelism, generator, failurePlan, true);
   }
 
   @Override
@@ -60,16 +71,32 @@ public record GeneratedIngress(
     if (parallelism > 0) {
       stream.setParallelism(parallelism);
     }
-    if (failurePlan == null) {
-      return stream;
+    DataStream<Envelope> messages = stream;
+    if (linger) {
+      messages =
+          stream.union(
+              env.fromSource(
+                      new DataGeneratorSource<>(
+                          i -> TICK,
+                          1_000_000_000L,
+                          RateLimiterStrategy.perSecond(10),
+                          ProtobufTypeInfo.ENVELOPE),
+                      WatermarkStrategy.noWatermarks(),
+                      "ticks")
+                  .uid(uidPrefix + "-ticks")
+                  .setParallelism(1));
     }
-    SingleOutputStreamOperator<Envelope> failing =
-        stream
-            .map(new FailureInjector(failurePlan), ProtobufTypeInfo.ENVELOPE)
-            .uid(uidPrefix + "-failures");
-    if (parallelism > 0) {
-      failing.setParallelism(parallelism);
+    if (failurePlan != null) {
+      messages =
+          messages
+              .map(new FailureInjector(failurePlan), ProtobufTypeInfo.ENVELOPE)
+              .uid(uidPrefix + "-failures");
     }
-    return failing;
+    if (linger) {
+      messages = messages.filter(envelope -> envelope.hasTarget()).uid(uidPrefix + "-no-ticks");
+    }
+    return messages;
   }
+
+  private static final Envelope TICK = Envelope.getDefaultInstance();
 }

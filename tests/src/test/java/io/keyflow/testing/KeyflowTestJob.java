@@ -38,17 +38,61 @@ public final class KeyflowTestJob {
   public static void run(
       Configuration conf, String moduleYaml, Ingress ingress, Egress egress, Duration timeout)
       throws Exception {
-    Module parsed = ModuleLoader.parse("module.yaml", moduleYaml);
-    Module module =
-        new Module(parsed.source(), parsed.endpoints(), List.of(ingress), List.of(egress));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    KeyflowTopology.build(env, module, conf);
-    JobClient job = env.executeAsync("keyflow-test");
+    JobClient job = start(conf, moduleYaml, ingress, egress);
     try {
       job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       job.cancel().get(30, TimeUnit.SECONDS);
       throw new AssertionError("the job did not finish within " + timeout, e);
     }
+  }
+
+  /** Submits the job and returns at once. */
+  public static JobClient start(
+      Configuration conf, String moduleYaml, Ingress ingress, Egress egress) throws Exception {
+    Module parsed = ModuleLoader.parse("module.yaml", moduleYaml);
+    Module module =
+        new Module(parsed.source(), parsed.endpoints(), List.of(ingress), List.of(egress));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    KeyflowTopology.build(env, module, conf);
+    return env.executeAsync("keyflow-test");
+  }
+
+  /**
+   * Polls {@code check} until it returns true, failing at once if it throws (an over-count, for
+   * example) or if the job ends, and failing after {@code timeout}.
+   */
+  public static void awaitWhileRunning(JobClient job, Duration timeout, Check check)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (check.done()) {
+        return;
+      }
+      if (job.getJobExecutionResult().isDone()) {
+        job.getJobExecutionResult().get();
+        throw new AssertionError("the job ended before the expected outcome");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no expected outcome within " + timeout);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Cancels the job and waits until it is gone. */
+  public static void cancel(JobClient job) throws Exception {
+    job.cancel().get(60, TimeUnit.SECONDS);
+    try {
+      job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException expected) {
+      // A cancelled job completes exceptionally.
+    }
+  }
+
+  /** A condition polled by {@link #awaitWhileRunning}. */
+  @FunctionalInterface
+  public interface Check {
+    boolean done() throws Exception;
   }
 }

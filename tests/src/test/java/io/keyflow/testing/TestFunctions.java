@@ -61,22 +61,6 @@ public final class TestFunctions {
         .build();
   }
 
-  /** Sends every message on to {@code target} with the same id. */
-  public static StatefulFunctionSpec forwarding(String namespace, String name, TypeName target) {
-    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
-        .withSupplier(
-            () ->
-                (Context context, Message message) -> {
-                  context.send(
-                      org.apache.flink.statefun.sdk.java.message.MessageBuilder.forAddress(
-                              target, context.self().id())
-                          .withValue(message.asUtf8String())
-                          .build());
-                  return context.done();
-                })
-        .build();
-  }
-
   public static StatefulFunctions of(StatefulFunctionSpec... specs) {
     StatefulFunctions functions = new StatefulFunctions();
     for (StatefulFunctionSpec spec : specs) {
@@ -104,6 +88,93 @@ public final class TestFunctions {
         .setHasValue(true)
         .setValue(StringWrapper.newBuilder().setValue(text).build().toByteString())
         .build();
+  }
+
+  /** Decodes a report {@code id=value}, or null if the record is not one. */
+  static String[] reportOrNull(TypedValue value) {
+    if (!value.getTypename().equals(STRING_TYPE)) {
+      return null;
+    }
+    try {
+      String text = StringWrapper.parseFrom(value.getValue()).getValue();
+      int eq = text.lastIndexOf('=');
+      return eq < 0 ? null : new String[] {text.substring(0, eq), text.substring(eq + 1)};
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /**
+   * One side of a ping-pong between ids {@code p-N} (type {@code namespace/ping}) and {@code q-N}
+   * (type {@code namespace/pong}). Counts hits per id and reports them. A ping with {@code r > 0}
+   * sends r to its pong; a pong sends {@code r - 1} back. So a ping started with R ends with R+1
+   * hits and its pong with R.
+   */
+  public static StatefulFunctionSpec pingPong(String namespace, boolean ping) {
+    ValueSpec<Long> hits = ValueSpec.named("hits").withLongType();
+    TypeName other = TypeName.typeNameOf(namespace, ping ? "pong" : "ping");
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, ping ? "ping" : "pong"))
+        .withValueSpec(hits)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long next = context.storage().get(hits).orElse(0L) + 1;
+                  context.storage().set(hits, next);
+                  report(context, Long.toString(next));
+                  long rounds = Long.parseLong(message.asUtf8String());
+                  String suffix = context.self().id().substring(2);
+                  String peer = (ping ? "q-" : "p-") + suffix;
+                  if (ping && rounds > 0) {
+                    send(context, other, peer, Long.toString(rounds));
+                  } else if (!ping) {
+                    send(context, other, peer, Long.toString(rounds - 1));
+                  }
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * {@code order/sender} on "N" sends 1..N to {@code order/receiver} at id {@code r-<own id>}; the
+   * receiver reports the last number if every number came in order, else {@code -1} forever.
+   */
+  public static StatefulFunctionSpec orderSender() {
+    TypeName receiver = TypeName.typeNameOf("order", "receiver");
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf("order", "sender"))
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  int n = Integer.parseInt(message.asUtf8String());
+                  for (int i = 1; i <= n; i++) {
+                    send(context, receiver, "r-" + context.self().id(), Integer.toString(i));
+                  }
+                  return context.done();
+                })
+        .build();
+  }
+
+  public static StatefulFunctionSpec orderReceiver() {
+    ValueSpec<Long> last = ValueSpec.named("last").withLongType();
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf("order", "receiver"))
+        .withValueSpec(last)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long previous = context.storage().get(last).orElse(0L);
+                  long got = Long.parseLong(message.asUtf8String());
+                  long next = previous < 0 || got != previous + 1 ? -1 : got;
+                  context.storage().set(last, next);
+                  report(context, Long.toString(next));
+                  return context.done();
+                })
+        .build();
+  }
+
+  private static void send(Context context, TypeName type, String id, String text) {
+    context.send(
+        org.apache.flink.statefun.sdk.java.message.MessageBuilder.forAddress(type, id)
+            .withValue(text)
+            .build());
   }
 
   /** Decodes a report {@code id=value}. */
