@@ -47,6 +47,8 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers messages to remote functions, one keyed subtask of them.
@@ -66,6 +68,7 @@ import org.apache.flink.util.OutputTag;
 public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     implements OneInputStreamOperator<Envelope, Envelope>, Triggerable<String, VoidNamespace> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(DispatcherOperator.class);
 
   /** Keyed state (namespace: function type) holding the invocations of an outstanding request. */
   public static final String INFLIGHT_STATE = "keyflow.inflight";

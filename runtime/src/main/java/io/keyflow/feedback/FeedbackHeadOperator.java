@@ -20,6 +20,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.ResourceGuard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The head of the feedback loop: forwards ingress messages to the dispatcher and merges in the
@@ -41,6 +43,7 @@ import org.apache.flink.util.ResourceGuard;
 public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
     implements OneInputStreamOperator<Envelope, Envelope> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(FeedbackHeadOperator.class);
   private static final int RECORDS_PER_MAIL = 512;
 
   private final long memoryBudget;

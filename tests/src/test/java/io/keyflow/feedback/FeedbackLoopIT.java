@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -171,6 +173,77 @@ class FeedbackLoopIT {
 
     assertThat(plan.failures()).as("injected failures (seed %d)", seed).isEqualTo(3);
     assertThat(out.maxReported()).as("counts (seed %d)", seed).isEqualTo(expected);
+  }
+
+  @Test
+  void stopWithSavepointThenRestoreAtParallelismOneAndThreeKeepsCountsExact() throws Exception {
+    long seed = 7;
+    int instances = 200;
+    int trees = 6_000;
+    // Delays up to 1.5 s and a throttled ingress: at each savepoint, messages are inside the
+    // loop and delayed messages are pending.
+    Commands commands = new Commands(instances, 3, 1_500);
+    Map<String, Long> expected = new HashMap<>();
+    for (long i = 0; i < trees; i++) {
+      Commands.expect(commands.tree(seed, i), commands.root(seed, i), expected);
+    }
+    GeneratedIngress ingress =
+        GeneratedIngress.of(
+                trees,
+                i ->
+                    message(
+                        Commands.NAMESPACE,
+                        Commands.NAME,
+                        Commands.id(commands.root(seed, i)),
+                        commands.tree(seed, i)))
+            .throttled(600)
+            .lingering();
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+    long total = expected.values().stream().mapToLong(Long::longValue).sum();
+
+    String first = runUntilThenSavepoint(conf(2), null, ingress, out, expected, total / 4);
+    String second = runUntilThenSavepoint(conf(1), first, ingress, out, expected, total / 2);
+    Configuration last = conf(3);
+    last.setString("execution.state-recovery.path", second);
+    JobClient job = KeyflowTestJob.start(last, module(Commands.NAMESPACE), ingress, out);
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(4), () -> converged(out.maxReported(), expected));
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(out.maxReported()).isEqualTo(expected);
+  }
+
+  /** Runs from {@code savepoint} (if any) until the counts add up to {@code progress}. */
+  private String runUntilThenSavepoint(
+      Configuration conf,
+      String savepoint,
+      GeneratedIngress ingress,
+      CollectingEgress out,
+      Map<String, Long> expected,
+      long progress)
+      throws Exception {
+    if (savepoint != null) {
+      conf.setString("execution.state-recovery.path", savepoint);
+    }
+    JobClient job = KeyflowTestJob.start(conf, module(Commands.NAMESPACE), ingress, out);
+    KeyflowTestJob.awaitWhileRunning(
+        job,
+        Duration.ofMinutes(2),
+        () -> {
+          converged(out.maxReported(), expected);
+          return out.maxReported().values().stream().mapToLong(Long::longValue).sum() >= progress;
+        });
+    String path =
+        job.stopWithSavepoint(
+                false,
+                checkpoints.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+    return path;
   }
 
   @Test
