@@ -66,8 +66,33 @@ class KeyflowTopologyTest {
             .toList();
     assertThat(uids)
         .contains(
-            "keyflow-dispatcher", "keyflow-ingress-shop-in-source", "keyflow-egress-shop-out-sink");
+            "keyflow-feedback-head",
+            "keyflow-dispatcher",
+            "keyflow-feedback-tail",
+            "keyflow-ingress-shop-in-source",
+            "keyflow-egress-shop-out-sink");
     assertThat(env.getMaxParallelism()).isEqualTo(128);
+  }
+
+  @Test
+  void headDispatcherAndTailShareACoLocationGroup() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    KeyflowTopology.build(
+        env,
+        module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of()),
+        new Configuration());
+
+    List<StreamNode> loop =
+        env.getStreamGraph().getStreamNodes().stream()
+            .filter(n -> n.getTransformationUID() != null)
+            .filter(
+                n ->
+                    n.getTransformationUID().startsWith("keyflow-feedback")
+                        || n.getTransformationUID().equals("keyflow-dispatcher"))
+            .toList();
+    assertThat(loop).hasSize(3);
+    assertThat(loop)
+        .allSatisfy(n -> assertThat(n.getCoLocationGroup()).isEqualTo("keyflow-feedback"));
   }
 
   @Test

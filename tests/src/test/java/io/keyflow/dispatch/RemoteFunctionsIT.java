@@ -188,7 +188,10 @@ class RemoteFunctionsIT {
     functions.hold(
         "hold/counter",
         request -> {
-          if (!request.getTarget().getId().equals("held") || plan.failures() > 0) {
+          // The values handshake (a request without state) passes; the invocation is held.
+          if (!request.getTarget().getId().equals("held")
+              || request.getStateCount() == 0
+              || plan.failures() > 0) {
             return false;
           }
           if (HeldRequest.checkpointWhenHeld < 0) {

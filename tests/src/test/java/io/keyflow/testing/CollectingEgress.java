@@ -21,10 +21,21 @@ public record CollectingEgress(TypeName id) implements Egress {
       new ConcurrentHashMap<>();
   private static final Map<String, Map<String, Long>> MAX_REPORTED = new ConcurrentHashMap<>();
 
+  private static final Map<String, Boolean> KEEP = new ConcurrentHashMap<>();
+
   public static CollectingEgress named(String id) {
+    return named(id, true);
+  }
+
+  /**
+   * @param keepRecords false to keep only {@link #maxReported()}, for tests that send millions of
+   *     records through a small heap
+   */
+  public static CollectingEgress named(String id, boolean keepRecords) {
     CollectingEgress egress = new CollectingEgress(TypeName.parse(id));
     RECORDS.put(id, new ConcurrentLinkedQueue<>());
     MAX_REPORTED.put(id, new ConcurrentHashMap<>());
+    KEEP.put(id, keepRecords);
     return egress;
   }
 
@@ -42,7 +53,9 @@ public record CollectingEgress(TypeName id) implements Egress {
   }
 
   private static void collect(String id, TypedValue record) {
-    RECORDS.get(id).add(record);
+    if (KEEP.get(id)) {
+      RECORDS.get(id).add(record);
+    }
     String[] report = TestFunctions.reportOrNull(record);
     if (report != null) {
       try {

@@ -61,6 +61,30 @@ public final class TestFunctions {
         .build();
   }
 
+  /**
+   * {@code fan/source} on "N" sends N messages to {@code fan/sink} ids {@code k-0 .. k-(ids-1)}, at
+   * most {@code chunk} per invocation, passing the rest on to itself.
+   */
+  public static StatefulFunctionSpec fanOutSource(int ids, int chunk) {
+    TypeName sink = TypeName.typeNameOf("fan", "sink");
+    TypeName self = TypeName.typeNameOf("fan", "source");
+    return StatefulFunctionSpec.builder(self)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long remaining = Long.parseLong(message.asUtf8String());
+                  long n = Math.min(remaining, chunk);
+                  for (long j = 0; j < n; j++) {
+                    send(context, sink, "k-" + ((remaining - j) % ids), "1");
+                  }
+                  if (remaining > n) {
+                    send(context, self, context.self().id(), Long.toString(remaining - n));
+                  }
+                  return context.done();
+                })
+        .build();
+  }
+
   public static StatefulFunctions of(StatefulFunctionSpec... specs) {
     StatefulFunctions functions = new StatefulFunctions();
     for (StatefulFunctionSpec spec : specs) {
