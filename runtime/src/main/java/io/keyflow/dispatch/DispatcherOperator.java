@@ -1,13 +1,9 @@
 package io.keyflow.dispatch;
 
 import io.keyflow.delay.DelayedMessages;
-import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
-import io.keyflow.protocol.ProtobufSerializer;
 import io.keyflow.protocol.internal.Envelope;
-import io.keyflow.protocol.internal.PendingBatch;
-import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.FromFunction.DelayedInvocation;
 import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
@@ -17,23 +13,17 @@ import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.ToFunction.InvocationBatchRequest;
 import io.keyflow.protocol.reqreply.TypedValue;
-import io.keyflow.remote.RemoteFunctionClient;
-import io.keyflow.state.FunctionValues;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -58,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * an address's backlog is at {@code maxNumBatchRequests} or too many addresses are busy.
  *
  * <p><b>Recovery.</b> Outstanding requests live in memory; each checkpoint copies the ones it has
- * not seen yet into keyed state ({@link #INFLIGHT_STATE}), and completion removes them. A restore
+ * not seen yet into keyed state ({@link RequestStore}), and completion removes them. A restore
  * therefore finds every request whose response was not applied before the checkpoint, and re-sends
  * it with the restored values: functions may see an invocation twice, its effects are applied once.
  *
@@ -70,21 +60,14 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherOperator.class);
 
-  /** Keyed state (namespace: function type) holding the invocations of an outstanding request. */
-  public static final String INFLIGHT_STATE = "keyflow.inflight";
-
-  /** Keyed state (namespace: function type) holding messages that wait for the next batch. */
-  public static final String BACKLOG_STATE = "keyflow.backlog";
-
   private final Module module;
   private final Map<TypeName, OutputTag<TypedValue>> egresses;
   private final transient MailboxExecutor mailbox;
   private final transient RequestTracker tracker;
 
-  private transient ValueStateDescriptor<PendingBatch> inflightDescriptor;
-  private transient ListStateDescriptor<Invocation> backlogDescriptor;
-  private transient Map<TypeName, FunctionRuntime> functions;
-  private transient Map<HttpEndpoint, RemoteFunctionClient> clients;
+  private transient RequestStore store;
+  private transient FunctionRegistry functions;
+  private transient ResponseTargets targets;
   private transient boolean closed;
   private transient Counter invocations;
   private transient Counter requests;
@@ -114,12 +97,33 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    inflightDescriptor =
-        new ValueStateDescriptor<>(INFLIGHT_STATE, new ProtobufSerializer<>(PendingBatch.class));
-    backlogDescriptor =
-        new ListStateDescriptor<>(BACKLOG_STATE, new ProtobufSerializer<>(Invocation.class));
-    functions = new HashMap<>();
-    clients = new HashMap<>();
+    store =
+        new RequestStore(
+            new RequestStore.Access() {
+              @Override
+              public <S extends org.apache.flink.api.common.state.State> S state(
+                  String namespace, org.apache.flink.api.common.state.StateDescriptor<S, ?> d)
+                  throws Exception {
+                return getPartitionedState(namespace, StringSerializer.INSTANCE, d);
+              }
+
+              @Override
+              public void setCurrentKey(String id) {
+                DispatcherOperator.this.setCurrentKey(id);
+              }
+            });
+    functions =
+        new FunctionRegistry(
+            module,
+            (name, serializer, ttl) -> {
+              ValueStateDescriptor<byte[]> descriptor =
+                  new ValueStateDescriptor<>(name, serializer);
+              if (ttl != null) {
+                descriptor.enableTimeToLive(ttl);
+              }
+              return getPartitionedState(descriptor);
+            });
+    targets = new ResponseTargets(functions, egresses);
     delayedDescriptor = DelayedMessages.messagesDescriptor();
     tokensDescriptor = DelayedMessages.tokensDescriptor();
   }
@@ -182,7 +186,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     if (busy == null) {
       send(tracker.start(key, List.of(invocation.build())));
     } else {
-      backlog(key).add(invocation.build());
+      store.appendToBacklog(key, invocation.build());
       tracker.backlogged(busy);
     }
     return key;
@@ -217,7 +221,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     for (Pending p : tracker.all()) {
       if (!p.persisted) {
         setCurrentKey(p.key.id());
-        inflight(p.key).update(PendingBatch.newBuilder().addAllInvocations(p.invocations).build());
+        store.saveInflight(p.key, p.invocations);
         p.persisted = true;
       }
     }
@@ -234,8 +238,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void close() throws Exception {
     closed = true;
-    if (clients != null) {
-      clients.values().forEach(RemoteFunctionClient::close);
+    if (functions != null) {
+      functions.close();
     }
     super.close();
   }
@@ -310,10 +314,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private void apply(Pending p, InvocationResponse result) throws Exception {
     List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
     for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
-      messages.add(envelope(p.key, message.getTarget(), message.getArgument(), "a message"));
+      messages.add(targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));
     }
     for (EgressMessage egress : result.getOutgoingEgressesList()) {
-      output.collect(egressTag(p.key, egress), new StreamRecord<>(egress.getArgument()));
+      output.collect(targets.egress(p.key, egress), new StreamRecord<>(egress.getArgument()));
     }
     function(p.key).values().apply(p.key.id(), result.getStateMutationsList());
     for (DelayedInvocation delayedInvocation : result.getDelayedInvocationsList()) {
@@ -335,7 +339,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       return;
     }
     Envelope envelope =
-        envelope(sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
+        targets.message(
+            sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
     long delay = invocation.getDelayInMs();
     if (delay < 0) {
       LOG.warn(
@@ -349,55 +354,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     }
   }
 
-  /** A message from {@code sender}; its target must be a function type some endpoint serves. */
-  private Envelope envelope(AddressKey sender, Address target, TypedValue argument, String what) {
-    TypeName type;
-    try {
-      type = new TypeName(target.getNamespace(), target.getType());
-    } catch (IllegalArgumentException e) {
-      throw DispatchException.badAddress(sender, what + " with a malformed target", e);
-    }
-    if (module.endpointFor(type).isEmpty()) {
-      throw DispatchException.noEndpointForMessage(
-          sender,
-          new AddressKey(type, target.getId()),
-          module.endpoints().stream().map(e -> e.functions().toString()).toList());
-    }
-    return Envelope.newBuilder()
-        .setTarget(target)
-        .setCaller(sender.toAddress())
-        .setPayload(argument)
-        .build();
-  }
-
-  private OutputTag<TypedValue> egressTag(AddressKey sender, EgressMessage egress) {
-    TypeName id;
-    try {
-      id = new TypeName(egress.getEgressNamespace(), egress.getEgressType());
-    } catch (IllegalArgumentException e) {
-      throw DispatchException.badAddress(sender, "an egress record with a malformed egress id", e);
-    }
-    OutputTag<TypedValue> tag = egresses.get(id);
-    if (tag == null) {
-      throw DispatchException.unknownEgress(sender, id, egresses.keySet());
-    }
-    return tag;
-  }
-
   private void complete(Pending p) throws Exception {
     setCurrentKey(p.key.id());
     if (p.persisted) {
-      inflight(p.key).clear();
+      store.clearInflight(p.key);
     }
     if (tracker.completed(p)) {
-      ListState<Invocation> backlog = backlog(p.key);
-      List<Invocation> next = new ArrayList<>(p.backlog);
-      Iterable<Invocation> waiting = backlog.get();
-      if (waiting != null) {
-        waiting.forEach(next::add);
-      }
-      backlog.clear();
-      send(tracker.next(p, next));
+      send(tracker.next(p, store.takeBacklog(p.key, p.backlog)));
     }
   }
 
@@ -408,29 +371,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   }
 
   private void resendRestoredRequests() throws Exception {
-    getKeyedStateBackend().getOrCreateKeyedState(StringSerializer.INSTANCE, inflightDescriptor);
-    List<Tuple2<String, String>> restored;
-    try (Stream<Tuple2<String, String>> keys =
-        this.<String>getKeyedStateBackend().<String>getKeysAndNamespaces(INFLIGHT_STATE)) {
-      restored = keys.toList();
-    }
-    List<Pending> resend = new ArrayList<>(restored.size());
-    for (Tuple2<String, String> entry : restored) {
-      AddressKey key = new AddressKey(TypeName.parse(entry.f1), entry.f0);
-      setCurrentKey(key.id());
-      PendingBatch batch = inflight(key).value();
-      if (batch == null) {
-        continue;
-      }
-      int backlog = 0;
-      Iterable<Invocation> waiting = backlog(key).get();
-      if (waiting != null) {
-        for (Invocation ignored : waiting) {
-          backlog++;
-        }
-      }
-      function(key);
-      resend.add(tracker.restore(key, batch.getInvocationsList(), backlog));
+    List<Pending> resend = new ArrayList<>();
+    for (RequestStore.Restored r : store.restored(this.<String>getKeyedStateBackend())) {
+      function(r.key());
+      resend.add(tracker.restore(r.key(), r.invocations(), r.backlog()));
     }
     if (!resend.isEmpty()) {
       LOG.info(
@@ -441,43 +385,6 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   }
 
   private FunctionRuntime function(AddressKey key) {
-    FunctionRuntime function = functions.get(key.function());
-    if (function == null) {
-      HttpEndpoint endpoint =
-          module
-              .endpointFor(key.function())
-              .orElseThrow(
-                  () ->
-                      DispatchException.noEndpoint(
-                          key,
-                          module.endpoints().stream().map(e -> e.functions().toString()).toList()));
-      RemoteFunctionClient client = clients.computeIfAbsent(endpoint, RemoteFunctionClient::new);
-      FunctionValues values =
-          new FunctionValues(
-              key.function(),
-              (name, serializer, ttl) -> {
-                ValueStateDescriptor<byte[]> descriptor =
-                    new ValueStateDescriptor<>(name, serializer);
-                if (ttl != null) {
-                  descriptor.enableTimeToLive(ttl);
-                }
-                return getPartitionedState(descriptor);
-              });
-      function =
-          new FunctionRuntime(
-              key.function(), endpoint, endpoint.urlFor(key.function()), client, values);
-      functions.put(key.function(), function);
-    }
-    return function;
-  }
-
-  private ValueState<PendingBatch> inflight(AddressKey key) throws Exception {
-    return getPartitionedState(
-        key.function().toString(), StringSerializer.INSTANCE, inflightDescriptor);
-  }
-
-  private ListState<Invocation> backlog(AddressKey key) throws Exception {
-    return getPartitionedState(
-        key.function().toString(), StringSerializer.INSTANCE, backlogDescriptor);
+    return functions.get(key);
   }
 }

@@ -107,7 +107,7 @@ public final class KeyflowTopology {
             .transform(
                 OperatorIds.DISPATCHER_NAME,
                 ProtobufTypeInfo.ENVELOPE,
-                new DispatcherOperatorFactory(
+                DispatcherOperatorFactory.create(
                     module, tags, conf.get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS)))
             .uid(OperatorIds.DISPATCHER_UID);
     SingleOutputStreamOperator<Void> tail =

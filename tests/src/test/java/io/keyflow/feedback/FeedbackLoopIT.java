@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,13 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * MiniCluster with RocksDB against real StateFun Java SDK functions served by Undertow.
  */
 class FeedbackLoopIT {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(3)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(3);
 
   private static FunctionServer server;
 

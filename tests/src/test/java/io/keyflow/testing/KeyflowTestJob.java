@@ -17,6 +17,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class KeyflowTestJob {
   private KeyflowTestJob() {}
 
+  /** A MiniCluster of one TaskManager with {@code slots} slots, shared by a test class. */
+  public static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(int slots) {
+    return new org.apache.flink.test.junit5.MiniClusterExtension(
+        new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(slots)
+            .build());
+  }
+
   /** Flink settings of test jobs: RocksDB, aligned exactly-once checkpoints, quick restarts. */
   public static Configuration configuration(Path checkpoints, int parallelism, Duration interval) {
     Configuration conf = new Configuration();

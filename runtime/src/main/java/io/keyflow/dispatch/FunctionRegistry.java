@@ -1,0 +1,60 @@
+package io.keyflow.dispatch;
+
+import io.keyflow.module.HttpEndpoint;
+import io.keyflow.module.Module;
+import io.keyflow.module.TypeName;
+import io.keyflow.remote.RemoteFunctionClient;
+import io.keyflow.state.FunctionValues;
+import io.keyflow.state.ValueStateBinder;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The function types a dispatcher subtask has met: for each, its endpoint, URL, HTTP client (shared
+ * per endpoint) and declared values. Created lazily, on the task thread.
+ */
+final class FunctionRegistry implements AutoCloseable {
+  private final Module module;
+  private final ValueStateBinder values;
+  private final Map<TypeName, FunctionRuntime> functions = new HashMap<>();
+  private final Map<HttpEndpoint, RemoteFunctionClient> clients = new HashMap<>();
+
+  FunctionRegistry(Module module, ValueStateBinder values) {
+    this.module = module;
+    this.values = values;
+  }
+
+  /** The runtime of {@code key}'s function type; fails if no endpoint serves it. */
+  FunctionRuntime get(AddressKey key) {
+    FunctionRuntime function = functions.get(key.function());
+    if (function == null) {
+      HttpEndpoint endpoint =
+          module
+              .endpointFor(key.function())
+              .orElseThrow(() -> DispatchException.noEndpoint(key, boundPatterns()));
+      function =
+          new FunctionRuntime(
+              key.function(),
+              endpoint,
+              endpoint.urlFor(key.function()),
+              clients.computeIfAbsent(endpoint, RemoteFunctionClient::new),
+              new FunctionValues(key.function(), values));
+      functions.put(key.function(), function);
+    }
+    return function;
+  }
+
+  /** Whether some endpoint serves {@code type}. */
+  boolean serves(TypeName type) {
+    return functions.containsKey(type) || module.endpointFor(type).isPresent();
+  }
+
+  java.util.List<String> boundPatterns() {
+    return module.endpoints().stream().map(e -> e.functions().toString()).toList();
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(RemoteFunctionClient::close);
+  }
+}

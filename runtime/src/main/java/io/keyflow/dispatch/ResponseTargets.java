@@ -1,0 +1,54 @@
+package io.keyflow.dispatch;
+
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.Address;
+import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
+import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.Map;
+import org.apache.flink.util.OutputTag;
+
+/** Checks where a function's response sends things, and addresses them. */
+final class ResponseTargets {
+  private final FunctionRegistry functions;
+  private final Map<TypeName, OutputTag<TypedValue>> egresses;
+
+  ResponseTargets(FunctionRegistry functions, Map<TypeName, OutputTag<TypedValue>> egresses) {
+    this.functions = functions;
+    this.egresses = egresses;
+  }
+
+  /** A message from {@code sender}; its target must be a function type some endpoint serves. */
+  Envelope message(AddressKey sender, Address target, TypedValue argument, String what) {
+    TypeName type;
+    try {
+      type = new TypeName(target.getNamespace(), target.getType());
+    } catch (IllegalArgumentException e) {
+      throw DispatchException.badAddress(sender, what + " with a malformed target", e);
+    }
+    if (!functions.serves(type)) {
+      throw DispatchException.noEndpointForMessage(
+          sender, new AddressKey(type, target.getId()), functions.boundPatterns());
+    }
+    return Envelope.newBuilder()
+        .setTarget(target)
+        .setCaller(sender.toAddress())
+        .setPayload(argument)
+        .build();
+  }
+
+  /** The side output of the egress an egress message names. */
+  OutputTag<TypedValue> egress(AddressKey sender, EgressMessage egress) {
+    TypeName id;
+    try {
+      id = new TypeName(egress.getEgressNamespace(), egress.getEgressType());
+    } catch (IllegalArgumentException e) {
+      throw DispatchException.badAddress(sender, "an egress record with a malformed egress id", e);
+    }
+    OutputTag<TypedValue> tag = egresses.get(id);
+    if (tag == null) {
+      throw DispatchException.unknownEgress(sender, id, egresses.keySet());
+    }
+    return tag;
+  }
+}
