@@ -12,8 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -31,20 +33,35 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
   private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofMillis(10);
 
+  /**
+   * One HTTP client (and connection pool) per connect timeout in this JVM, shared by every subtask
+   * and kept across restarts: Java 17's client cannot be closed, so per-attempt clients would leave
+   * their pooled connections open until garbage collection.
+   */
+  private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+
+  /** Concurrent requests per endpoint in this JVM, bounded by {@code transport.pool_size}. */
+  private static final Map<HttpEndpoint, ConcurrencyLimit> LIMITS = new ConcurrentHashMap<>();
+
   private final HttpEndpoint endpoint;
   private final Transport transport;
   private final HttpClient http;
+  private final ConcurrencyLimit limit;
 
   public RemoteFunctionClient(HttpEndpoint endpoint) {
     this.endpoint = endpoint;
     this.transport = endpoint.transport();
     rejectUnsupportedTls(endpoint);
     this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(transport.connect())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+        CLIENTS.computeIfAbsent(
+            transport.connect(),
+            connect ->
+                HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(connect)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build());
+    this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
   }
 
   public HttpEndpoint endpoint() {
@@ -56,13 +73,13 @@ public final class RemoteFunctionClient implements AutoCloseable {
    */
   public CompletableFuture<FromFunction> invoke(URI url, ToFunction request) {
     Call call = new Call(url, request.toByteArray(), System.nanoTime());
-    call.attempt();
+    limit.run(call::attempt, call.result);
     return call.result;
   }
 
   /**
-   * Releases the client. Java 17's HttpClient has no close: its selector thread ends and its
-   * connections close once the client is unreachable, so this only drops the reference.
+   * Releases the client. The HTTP client and its connections are shared in the JVM and stay for the
+   * next user; Java 17's HttpClient has no close.
    */
   @Override
   public void close() {}

@@ -62,29 +62,36 @@ public record GeneratedIngress(
         recordsPerSecond > 0
             ? RateLimiterStrategy.perSecond(recordsPerSecond)
             : RateLimiterStrategy.noOp();
-    SingleOutputStreamOperator<Envelope> stream =
-        env.fromSource(
-                new DataGeneratorSource<>(generator, count, rate, ProtobufTypeInfo.ENVELOPE),
-                WatermarkStrategy.noWatermarks(),
-                "generated " + id)
-            .uid(uidPrefix + "-source");
-    if (parallelism > 0) {
-      stream.setParallelism(parallelism);
+    DataStream<Envelope> messages;
+    if (count > 0) {
+      SingleOutputStreamOperator<Envelope> stream =
+          env.fromSource(
+                  new DataGeneratorSource<>(generator, count, rate, ProtobufTypeInfo.ENVELOPE),
+                  WatermarkStrategy.noWatermarks(),
+                  "generated " + id)
+              .uid(uidPrefix + "-source");
+      if (parallelism > 0) {
+        stream.setParallelism(parallelism);
+      }
+      messages = stream;
+    } else if (linger) {
+      messages = null;
+    } else {
+      throw new IllegalArgumentException("an ingress without messages must linger");
     }
-    DataStream<Envelope> messages = stream;
     if (linger) {
-      messages =
-          stream.union(
-              env.fromSource(
-                      new DataGeneratorSource<>(
-                          i -> TICK,
-                          1_000_000_000L,
-                          RateLimiterStrategy.perSecond(10),
-                          ProtobufTypeInfo.ENVELOPE),
-                      WatermarkStrategy.noWatermarks(),
-                      "ticks")
-                  .uid(uidPrefix + "-ticks")
-                  .setParallelism(1));
+      DataStream<Envelope> ticks =
+          env.fromSource(
+                  new DataGeneratorSource<>(
+                      i -> TICK,
+                      1_000_000_000L,
+                      RateLimiterStrategy.perSecond(10),
+                      ProtobufTypeInfo.ENVELOPE),
+                  WatermarkStrategy.noWatermarks(),
+                  "ticks")
+              .uid(uidPrefix + "-ticks")
+              .setParallelism(1);
+      messages = messages == null ? ticks : messages.union(ticks);
     }
     if (failurePlan != null) {
       messages =

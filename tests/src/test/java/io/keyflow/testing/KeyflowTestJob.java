@@ -56,6 +56,23 @@ public final class KeyflowTestJob {
     }
   }
 
+  /** Submits a module (which may declare Kafka ingresses and egresses) plus test components. */
+  public static JobClient start(
+      Configuration conf, String moduleYaml, List<Ingress> ingresses, List<Egress> egresses)
+      throws Exception {
+    Module parsed = ModuleLoader.parse("module.yaml", moduleYaml);
+    List<io.keyflow.module.IngressComponent> allIngresses =
+        new java.util.ArrayList<>(parsed.ingresses());
+    allIngresses.addAll(ingresses);
+    List<io.keyflow.module.EgressComponent> allEgresses =
+        new java.util.ArrayList<>(parsed.egresses());
+    allEgresses.addAll(egresses);
+    Module module = new Module(parsed.source(), parsed.endpoints(), allIngresses, allEgresses);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    KeyflowTopology.build(env, module, conf);
+    return env.executeAsync("keyflow-test");
+  }
+
   /** Submits the job and returns at once. */
   public static JobClient start(
       Configuration conf, String moduleYaml, Ingress ingress, Egress egress) throws Exception {

@@ -85,6 +85,56 @@ public final class TestFunctions {
         .build();
   }
 
+  /**
+   * Counts messages per id and writes {@code id=count} (key: id) to {@code topic} through the Kafka
+   * egress {@code egress}; with {@code forwardTo}, sends the count on to that function at a random
+   * id instead, so it crosses subtasks.
+   */
+  public static StatefulFunctionSpec kafkaCounter(
+      String namespace, String name, TypeName egress, String topic, TypeName forwardTo) {
+    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withValueSpec(count)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long next = context.storage().get(count).orElse(0L) + 1;
+                  context.storage().set(count, next);
+                  String line = context.self().id() + "=" + next;
+                  if (forwardTo != null) {
+                    send(context, forwardTo, java.util.UUID.randomUUID().toString(), line);
+                  } else {
+                    context.send(
+                        org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage.forEgress(egress)
+                            .withTopic(topic)
+                            .withUtf8Key(context.self().id())
+                            .withUtf8Value(line)
+                            .build());
+                  }
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * Writes every message it gets, unchanged, to {@code topic} through Kafka egress {@code egress}.
+   */
+  public static StatefulFunctionSpec kafkaForwarder(
+      String namespace, String name, TypeName egress, String topic) {
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  context.send(
+                      org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage.forEgress(egress)
+                          .withTopic(topic)
+                          .withUtf8Value(message.asUtf8String())
+                          .build());
+                  return context.done();
+                })
+        .build();
+  }
+
   public static StatefulFunctions of(StatefulFunctionSpec... specs) {
     StatefulFunctions functions = new StatefulFunctions();
     for (StatefulFunctionSpec spec : specs) {

@@ -1,0 +1,44 @@
+package io.keyflow.io.kafka;
+
+import io.keyflow.io.Ingress;
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.internal.Envelope;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** A Kafka ingress ({@code io.statefun.kafka.v1/ingress}) on Flink's {@code KafkaSource}. */
+public record KafkaIngress(
+    TypeName id,
+    String bootstrapServers,
+    String groupId,
+    List<TopicRoute> topics,
+    StartupPosition startupPosition,
+    Map<String, String> properties,
+    InvalidRecordPolicy invalidRecords)
+    implements Ingress {
+
+  public KafkaIngress {
+    topics = List.copyOf(topics);
+    properties = Map.copyOf(properties);
+  }
+
+  @Override
+  public DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix) {
+    KafkaSourceBuilder<Envelope> source = KafkaSource.builder();
+    // Properties first: the ingress's own address and group win, as in StateFun.
+    properties.forEach(source::setProperty);
+    source
+        .setBootstrapServers(bootstrapServers)
+        .setGroupId(groupId)
+        .setTopics(topics.stream().map(TopicRoute::topic).toList())
+        .setStartingOffsets(startupPosition.initializer())
+        .setDeserializer(new KafkaRecordRouter(id, topics, invalidRecords));
+    return env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka " + id)
+        .uid(uidPrefix + "-source");
+  }
+}

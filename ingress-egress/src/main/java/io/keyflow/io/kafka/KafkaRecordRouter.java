@@ -1,0 +1,105 @@
+package io.keyflow.io.kafka;
+
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.ProtobufTypeInfo;
+import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.Address;
+import io.keyflow.protocol.reqreply.TypedValue;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a Kafka record into one message per target of its topic: the UTF-8 key is the target id,
+ * the value is passed unchanged with the topic's {@code valueType}.
+ */
+final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelope> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordRouter.class);
+
+  private final TypeName ingress;
+  private final Map<String, TopicRoute> routes = new HashMap<>();
+  private final InvalidRecordPolicy policy;
+  private transient Counter skipped;
+
+  KafkaRecordRouter(TypeName ingress, List<TopicRoute> routes, InvalidRecordPolicy policy) {
+    this.ingress = ingress;
+    routes.forEach(route -> this.routes.put(route.topic(), route));
+    this.policy = policy;
+  }
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    skipped = context.getMetricGroup().counter("keyflowInvalidRecordsSkipped");
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Envelope> out)
+      throws IOException {
+    TopicRoute route = routes.get(record.topic());
+    if (route == null) {
+      invalid(record, "its topic has no route in the ingress");
+      return;
+    }
+    if (record.key() == null) {
+      invalid(record, "it has no key, and the key is the id of the target function");
+      return;
+    }
+    if (record.value() == null) {
+      invalid(record, "it has no value (a tombstone)");
+      return;
+    }
+    String id = new String(record.key(), StandardCharsets.UTF_8);
+    TypedValue payload =
+        TypedValue.newBuilder()
+            .setTypename(route.valueType())
+            .setHasValue(true)
+            .setValue(com.google.protobuf.ByteString.copyFrom(record.value()))
+            .build();
+    for (TypeName target : route.targets()) {
+      out.collect(
+          Envelope.newBuilder()
+              .setTarget(
+                  Address.newBuilder()
+                      .setNamespace(target.namespace())
+                      .setType(target.name())
+                      .setId(id))
+              .setPayload(payload)
+              .build());
+    }
+  }
+
+  private void invalid(ConsumerRecord<byte[], byte[]> record, String reason) throws IOException {
+    String description =
+        "ingress "
+            + ingress
+            + " cannot route the record at "
+            + record.topic()
+            + "/"
+            + record.partition()
+            + " offset "
+            + record.offset()
+            + ": "
+            + reason;
+    if (policy == InvalidRecordPolicy.FAIL) {
+      throw new IOException(description + " (invalidRecords: fail)");
+    }
+    skipped.inc();
+    LOG.warn("{}; skipped (invalidRecords: skip)", description);
+  }
+
+  @Override
+  public TypeInformation<Envelope> getProducedType() {
+    return ProtobufTypeInfo.ENVELOPE;
+  }
+}

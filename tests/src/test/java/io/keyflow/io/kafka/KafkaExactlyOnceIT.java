@@ -1,0 +1,198 @@
+package io.keyflow.io.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.FailurePlan;
+import io.keyflow.testing.GeneratedIngress;
+import io.keyflow.testing.KafkaBroker;
+import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.TestFunctions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.UUID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka in, Kafka out, exactly once: the module declares StateFun's Kafka kinds, a real broker
+ * (KRaft, in this JVM) carries the records, and a counter function forwards each count to a second
+ * function at a random id (so it crosses subtasks through the feedback loop) that writes it to an
+ * exactly-once egress. A read_committed consumer checks the output.
+ */
+@ExtendWith(KafkaBroker.class)
+class KafkaExactlyOnceIT {
+  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
+
+  private static final TypeName EGRESS = TypeName.typeNameOf("kc", "out");
+  private static FunctionServer server;
+  private static String outTopic;
+
+  @TempDir Path checkpoints;
+
+  @BeforeAll
+  static void startFunctions() throws Exception {
+    outTopic = "out-" + UUID.randomUUID();
+    KafkaBroker.createTopic(outTopic, 2);
+    server =
+        FunctionServer.start(
+            TestFunctions.of(
+                TestFunctions.kafkaCounter(
+                    "kc", "counter", EGRESS, outTopic, TypeName.typeNameOf("kc", "forward")),
+                TestFunctions.kafkaForwarder("kc", "forward", EGRESS, outTopic)),
+            "127.0.0.1",
+            0);
+  }
+
+  @AfterAll
+  static void stopFunctions() {
+    server.close();
+  }
+
+  private String module(String inTopic) {
+    return """
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: kc/*
+          urlPathTemplate: %s/{function.name}
+        ---
+        kind: io.statefun.kafka.v1/ingress
+        spec:
+          id: kc/in
+          address: %s
+          consumerGroupId: %s
+          topics:
+            - topic: %s
+              valueType: keyflow.test/raw
+              targets:
+                - kc/counter
+        ---
+        kind: io.statefun.kafka.v1/egress
+        spec:
+          id: kc/out
+          address: %s
+          deliverySemantic:
+            type: exactly-once
+            transactionTimeout: 2 min
+        """
+        .formatted(
+            server.baseUrl(),
+            KafkaBroker.bootstrapServers(),
+            "group-" + inTopic,
+            inTopic,
+            KafkaBroker.bootstrapServers());
+  }
+
+  /** Committed output values starting with {@code prefix} (each test has its own keys). */
+  private static List<String> committedValues(String... prefixes) {
+    List<String> values = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        KafkaBroker.readCommitted(outTopic, Duration.ofMillis(600))) {
+      String value = new String(r.value(), StandardCharsets.UTF_8);
+      for (String prefix : prefixes) {
+        if (value.startsWith(prefix)) {
+          values.add(value);
+        }
+      }
+    }
+    return values;
+  }
+
+  /** A ticker that fails the job when the plan says so; its records never reach functions. */
+  private static GeneratedIngress failures(String plan) {
+    return GeneratedIngress.of(0, i -> null).lingering().failing(plan);
+  }
+
+  @Test
+  void countsContinueWithoutDuplicatesOrGapsAfterAFailure() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    var failNow = new java.util.concurrent.atomic.AtomicBoolean();
+    FailurePlan plan =
+        FailurePlan.register(
+            "kafka-three",
+            new FailurePlan() {
+              @Override
+              protected boolean shouldFail(long records, int checkpoints) {
+                return failNow.get() && failures() == 0;
+              }
+            });
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module(in),
+            List.of(failures("kafka-three")),
+            List.of());
+    try {
+      KafkaBroker.produce(in, List.of(kv("foo"), kv("foo"), kv("bar")));
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(2), () -> committedValues("foo=", "bar=").size() >= 3);
+      assertThat(committedValues("foo=", "bar="))
+          .containsExactlyInAnyOrder("foo=1", "foo=2", "bar=1");
+
+      failNow.set(true);
+      KeyflowTestJob.awaitWhileRunning(job, Duration.ofMinutes(1), () -> plan.failures() == 1);
+      KafkaBroker.produce(in, List.of(kv("foo"), kv("foo"), kv("bar")));
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(2), () -> committedValues("foo=", "bar=").size() >= 6);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(committedValues("foo=", "bar="))
+        .containsExactlyInAnyOrder("foo=1", "foo=2", "bar=1", "foo=3", "foo=4", "bar=2");
+  }
+
+  private static String[] kv(String key) {
+    return new String[] {key, "x"};
+  }
+
+  @Test
+  void hundredThousandRecordsGiveExactlyOneCommittedOutputEachDespiteTwoFailures()
+      throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    int keys = 1_000;
+    int records = 100_000;
+    FailurePlan plan = FailurePlan.register("kafka-100k", FailurePlan.times(2, 20));
+    List<String[]> input = new ArrayList<>(records);
+    HashSet<String> expected = new HashSet<>();
+    for (int i = 0; i < records; i++) {
+      input.add(kv("k-" + (i % keys)));
+      expected.add("k-" + (i % keys) + "=" + (i / keys + 1));
+    }
+    KafkaBroker.produce(in, input);
+
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(500)),
+            module(in),
+            List.of(failures("kafka-100k")),
+            List.of());
+    List<String> committed;
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(5),
+          () -> plan.failures() == 2 && committedValues("k-").size() >= records);
+      committed = committedValues("k-");
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(committed).hasSize(records);
+    assertThat(new HashSet<>(committed)).isEqualTo(expected);
+  }
+}
