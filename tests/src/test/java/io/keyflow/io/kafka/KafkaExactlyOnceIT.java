@@ -1,6 +1,7 @@
 package io.keyflow.io.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.testing.FailurePlan;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -62,6 +64,10 @@ class KafkaExactlyOnceIT {
   }
 
   private String module(String inTopic) {
+    return module(inTopic, "skip");
+  }
+
+  private String module(String inTopic, String invalidRecords) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
@@ -73,6 +79,7 @@ class KafkaExactlyOnceIT {
           id: kc/in
           address: %s
           consumerGroupId: %s
+          invalidRecords: %s
           topics:
             - topic: %s
               valueType: keyflow.test/raw
@@ -91,6 +98,7 @@ class KafkaExactlyOnceIT {
             server.baseUrl(),
             KafkaBroker.bootstrapServers(),
             "group-" + inTopic,
+            invalidRecords,
             inTopic,
             KafkaBroker.bootstrapServers());
   }
@@ -153,6 +161,43 @@ class KafkaExactlyOnceIT {
 
     assertThat(committedValues("foo=", "bar="))
         .containsExactlyInAnyOrder("foo=1", "foo=2", "bar=1", "foo=3", "foo=4", "bar=2");
+  }
+
+  @Test
+  void recordsWithoutKeyOrValueAreSkippedAndTheJobKeepsRunning() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 1);
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module(in),
+            List.of(),
+            List.of());
+    try {
+      KafkaBroker.produce(
+          in, List.of(new String[] {null, "x"}, new String[] {"baz", null}, kv("baz")));
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(2), () -> committedValues("baz=").size() >= 1);
+      assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+    assertThat(committedValues("baz=")).containsExactly("baz=1");
+  }
+
+  @Test
+  void failPolicyStopsTheJobNamingTheRecord() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 1);
+    var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
+    conf.setString("restart-strategy.type", "none");
+    JobClient job = KeyflowTestJob.start(conf, module(in, "fail"), List.of(), List.of());
+    KafkaBroker.produce(in, List.<String[]>of(new String[] {null, "x"}));
+
+    assertThatThrownBy(() -> job.getJobExecutionResult().get(2, TimeUnit.MINUTES))
+        .hasStackTraceContaining("cannot route the record at " + in + "/0 offset 0")
+        .hasStackTraceContaining("it has no key")
+        .hasStackTraceContaining("invalidRecords: fail");
   }
 
   private static String[] kv(String key) {

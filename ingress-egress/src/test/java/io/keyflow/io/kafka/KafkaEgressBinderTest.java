@@ -1,0 +1,82 @@
+package io.keyflow.io.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keyflow.module.ModuleException;
+import io.keyflow.module.ModuleLoader;
+import java.time.Duration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.junit.jupiter.api.Test;
+
+class KafkaEgressBinderTest {
+
+  private static KafkaEgress egress(String spec) {
+    return (KafkaEgress)
+        ModuleLoader.parse(
+                "module.yaml", "kind: io.statefun.kafka.v1/egress\nspec:\n" + spec.indent(2))
+            .egresses()
+            .get(0);
+  }
+
+  @Test
+  void defaultsToAtLeastOnceWithoutTransactions() {
+    KafkaEgress out = egress("id: shop/out\naddress: kafka:9092\n");
+
+    assertThat(out.guarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+    assertThat(out.requiresCheckpointing()).isFalse();
+    assertThat(out.transactionalIdPrefix()).isEqualTo("keyflow-shop-out");
+  }
+
+  @Test
+  void exactlyOnceTakesADurationTimeoutAndNeedsCheckpoints() {
+    KafkaEgress out =
+        egress(
+            """
+            id: shop/out
+            address: kafka:9092
+            deliverySemantic:
+              type: exactly-once
+              transactionTimeout: 5 min
+            transactionalIdPrefix: shop-prod-out
+            """);
+
+    assertThat(out.guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+    assertThat(out.transactionTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(out.transactionalIdPrefix()).isEqualTo("shop-prod-out");
+    assertThat(out.requiresCheckpointing()).isTrue();
+  }
+
+  @Test
+  void documentedMillisExampleThatReadsAsZeroIsRefusedClearly() {
+    assertThatThrownBy(
+            () ->
+                egress(
+                    """
+                    id: shop/out
+                    address: kafka:9092
+                    deliverySemantic:
+                      type: exactly-once
+                      transactionTimeoutMillis: 0
+                    """))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("transactionTimeoutMillis")
+        .hasMessageContaining("transactionTimeout: 10 min");
+  }
+
+  @Test
+  void unknownSemanticListsTheAcceptedOnes() {
+    assertThatThrownBy(
+            () -> egress("id: shop/out\naddress: kafka:9092\ndeliverySemantic:\n  type: twice\n"))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("'twice'")
+        .hasMessageContaining("none, at-least-once or exactly-once");
+  }
+
+  @Test
+  void missingAddressIsAnError() {
+    assertThatThrownBy(() -> egress("id: shop/out\n"))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("spec.address");
+  }
+}
