@@ -85,9 +85,11 @@ class RemoteFunctionsIT {
   void countsAreExactAfterTwoInjectedFailures() throws Exception {
     int ids = 1_000;
     int messages = 100_000;
-    FailurePlan plan = FailurePlan.register("counter", FailurePlan.times(2, 5_000));
+    FailurePlan plan = FailurePlan.register("counter", FailurePlan.times(2, 2_000));
+    // Throttled so that the run outlasts two restarts: each failure needs a checkpoint first.
     GeneratedIngress ingress =
         GeneratedIngress.of(messages, i -> message("count", "counter", "id-" + (i % ids), "m" + i))
+            .throttled(20_000)
             .failing("counter");
     CollectingEgress out = CollectingEgress.named("keyflow.test/out");
 

@@ -107,7 +107,9 @@ class FeedbackLoopIT {
     JobClient job = KeyflowTestJob.start(conf(parallelism), module("pp"), ingress, out);
     try {
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(3), () -> converged(out.maxReported(), expected));
+          job,
+          Duration.ofMinutes(3),
+          () -> converged(out.maxReported(), expected) && plan.failures() == 2);
     } finally {
       KeyflowTestJob.cancel(job);
     }
@@ -132,9 +134,9 @@ class FeedbackLoopIT {
             "random",
             new FailurePlan() {
               final long[] after = {
-                1_000 + random.nextInt(15_000),
-                1_000 + random.nextInt(15_000),
-                1_000 + random.nextInt(15_000)
+                1_000 + random.nextInt(5_000),
+                1_000 + random.nextInt(5_000),
+                1_000 + random.nextInt(5_000)
               };
 
               @Override
@@ -152,6 +154,7 @@ class FeedbackLoopIT {
                         Commands.NAME,
                         Commands.id(commands.root(seed, i)),
                         commands.tree(seed, i)))
+            .throttled(5_000)
             .lingering()
             .failing("random");
     CollectingEgress out = CollectingEgress.named("keyflow.test/out");
@@ -159,7 +162,9 @@ class FeedbackLoopIT {
     JobClient job = KeyflowTestJob.start(conf(2), module(Commands.NAMESPACE), ingress, out);
     try {
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(8), () -> converged(out.maxReported(), expected));
+          job,
+          Duration.ofMinutes(8),
+          () -> converged(out.maxReported(), expected) && plan.failures() == 3);
     } finally {
       KeyflowTestJob.cancel(job);
     }

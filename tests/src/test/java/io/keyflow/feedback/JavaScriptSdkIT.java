@@ -96,7 +96,9 @@ class JavaScriptSdkIT {
             out);
     try {
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(3), () -> FeedbackLoopIT.converged(out.maxReported(), expected));
+          job,
+          Duration.ofMinutes(3),
+          () -> FeedbackLoopIT.converged(out.maxReported(), expected) && plan.failures() == 2);
     } finally {
       KeyflowTestJob.cancel(job);
     }

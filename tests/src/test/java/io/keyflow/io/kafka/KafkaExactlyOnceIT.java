@@ -164,6 +164,44 @@ class KafkaExactlyOnceIT {
   }
 
   @Test
+  void restartFromASavepointResumesAfterTheRecordsItHadRead() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    String module = module(in);
+    JobClient first =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module,
+            List.of(),
+            List.of());
+    KafkaBroker.produce(in, List.of(kv("sp-a"), kv("sp-a"), kv("sp-b")));
+    KeyflowTestJob.awaitWhileRunning(
+        first, Duration.ofMinutes(2), () -> committedValues("sp-").size() >= 3);
+    String savepoint =
+        first
+            .stopWithSavepoint(
+                false,
+                checkpoints.resolve("savepoints").toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    first.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+
+    KafkaBroker.produce(in, List.of(kv("sp-a"), kv("sp-b")));
+    var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
+    conf.setString("execution.state-recovery.path", savepoint);
+    JobClient second = KeyflowTestJob.start(conf, module, List.of(), List.of());
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          second, Duration.ofMinutes(2), () -> committedValues("sp-").size() >= 5);
+    } finally {
+      KeyflowTestJob.cancel(second);
+    }
+
+    assertThat(committedValues("sp-"))
+        .containsExactlyInAnyOrder("sp-a=1", "sp-a=2", "sp-b=1", "sp-a=3", "sp-b=2");
+  }
+
+  @Test
   void recordsWithoutKeyOrValueAreSkippedAndTheJobKeepsRunning() throws Exception {
     String in = "in-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 1);
