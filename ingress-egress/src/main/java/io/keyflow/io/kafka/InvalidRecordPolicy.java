@@ -8,5 +8,10 @@ public enum InvalidRecordPolicy {
   /** Log it (topic, partition, offset, reason), count it in a metric, and go on. The default. */
   SKIP,
   /** Fail the job with the same description, as StateFun does. */
-  FAIL
+  FAIL,
+  /**
+   * Write the record unchanged to the ingress's dead-letter topic, with the reason and its origin
+   * in headers, then go on. At least once: a record can be dead-lettered again after a restore.
+   */
+  DEAD_LETTER
 }

@@ -19,12 +19,25 @@ public record KafkaIngress(
     List<TopicRoute> topics,
     StartupPosition startupPosition,
     Map<String, String> properties,
-    InvalidRecordPolicy invalidRecords)
+    InvalidRecordPolicy invalidRecords,
+    String deadLetterTopic)
     implements Ingress {
 
   public KafkaIngress {
     topics = List.copyOf(topics);
     properties = Map.copyOf(properties);
+  }
+
+  /** Security and client settings apply to the dead-letter producer too; consumer ones do not. */
+  private Map<String, String> producerProperties() {
+    Map<String, String> out = new java.util.HashMap<>();
+    properties.forEach(
+        (k, v) -> {
+          if (k.startsWith("security.") || k.startsWith("ssl.") || k.startsWith("sasl.")) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   @Override
@@ -37,7 +50,12 @@ public record KafkaIngress(
         .setGroupId(groupId)
         .setTopics(topics.stream().map(TopicRoute::topic).toList())
         .setStartingOffsets(startupPosition.initializer())
-        .setDeserializer(new KafkaRecordRouter(id, topics, invalidRecords));
+        .setDeserializer(
+            new KafkaRecordRouter(
+                id,
+                topics,
+                invalidRecords,
+                new DeadLetters.Config(bootstrapServers, deadLetterTopic, producerProperties())));
     return env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka " + id)
         .uid(uidPrefix + "-source");
   }

@@ -23,7 +23,8 @@ import java.util.Map;
  *     type: date
  *     date: 2024-03-01 08:00:00.000 +0000
  *   autoOffsetResetPosition: earliest
- *   invalidRecords: skip             # Keyflow: skip (default) or fail
+ *   invalidRecords: skip             # Keyflow: skip (default), fail or dead-letter
+ *   deadLetterTopic: orders-dlq      # Keyflow: with invalidRecords: dead-letter
  *   topics:
  *     - topic: orders
  *       valueType: shop.types/OrderJson
@@ -50,7 +51,8 @@ public final class KafkaIngressBinder implements ComponentBinder {
         "startupPosition",
         "autoOffsetResetPosition",
         "properties",
-        "invalidRecords");
+        "invalidRecords",
+        "deadLetterTopic");
     TypeName id = spec.requireTypeName("id");
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
     String servers =
@@ -81,7 +83,8 @@ public final class KafkaIngressBinder implements ComponentBinder {
         topics(spec),
         startupPosition(spec, resetToEarliest),
         properties,
-        invalidRecords(spec));
+        invalidRecords(spec),
+        deadLetterTopic(spec));
   }
 
   private static List<TopicRoute> topics(YamlNode spec) {
@@ -185,7 +188,28 @@ public final class KafkaIngressBinder implements ComponentBinder {
     return switch (policy) {
       case "skip" -> InvalidRecordPolicy.SKIP;
       case "fail" -> InvalidRecordPolicy.FAIL;
-      default -> throw spec.error("invalidRecords", "'" + policy + "' is unknown", "skip or fail");
+      case "dead-letter" -> InvalidRecordPolicy.DEAD_LETTER;
+      default ->
+          throw spec.error(
+              "invalidRecords", "'" + policy + "' is unknown", "skip, fail or dead-letter");
     };
+  }
+
+  private static String deadLetterTopic(YamlNode spec) {
+    boolean deadLetter = "dead-letter".equals(spec.optionalString("invalidRecords").orElse(""));
+    var topic = spec.optionalString("deadLetterTopic");
+    if (deadLetter && topic.isEmpty()) {
+      throw spec.error(
+          "deadLetterTopic",
+          "missing",
+          "the topic that receives records with invalidRecords: dead-letter");
+    }
+    if (!deadLetter && topic.isPresent()) {
+      throw spec.error(
+          "deadLetterTopic",
+          "is set but invalidRecords is not dead-letter",
+          "invalidRecords: dead-letter");
+    }
+    return topic.orElse(null);
   }
 }

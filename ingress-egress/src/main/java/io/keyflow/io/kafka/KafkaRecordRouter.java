@@ -30,17 +30,28 @@ final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelo
   private final TypeName ingress;
   private final Map<String, TopicRoute> routes = new HashMap<>();
   private final InvalidRecordPolicy policy;
+  private final DeadLetters.Config deadLetters;
   private transient Counter skipped;
+  private transient DeadLetters deadLetterWriter;
 
-  KafkaRecordRouter(TypeName ingress, List<TopicRoute> routes, InvalidRecordPolicy policy) {
+  KafkaRecordRouter(
+      TypeName ingress,
+      List<TopicRoute> routes,
+      InvalidRecordPolicy policy,
+      DeadLetters.Config deadLetters) {
     this.ingress = ingress;
     routes.forEach(route -> this.routes.put(route.topic(), route));
     this.policy = policy;
+    this.deadLetters = deadLetters;
   }
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
     skipped = context.getMetricGroup().counter("keyflowInvalidRecordsSkipped");
+    if (policy == InvalidRecordPolicy.DEAD_LETTER) {
+      deadLetterWriter =
+          new DeadLetters(deadLetters, context.getMetricGroup().counter("keyflowDeadLetters"));
+    }
   }
 
   @Override
@@ -93,6 +104,11 @@ final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelo
             + reason;
     if (policy == InvalidRecordPolicy.FAIL) {
       throw new IOException(description + " (invalidRecords: fail)");
+    }
+    if (policy == InvalidRecordPolicy.DEAD_LETTER) {
+      deadLetterWriter.write(ingress, record, reason);
+      LOG.warn("{}; sent to dead-letter topic {}", description, deadLetters.topic());
+      return;
     }
     skipped.inc();
     LOG.warn("{}; skipped (invalidRecords: skip)", description);

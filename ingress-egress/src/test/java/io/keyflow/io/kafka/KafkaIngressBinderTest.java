@@ -162,6 +162,6 @@ class KafkaIngressBinderTest {
         .isEqualTo(InvalidRecordPolicy.FAIL);
     assertThatThrownBy(() -> ingress(MINIMAL + "invalidRecords: ignore\n"))
         .isInstanceOf(ModuleException.class)
-        .hasMessageContaining("skip or fail");
+        .hasMessageContaining("skip, fail or dead-letter");
   }
 }

@@ -224,6 +224,42 @@ class KafkaExactlyOnceIT {
   }
 
   @Test
+  void deadLetterPolicyWritesUnroutableRecordsWithTheReasonAndGoesOn() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    String dlq = "dlq-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 1);
+    KafkaBroker.createTopic(dlq, 1);
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module(in, "dead-letter\n  deadLetterTopic: " + dlq),
+            List.of(),
+            List.of());
+    try {
+      KafkaBroker.produce(
+          in, List.of(new String[] {null, "no-key"}, new String[] {"dl", null}, kv("dl")));
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(2), () -> committedValues("dl=").size() >= 1);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(committedValues("dl=")).containsExactly("dl=1");
+    List<ConsumerRecord<byte[], byte[]>> letters =
+        KafkaBroker.readCommitted(dlq, Duration.ofSeconds(1));
+    assertThat(letters).hasSize(2);
+    assertThat(header(letters.get(0), "keyflow.reason")).contains("no key");
+    assertThat(header(letters.get(0), "keyflow.source")).isEqualTo(in + "/0@0");
+    assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("no-key");
+    assertThat(header(letters.get(1), "keyflow.reason")).contains("tombstone");
+    assertThat(header(letters.get(1), "keyflow.ingress")).isEqualTo("kc/in");
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
   void failPolicyStopsTheJobNamingTheRecord() throws Exception {
     String in = "in-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 1);
