@@ -124,10 +124,7 @@ class FeedbackLoopIT {
     int instances = 1_000;
     int trees = 100_000;
     Commands commands = new Commands(instances, 3, 20);
-    Map<String, Long> expected = new HashMap<>();
-    for (long i = 0; i < trees; i++) {
-      Commands.expect(commands.tree(seed, i), commands.root(seed, i), expected);
-    }
+    Map<String, Long> expected = commands.expectedCounts(seed, trees);
     java.util.Random random = new java.util.Random(seed);
     FailurePlan plan =
         FailurePlan.register(
@@ -146,14 +143,7 @@ class FeedbackLoopIT {
               }
             });
     GeneratedIngress ingress =
-        GeneratedIngress.of(
-                trees,
-                i ->
-                    message(
-                        Commands.NAMESPACE,
-                        Commands.NAME,
-                        Commands.id(commands.root(seed, i)),
-                        commands.tree(seed, i)))
+        GeneratedIngress.of(trees, i -> commands.message(seed, i))
             .throttled(5_000)
             .lingering()
             .failing("random");
@@ -181,21 +171,9 @@ class FeedbackLoopIT {
     // Delays up to 1.5 s and a throttled ingress: at each savepoint, messages are inside the
     // loop and delayed messages are pending.
     Commands commands = new Commands(instances, 3, 1_500);
-    Map<String, Long> expected = new HashMap<>();
-    for (long i = 0; i < trees; i++) {
-      Commands.expect(commands.tree(seed, i), commands.root(seed, i), expected);
-    }
+    Map<String, Long> expected = commands.expectedCounts(seed, trees);
     GeneratedIngress ingress =
-        GeneratedIngress.of(
-                trees,
-                i ->
-                    message(
-                        Commands.NAMESPACE,
-                        Commands.NAME,
-                        Commands.id(commands.root(seed, i)),
-                        commands.tree(seed, i)))
-            .throttled(600)
-            .lingering();
+        GeneratedIngress.of(trees, i -> commands.message(seed, i)).throttled(600).lingering();
     CollectingEgress out = CollectingEgress.named("keyflow.test/out");
     long total = expected.values().stream().mapToLong(Long::longValue).sum();
 

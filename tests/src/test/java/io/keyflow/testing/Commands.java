@@ -105,6 +105,20 @@ public final class Commands implements java.io.Serializable {
     return p < 0.92 ? "E" : "N";
   }
 
+  /** The ingress message carrying tree {@code index} to its root instance. */
+  public io.keyflow.protocol.internal.Envelope message(long seed, long index) {
+    return TestFunctions.message(NAMESPACE, NAME, id(root(seed, index)), tree(seed, index));
+  }
+
+  /** The count every instance reaches once trees {@code 0 .. trees-1} are applied exactly once. */
+  public Map<String, Long> expectedCounts(long seed, long trees) {
+    Map<String, Long> counts = new java.util.HashMap<>();
+    for (long i = 0; i < trees; i++) {
+      expect(tree(seed, i), root(seed, i), counts);
+    }
+    return counts;
+  }
+
   /** Adds the increments that {@code tree}, delivered to {@code instance}, causes. */
   public static void expect(String tree, int instance, Map<String, Long> counts) {
     for (Command command : parse(tree)) {

@@ -40,12 +40,12 @@ public final class KafkaEgressBinder implements ComponentBinder {
     TypeName id = spec.requireTypeName("id");
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
     String servers =
-        spec.optionalString("address")
-            .or(() -> java.util.Optional.ofNullable(properties.get("bootstrap.servers")))
-            .orElseThrow(
-                () ->
-                    spec.error(
-                        "address", "missing", "the Kafka bootstrap servers, such as kafka:9092"));
+        KafkaSpecs.fieldOrProperty(
+            spec,
+            properties,
+            "address",
+            "bootstrap.servers",
+            "the Kafka bootstrap servers, such as kafka:9092");
     DeliveryGuarantee guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     Duration timeout = DEFAULT_TRANSACTION_TIMEOUT;
     var semantic = spec.optionalObject("deliverySemantic");

@@ -56,25 +56,19 @@ public final class KafkaIngressBinder implements ComponentBinder {
     TypeName id = spec.requireTypeName("id");
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
     String servers =
-        spec.optionalString("address")
-            .or(() -> java.util.Optional.ofNullable(properties.get("bootstrap.servers")))
-            .orElseThrow(
-                () ->
-                    spec.error(
-                        "address",
-                        "missing",
-                        "the Kafka bootstrap servers, such as kafka:9092 (or bootstrap.servers"
-                            + " in properties)"));
+        KafkaSpecs.fieldOrProperty(
+            spec,
+            properties,
+            "address",
+            "bootstrap.servers",
+            "the Kafka bootstrap servers, such as kafka:9092");
     String group =
-        spec.optionalString("consumerGroupId")
-            .or(() -> java.util.Optional.ofNullable(properties.get("group.id")))
-            .orElseThrow(
-                () ->
-                    spec.error(
-                        "consumerGroupId",
-                        "missing",
-                        "a consumer group id (or group.id in properties); offsets are committed"
-                            + " to it on checkpoints"));
+        KafkaSpecs.fieldOrProperty(
+            spec,
+            properties,
+            "consumerGroupId",
+            "group.id",
+            "a consumer group id; offsets are committed to it on checkpoints");
     boolean resetToEarliest = resetToEarliest(spec);
     return new KafkaIngress(
         id,
