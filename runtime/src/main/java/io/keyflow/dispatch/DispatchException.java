@@ -1,6 +1,5 @@
 package io.keyflow.dispatch;
 
-import io.keyflow.module.TypeName;
 import java.util.Collection;
 
 /** The dispatcher cannot deliver a message or apply a function's response. */
@@ -20,18 +19,6 @@ public final class DispatchException extends RuntimeException {
             + "'); module.yaml binds: "
             + (patterns.isEmpty() ? "no functions" : String.join(", ", patterns))
             + ". Add an io.statefun.endpoints.v2/http document whose 'functions' matches it.",
-        null);
-  }
-
-  static DispatchException unknownEgress(
-      AddressKey sender, TypeName egress, Collection<TypeName> known) {
-    return new DispatchException(
-        "function "
-            + sender
-            + " sent a record to egress "
-            + egress
-            + ", which module.yaml does not declare; declared egresses: "
-            + (known.isEmpty() ? "none" : known.toString()),
         null);
   }
 

@@ -72,8 +72,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient Counter invocations;
   private transient Counter requests;
   private transient Counter sentToFunctions;
+  private transient Counter toEgresses;
   private transient Counter delayedScheduled;
   private transient Counter cancellationsUnmatched;
+  private transient UnknownEgressRecords unknownEgress;
   private transient DelayedMessages delayed;
   private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
       delayedDescriptor;
@@ -134,8 +136,12 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     invocations = getMetricGroup().counter("keyflowInvocations");
     requests = getMetricGroup().counter("keyflowRequests");
     sentToFunctions = getMetricGroup().counter("keyflowMessagesToFunctions");
+    toEgresses = getMetricGroup().counter("keyflowEgressRecords");
     delayedScheduled = getMetricGroup().counter("keyflowDelayedMessages");
     cancellationsUnmatched = getMetricGroup().counter("keyflowCancellationsUnmatched");
+    unknownEgress =
+        new UnknownEgressRecords(
+            getMetricGroup().counter("keyflowUnknownEgressRecords"), targets.declaredEgresses());
     getMetricGroup().gauge("keyflowOutstandingRequests", tracker::size);
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
@@ -317,7 +323,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       messages.add(targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));
     }
     for (EgressMessage egress : result.getOutgoingEgressesList()) {
-      output.collect(targets.egress(p.key, egress), new StreamRecord<>(egress.getArgument()));
+      OutputTag<TypedValue> tag = targets.egressOrNull(egress);
+      if (tag == null) {
+        unknownEgress.skip(p.key, egress);
+      } else {
+        output.collect(tag, new StreamRecord<>(egress.getArgument()));
+        toEgresses.inc();
+      }
     }
     function(p.key).values().apply(p.key.id(), result.getStateMutationsList());
     for (DelayedInvocation delayedInvocation : result.getDelayedInvocationsList()) {

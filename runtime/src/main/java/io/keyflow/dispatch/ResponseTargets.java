@@ -37,18 +37,20 @@ final class ResponseTargets {
         .build();
   }
 
-  /** The side output of the egress an egress message names. */
-  OutputTag<TypedValue> egress(AddressKey sender, EgressMessage egress) {
-    TypeName id;
+  /**
+   * The side output of the egress an egress message names, or null when module.yaml declares no
+   * such egress (or the id is malformed); the caller skips such records.
+   */
+  OutputTag<TypedValue> egressOrNull(EgressMessage egress) {
     try {
-      id = new TypeName(egress.getEgressNamespace(), egress.getEgressType());
+      return egresses.get(new TypeName(egress.getEgressNamespace(), egress.getEgressType()));
     } catch (IllegalArgumentException e) {
-      throw DispatchException.badAddress(sender, "an egress record with a malformed egress id", e);
+      return null;
     }
-    OutputTag<TypedValue> tag = egresses.get(id);
-    if (tag == null) {
-      throw DispatchException.unknownEgress(sender, id, egresses.keySet());
-    }
-    return tag;
+  }
+
+  /** The egresses module.yaml declares, for error messages. */
+  java.util.Set<TypeName> declaredEgresses() {
+    return egresses.keySet();
   }
 }

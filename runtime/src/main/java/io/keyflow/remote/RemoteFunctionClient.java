@@ -159,6 +159,7 @@ public final class RemoteFunctionClient implements AutoCloseable {
           backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0
               ? backoff.multipliedBy(2)
               : MAX_BACKOFF;
+      RetryLog.retrying(url, attempts, delay, error);
       Executor later = CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
       later.execute(this::attempt);
     }

@@ -49,6 +49,7 @@ class RemoteFunctionsIT {
                     TestFunctions.counter("flaky", "counter"),
                     TestFunctions.counter("hold", "counter"),
                     TestFunctions.counter("bounded", "counter"),
+                    TestFunctions.strayEgressCounter("stray", "counter"),
                     TestFunctions.remembering("ttl", "short", Duration.ofMillis(300)),
                     TestFunctions.remembering("ttl", "long", Duration.ofMinutes(5)))
                 .requestReplyHandler());
@@ -239,6 +240,21 @@ class RemoteFunctionsIT {
                     r -> r[0], Collectors.mapping(r -> r[1], Collectors.toList())));
     assertThat(seen.get("s")).containsExactly("false", "false", "false", "false");
     assertThat(seen.get("l")).containsExactly("false", "true", "true", "true");
+  }
+
+  @Test
+  void recordsToAnUndeclaredEgressAreSkippedAndTheJobCarriesOn() throws Exception {
+    int ids = 10;
+    int messages = 200;
+    GeneratedIngress ingress =
+        GeneratedIngress.of(messages, i -> message("stray", "counter", "s" + (i % ids), "m" + i));
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+
+    KeyflowTestJob.run(conf(), module("stray"), ingress, out, Duration.ofMinutes(2));
+
+    assertThat(maxCounts(out.records()))
+        .hasSize(ids)
+        .allSatisfy((id, count) -> assertThat(count).isEqualTo(messages / ids));
   }
 
   /** Shared between the hold condition (function server) and the failure plan (Flink task). */

@@ -79,13 +79,19 @@ public final class KafkaBroker implements BeforeAllCallback {
 
   /** Produces records (key, value as UTF-8; a null stays null) and waits until acknowledged. */
   public static void produce(String topic, List<String[]> records) throws Exception {
+    produceAt(topic, null, records);
+  }
+
+  /** Like {@link #produce}, with the given record timestamp (null: the producer's clock). */
+  public static void produceAt(String topic, Long timestamp, List<String[]> records)
+      throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers());
     props.put("acks", "all");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (String[] kv : records) {
-        producer.send(new ProducerRecord<>(topic, bytes(kv[0]), bytes(kv[1])));
+        producer.send(new ProducerRecord<>(topic, null, timestamp, bytes(kv[0]), bytes(kv[1])));
       }
       producer.flush();
     }

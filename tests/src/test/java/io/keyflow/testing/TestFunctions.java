@@ -4,6 +4,7 @@ import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.protocol.types.StringWrapper;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +38,28 @@ public final class TestFunctions {
                 (Context context, Message message) -> {
                   long next = context.storage().get(count).orElse(0L) + 1;
                   context.storage().set(count, next);
+                  report(context, Long.toString(next));
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * Counts like {@link #counter}, and with every message also writes a record to {@code
+   * keyflow.test/undeclared}, an egress no test module declares.
+   */
+  public static StatefulFunctionSpec strayEgressCounter(String namespace, String name) {
+    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
+    TypeName undeclared = TypeName.typeNameOf("keyflow.test", "undeclared");
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withValueSpec(count)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long next = context.storage().get(count).orElse(0L) + 1;
+                  context.storage().set(count, next);
+                  context.send(
+                      EgressMessageBuilder.forEgress(undeclared).withValue("lost").build());
                   report(context, Long.toString(next));
                   return context.done();
                 })
@@ -117,7 +140,8 @@ public final class TestFunctions {
   }
 
   /**
-   * Writes every message it gets, unchanged, to {@code topic} through Kafka egress {@code egress}.
+   * Writes every message it gets (a string as UTF-8, anything else as its raw bytes) to {@code
+   * topic} through Kafka egress {@code egress}.
    */
   public static StatefulFunctionSpec kafkaForwarder(
       String namespace, String name, TypeName egress, String topic) {
@@ -128,7 +152,10 @@ public final class TestFunctions {
                   context.send(
                       org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage.forEgress(egress)
                           .withTopic(topic)
-                          .withUtf8Value(message.asUtf8String())
+                          .withValue(
+                              message.isUtf8String()
+                                  ? message.asUtf8String().getBytes(StandardCharsets.UTF_8)
+                                  : message.rawValue().toByteArray())
                           .build());
                   return context.done();
                 })

@@ -4,10 +4,13 @@ import io.keyflow.module.TypeName;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,24 +27,50 @@ final class DeadLetters {
   record Config(String bootstrapServers, String topic, Map<String, String> properties)
       implements Serializable {}
 
+  /**
+   * One producer per configuration and job classloader, shared by the subtasks and task attempts of
+   * that job in this JVM: a deserialization schema has no close hook, so producers are closed when
+   * Flink releases the job's classloader instead.
+   */
+  private static final Map<Config, KafkaProducer<byte[], byte[]>> PRODUCERS =
+      new ConcurrentHashMap<>();
+
   private final Config config;
   private final Counter written;
+  private final UserCodeClassLoader classLoader;
   private KafkaProducer<byte[], byte[]> producer;
 
-  DeadLetters(Config config, Counter written) {
+  DeadLetters(Config config, Counter written, UserCodeClassLoader classLoader) {
     this.config = config;
     this.written = written;
+    this.classLoader = classLoader;
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    if (producer == null) {
+      producer = PRODUCERS.computeIfAbsent(config, DeadLetters::newProducer);
+      classLoader.registerReleaseHookIfAbsent(
+          "keyflow-dead-letters-" + config.bootstrapServers() + "-" + config.topic(),
+          () -> {
+            KafkaProducer<byte[], byte[]> shared = PRODUCERS.remove(config);
+            if (shared != null) {
+              shared.close(Duration.ofSeconds(10));
+            }
+          });
+    }
+    return producer;
+  }
+
+  private static KafkaProducer<byte[], byte[]> newProducer(Config config) {
+    Properties props = new Properties();
+    config.properties().forEach(props::setProperty);
+    props.setProperty("bootstrap.servers", config.bootstrapServers());
+    props.setProperty("acks", "all");
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   void write(TypeName ingress, ConsumerRecord<byte[], byte[]> record, String reason)
       throws IOException {
-    if (producer == null) {
-      Properties props = new Properties();
-      config.properties().forEach(props::setProperty);
-      props.setProperty("bootstrap.servers", config.bootstrapServers());
-      props.setProperty("acks", "all");
-      producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
     ProducerRecord<byte[], byte[]> letter =
         new ProducerRecord<>(config.topic(), record.key(), record.value());
     letter.headers().add("keyflow.reason", utf8(reason));
@@ -52,7 +81,7 @@ final class DeadLetters {
             "keyflow.source",
             utf8(record.topic() + "/" + record.partition() + "@" + record.offset()));
     try {
-      producer.send(letter).get();
+      producer().send(letter).get();
     } catch (ExecutionException e) {
       throw new IOException(
           "writing a dead letter to " + config.topic() + " failed: " + e.getCause(), e);

@@ -50,7 +50,10 @@ final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelo
     skipped = context.getMetricGroup().counter("keyflowInvalidRecordsSkipped");
     if (policy == InvalidRecordPolicy.DEAD_LETTER) {
       deadLetterWriter =
-          new DeadLetters(deadLetters, context.getMetricGroup().counter("keyflowDeadLetters"));
+          new DeadLetters(
+              deadLetters,
+              context.getMetricGroup().counter("keyflowDeadLetters"),
+              context.getUserCodeClassLoader());
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
@@ -41,6 +42,7 @@ class KafkaExactlyOnceIT {
   private static final TypeName EGRESS = TypeName.typeNameOf("kc", "out");
   private static FunctionServer server;
   private static String outTopic;
+  private static CommittedTopicReader output;
 
   @TempDir Path checkpoints;
 
@@ -48,6 +50,7 @@ class KafkaExactlyOnceIT {
   static void startFunctions() throws Exception {
     outTopic = "out-" + UUID.randomUUID();
     KafkaBroker.createTopic(outTopic, 2);
+    output = new CommittedTopicReader(outTopic);
     server =
         FunctionServer.start(
             TestFunctions.of(
@@ -60,6 +63,7 @@ class KafkaExactlyOnceIT {
 
   @AfterAll
   static void stopFunctions() {
+    output.close();
     server.close();
   }
 
@@ -105,17 +109,7 @@ class KafkaExactlyOnceIT {
 
   /** Committed output values starting with {@code prefix} (each test has its own keys). */
   private static List<String> committedValues(String... prefixes) {
-    List<String> values = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        KafkaBroker.readCommitted(outTopic, Duration.ofMillis(600))) {
-      String value = new String(r.value(), StandardCharsets.UTF_8);
-      for (String prefix : prefixes) {
-        if (value.startsWith(prefix)) {
-          values.add(value);
-        }
-      }
-    }
-    return values;
+    return output.values(prefixes);
   }
 
   /** A ticker that fails the job when the plan says so; its records never reach functions. */
@@ -199,6 +193,90 @@ class KafkaExactlyOnceIT {
 
     assertThat(committedValues("sp-"))
         .containsExactlyInAnyOrder("sp-a=1", "sp-a=2", "sp-b=1", "sp-a=3", "sp-b=2");
+  }
+
+  @Test
+  void dateStartupPositionSkipsRecordsOlderThanTheDate() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 1);
+    long before = java.time.Instant.parse("2020-01-01T00:00:00Z").toEpochMilli();
+    long after = java.time.Instant.parse("2025-06-01T00:00:00Z").toEpochMilli();
+    KafkaBroker.produceAt(in, before, List.of(record("date-old-1"), record("date-old-2")));
+    KafkaBroker.produceAt(
+        in, after, List.of(record("date-new-1"), record("date-new-2"), record("date-end")));
+
+    List<String> out =
+        readFromStartupPosition(
+            in,
+            """
+              type: date
+              date: 2024-01-01 00:00:00.000 +0000""",
+            "date-end",
+            "date-");
+
+    assertThat(out).containsExactlyInAnyOrder("date-new-1", "date-new-2", "date-end");
+  }
+
+  @Test
+  void specificOffsetsStartAtTheGivenOffset() throws Exception {
+    String in = "in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 1);
+    KafkaBroker.produce(
+        in,
+        List.of(
+            record("off-0"),
+            record("off-1"),
+            record("off-2"),
+            record("off-3"),
+            record("off-4"),
+            record("off-end")));
+
+    List<String> out =
+        readFromStartupPosition(
+            in,
+            """
+              type: specific-offsets
+              offsets:
+                - %s/0: 3"""
+                .formatted(in),
+            "off-end",
+            "off-");
+
+    assertThat(out).containsExactlyInAnyOrder("off-3", "off-4", "off-end");
+  }
+
+  /** A record of the one key the startup-position tests use, so they all go to one address. */
+  private static String[] record(String value) {
+    return new String[] {"start", value};
+  }
+
+  /**
+   * Runs {@code kc/forward} (writes each message unchanged to the egress) from the given startup
+   * position until the output holds {@code endMarker}. Every record has the same key, so one
+   * address handles them in order and one egress writer writes them in order: once the marker is
+   * committed, so is everything read before it.
+   */
+  private List<String> readFromStartupPosition(
+      String in, String startupPosition, String endMarker, String prefix) throws Exception {
+    String module =
+        module(in)
+            .replace("- kc/counter", "- kc/forward")
+            .replace(
+                "  invalidRecords: skip\n",
+                "  invalidRecords: skip\n  startupPosition:\n" + startupPosition.indent(4));
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module,
+            List.of(),
+            List.of());
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(2), () -> committedValues(endMarker).contains(endMarker));
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+    return committedValues(prefix);
   }
 
   @Test

@@ -1,0 +1,66 @@
+package io.keyflow.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Follows a topic with {@code read_committed} from its beginning and keeps everything it has read,
+ * so a test that polls for output reads each record once instead of re-reading the topic.
+ */
+public final class CommittedTopicReader implements AutoCloseable {
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+
+  public CommittedTopicReader(String topic) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
+    props.put("isolation.level", "read_committed");
+    props.put("enable.auto.commit", "false");
+    consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+  }
+
+  /** Everything committed so far: polls until the broker has nothing more for now. */
+  public List<ConsumerRecord<byte[], byte[]>> records() {
+    while (true) {
+      ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
+      if (batch.isEmpty()) {
+        return List.copyOf(records);
+      }
+      batch.forEach(records::add);
+    }
+  }
+
+  /** The UTF-8 values of {@link #records()} that start with one of {@code prefixes}. */
+  public List<String> values(String... prefixes) {
+    List<String> values = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records()) {
+      String value = new String(r.value(), StandardCharsets.UTF_8);
+      for (String prefix : prefixes) {
+        if (value.startsWith(prefix)) {
+          values.add(value);
+          break;
+        }
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+}
