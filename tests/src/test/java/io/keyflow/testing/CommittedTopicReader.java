@@ -19,9 +19,14 @@ public final class CommittedTopicReader implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
+  /** Follows {@code topic} on the shared test broker. */
   public CommittedTopicReader(String topic) {
+    this(KafkaBroker.bootstrapServers(), topic);
+  }
+
+  public CommittedTopicReader(String bootstrapServers, String topic) {
     Properties props = new Properties();
-    props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
+    props.put("bootstrap.servers", bootstrapServers);
     props.put("isolation.level", "read_committed");
     props.put("enable.auto.commit", "false");
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());

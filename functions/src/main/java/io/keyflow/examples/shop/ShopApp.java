@@ -13,6 +13,10 @@ public final class ShopApp {
   /** The port the root {@code module.yaml} expects the functions on. */
   public static final int DEFAULT_PORT = 8000;
 
+  /** The topics the shop writes its events to. */
+  public static final java.util.List<String> OUTPUT_TOPICS =
+      java.util.List.of(ShopOutput.CART_VIEWS, ShopOutput.ORDERS, ShopOutput.STOCK);
+
   private ShopApp() {}
 
   /** The shop's functions with the given settings. */
