@@ -1,5 +1,9 @@
 package io.keyflow.cli;
 
+import io.keyflow.cli.cluster.ClusterCommand;
+import io.keyflow.cli.jobs.SavepointCommand;
+import io.keyflow.cli.jobs.StatusCommand;
+import io.keyflow.cli.jobs.SubmitCommand;
 import io.keyflow.cli.kafka.SendCommand;
 import io.keyflow.cli.kafka.TailCommand;
 import io.keyflow.cli.run.RunCommand;
@@ -12,7 +16,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Stateful serverless functions on Apache Flink.",
-    subcommands = {RunCommand.class, SendCommand.class, TailCommand.class},
+    subcommands = {
+      RunCommand.class,
+      SendCommand.class,
+      TailCommand.class,
+      ClusterCommand.class,
+      SubmitCommand.class,
+      SavepointCommand.class,
+      StatusCommand.class
+    },
     footer = {
       "",
       "Examples:",

@@ -71,20 +71,74 @@ public final class FlinkRest {
     return sum;
   }
 
-  private JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<byte[]> response =
-        http.send(
-            HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).GET().build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-    if (response.statusCode() != 200) {
+  /** GETs a REST path and parses the JSON answer. */
+  public JsonNode get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path)).GET(), path);
+  }
+
+  /** POSTs a JSON body to a REST path and parses the JSON answer. */
+  public JsonNode post(String path, Object body) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))),
+        path);
+  }
+
+  /** Uploads a job jar ({@code POST /jars/upload}); returns the id Flink gave it. */
+  public String uploadJar(java.nio.file.Path jar) throws IOException, InterruptedException {
+    String boundary = "keyflow-" + System.nanoTime();
+    byte[] head =
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                + jar.getFileName()
+                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    JsonNode answer =
+        send(
+            HttpRequest.newBuilder(base.resolve("/jars/upload"))
+                .timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(
+                    HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(jar),
+                        HttpRequest.BodyPublishers.ofByteArray(tail))),
+            "/jars/upload");
+    String file = answer.path("filename").asText();
+    if (file.isEmpty()) {
+      throw new IOException("uploading " + jar + " to " + base + " answered " + answer);
+    }
+    return java.nio.file.Path.of(file).getFileName().toString();
+  }
+
+  private JsonNode send(HttpRequest.Builder request, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          http.send(
+              request.build().timeout().isPresent()
+                  ? request.build()
+                  : request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (java.net.ConnectException e) {
+      throw new IOException("no Flink REST API at " + base + " (" + e + ")", e);
+    }
+    if (response.statusCode() / 100 != 2) {
       throw new IOException(
-          "GET "
-              + base.resolve(path)
+          base.resolve(path)
               + " answered "
               + response.statusCode()
               + ": "
               + new String(response.body(), StandardCharsets.UTF_8));
     }
     return JSON.readTree(response.body());
+  }
+
+  public URI base() {
+    return base;
   }
 }

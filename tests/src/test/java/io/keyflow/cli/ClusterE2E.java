@@ -1,0 +1,327 @@
+package io.keyflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.cli.cluster.LocalCluster;
+import io.keyflow.cli.flink.FlinkJobs;
+import io.keyflow.cli.flink.FlinkRest;
+import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.KafkaBroker;
+import io.keyflow.testing.TestFunctions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.flink.statefun.sdk.java.TypeName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Keyflow job jar on a standalone Flink cluster of real processes (one JobManager, two
+ * TaskManagers, started with {@code keyflow cluster start}), submitted and stopped with the CLI,
+ * against the real test broker: a counter that forwards each count across the feedback loop to a
+ * function writing to an exactly-once Kafka egress.
+ */
+@ExtendWith(KafkaBroker.class)
+class ClusterE2E {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterE2E.class);
+  private static final TypeName EGRESS = TypeName.typeNameOf("ce", "out");
+
+  @TempDir static Path dir;
+  private static String outTopic;
+  private static FunctionServer functions;
+  private static CommittedTopicReader output;
+  private static LocalCluster cluster;
+  private static URI rest;
+
+  @BeforeAll
+  static void startClusterAndFunctions() throws Exception {
+    // LocalCluster, used here to find and start TaskManagers, locates the build through this.
+    System.setProperty("keyflow.home", CliProcess.ROOT.toString());
+    outTopic = "ce-out-" + UUID.randomUUID();
+    KafkaBroker.createTopic(outTopic, 2);
+    output = new CommittedTopicReader(outTopic);
+    functions =
+        FunctionServer.start(
+            TestFunctions.of(
+                TestFunctions.kafkaCounter(
+                    "ce", "counter", EGRESS, outTopic, TypeName.typeNameOf("ce", "forward")),
+                TestFunctions.kafkaForwarder("ce", "forward", EGRESS, outTopic)),
+            "127.0.0.1",
+            0);
+    int restPort = freePort();
+    Path clusterDir = dir.resolve("cluster");
+    cluster = new LocalCluster(clusterDir);
+    // If this JVM is stopped before the tests end, the cluster's processes must not outlive it.
+    LocalCluster started = cluster;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    started.stop(Duration.ofSeconds(10));
+                  } catch (Exception e) {
+                    // The JVM is ending; nothing more can be done.
+                  }
+                }));
+    CliProcess.runToEnd(
+        dir,
+        Duration.ofMinutes(3),
+        "cluster",
+        "start",
+        "--taskmanagers",
+        "2",
+        "--slots",
+        "2",
+        "--rest-port",
+        "" + restPort,
+        "--dir",
+        clusterDir.toString(),
+        "-D",
+        "execution.checkpointing.interval=1 s",
+        "-D",
+        "heartbeat.timeout=15 s",
+        "-D",
+        "restart-strategy.exponential-delay.max-backoff=5 s");
+    rest = cluster.restAddress();
+  }
+
+  @AfterAll
+  static void stopClusterAndFunctions() throws Exception {
+    try {
+      if (cluster != null) {
+        List<Long> pids = cluster.runningPids();
+        CliProcess.runToEnd(
+            dir, Duration.ofMinutes(1), "cluster", "stop", "--dir", cluster.dir().toString());
+        assertThat(pids)
+            .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      }
+    } finally {
+      if (cluster != null) {
+        // Whatever happened above, no cluster process outlives the test.
+        cluster.stop(Duration.ofSeconds(30));
+      }
+      output.close();
+      functions.close();
+    }
+  }
+
+  @Test
+  void aKilledTaskManagerIsReplacedAndTheCommittedOutputIsExact() throws Exception {
+    int keys = 500;
+    int records = 50_000;
+    String in = inputTopic("kill", keys, records);
+    String job = submit(in, 2, null);
+
+    awaitCommitted("kill-", 10_000, Duration.ofMinutes(3));
+    List<String> status =
+        CliProcess.runToEnd(dir, Duration.ofMinutes(1), "status", "--rest", rest.toString());
+    assertThat(status).anyMatch(l -> l.startsWith("job " + job) && l.contains("RUNNING"));
+    assertThat(status).anyMatch(l -> l.trim().startsWith("checkpoints: "));
+    assertThat(status).anyMatch(l -> l.contains("Source: kafka ce/in"));
+    long victim = cluster.taskManagerPids().get(0);
+    int before = committed("kill-").size();
+    long killedAt = System.nanoTime();
+    new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
+    cluster.startTaskManager();
+    long recoveredAt = awaitCommitted("kill-", before + 1, Duration.ofMinutes(3));
+    LOG.info(
+        "Recovery after kill -9 of TaskManager {} at {} committed records: first new output"
+            + " after {} ms",
+        victim,
+        before,
+        (recoveredAt - killedAt) / 1_000_000);
+
+    awaitCommitted("kill-", records, Duration.ofMinutes(5));
+    new FlinkJobs(new FlinkRest(rest)).savepoint(job, null, true, Duration.ofMinutes(2));
+
+    List<String> out = committed("kill-");
+    assertThat(out).hasSize(records);
+    assertThat(new HashSet<>(out)).isEqualTo(expected("kill", keys, records));
+  }
+
+  @Test
+  void stopWithSavepointAndRestoreAtParallelismOneThenThreeKeepsOutputExact() throws Exception {
+    int keys = 300;
+    int records = 30_000;
+    String in = inputTopic("scale", keys, records);
+    String job = submit(in, 2, null);
+
+    awaitCommitted("scale-", 5_000, Duration.ofMinutes(3));
+    String savepoint = stopWithSavepoint(job);
+    job = submit(in, 1, savepoint);
+
+    // Let the restored job make progress of its own before stopping it again.
+    awaitCommitted(
+        "scale-",
+        Math.min(records - 1_000, committed("scale-").size() + 3_000),
+        Duration.ofMinutes(3));
+    savepoint = stopWithSavepoint(job);
+    job = submit(in, 3, savepoint);
+
+    awaitCommitted("scale-", records, Duration.ofMinutes(5));
+    new FlinkJobs(new FlinkRest(rest)).savepoint(job, null, true, Duration.ofMinutes(2));
+
+    List<String> out = committed("scale-");
+    assertThat(out).hasSize(records);
+    assertThat(new HashSet<>(out)).isEqualTo(expected("scale", keys, records));
+  }
+
+  /** A topic holding {@code records} records over {@code keys} keys {@code <prefix>-<k>}. */
+  private static String inputTopic(String prefix, int keys, int records) throws Exception {
+    String in = "ce-in-" + prefix + "-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    List<String[]> input = new ArrayList<>(records);
+    for (int i = 0; i < records; i++) {
+      input.add(new String[] {prefix + "-" + (i % keys), "x"});
+    }
+    KafkaBroker.produce(in, input);
+    return in;
+  }
+
+  private static Set<String> expected(String prefix, int keys, int records) {
+    Set<String> expected = new HashSet<>();
+    for (int i = 0; i < records; i++) {
+      expected.add(prefix + "-" + (i % keys) + "=" + (i / keys + 1));
+    }
+    return expected;
+  }
+
+  private String submit(String in, int parallelism, String savepoint) throws Exception {
+    Path module = dir.resolve("module-" + in + ".yaml");
+    Files.writeString(module, module(in));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "submit",
+                "--rest",
+                rest.toString(),
+                "--module",
+                module.toString(),
+                "--parallelism",
+                "" + parallelism));
+    if (savepoint != null) {
+      args.addAll(List.of("--from-savepoint", savepoint));
+    }
+    long started = System.nanoTime();
+    List<String> out = CliProcess.runToEnd(dir, Duration.ofMinutes(2), args.toArray(String[]::new));
+    String job =
+        out.stream()
+            .filter(l -> l.startsWith("Submitted job "))
+            .map(l -> l.substring("Submitted job ".length()).trim())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no job id in " + out));
+    new FlinkJobs(new FlinkRest(rest)).awaitState(job, List.of("RUNNING"), Duration.ofMinutes(2));
+    LOG.info(
+        "Submitted job {} at parallelism {}{} in {} ms",
+        job,
+        parallelism,
+        savepoint == null ? "" : " from " + savepoint,
+        (System.nanoTime() - started) / 1_000_000);
+    return job;
+  }
+
+  private String stopWithSavepoint(String job) throws Exception {
+    long started = System.nanoTime();
+    List<String> out =
+        CliProcess.runToEnd(
+            dir,
+            Duration.ofMinutes(3),
+            "savepoint",
+            "--rest",
+            rest.toString(),
+            "--stop",
+            "--job",
+            job);
+    String line =
+        out.stream()
+            .filter(l -> l.startsWith("Stopped job "))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no savepoint in " + out));
+    String location =
+        line.substring(line.indexOf(" with savepoint ") + " with savepoint ".length());
+    LOG.info(
+        "Stopped job {} with savepoint {} in {} ms",
+        job,
+        location,
+        (System.nanoTime() - started) / 1_000_000);
+    return location.trim();
+  }
+
+  private static String module(String in) {
+    return """
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: ce/*
+          urlPathTemplate: %s/{function.name}
+        ---
+        kind: io.statefun.kafka.v1/ingress
+        spec:
+          id: ce/in
+          address: %s
+          consumerGroupId: group-%s
+          topics:
+            - topic: %s
+              valueType: keyflow.test/raw
+              targets:
+                - ce/counter
+        ---
+        kind: io.statefun.kafka.v1/egress
+        spec:
+          id: ce/out
+          address: %s
+          deliverySemantic:
+            type: exactly-once
+            transactionTimeout: 2 min
+        """
+        .formatted(
+            functions.baseUrl(),
+            KafkaBroker.bootstrapServers(),
+            in,
+            in,
+            KafkaBroker.bootstrapServers());
+  }
+
+  private static List<String> committed(String prefix) {
+    return output.values(prefix);
+  }
+
+  /** Waits until at least {@code count} records with the prefix are committed; returns when. */
+  private static long awaitCommitted(String prefix, int count, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (committed(prefix).size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            committed(prefix).size()
+                + " of "
+                + count
+                + " records committed after "
+                + timeout
+                + "; cluster logs in "
+                + cluster.dir().resolve("log"));
+      }
+      Thread.sleep(100);
+    }
+    return System.nanoTime();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
