@@ -4,6 +4,7 @@ import io.keyflow.cli.cluster.ClusterCommand;
 import io.keyflow.cli.jobs.SavepointCommand;
 import io.keyflow.cli.jobs.StatusCommand;
 import io.keyflow.cli.jobs.SubmitCommand;
+import io.keyflow.cli.kafka.RedriveCommand;
 import io.keyflow.cli.kafka.SendCommand;
 import io.keyflow.cli.kafka.TailCommand;
 import io.keyflow.cli.run.RunCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SendCommand.class,
       TailCommand.class,
+      RedriveCommand.class,
       ClusterCommand.class,
       SubmitCommand.class,
       SavepointCommand.class,

@@ -1,6 +1,7 @@
 package io.keyflow.dispatch;
 
 import io.keyflow.delay.DelayedMessages;
+import io.keyflow.module.FailurePolicy;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
@@ -13,6 +14,7 @@ import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.ToFunction.InvocationBatchRequest;
 import io.keyflow.protocol.reqreply.TypedValue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * through the mailbox.
  */
 public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
-    implements OneInputStreamOperator<Envelope, Envelope>, Triggerable<String, VoidNamespace> {
+    implements OneInputStreamOperator<Envelope, Envelope>,
+        Triggerable<String, VoidNamespace>,
+        CallFailures.Outcomes {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherOperator.class);
 
@@ -76,6 +81,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient Counter delayedScheduled;
   private transient Counter cancellationsUnmatched;
   private transient UnknownEgressRecords unknownEgress;
+  private transient DeadLetters deadLetters;
+  private transient CallFailures failures;
   private transient DelayedMessages delayed;
   private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
       delayedDescriptor;
@@ -143,6 +150,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
         new UnknownEgressRecords(
             getMetricGroup().counter("keyflowUnknownEgressRecords"), targets.declaredEgresses());
     getMetricGroup().gauge("keyflowOutstandingRequests", tracker::size);
+    deadLetters = new DeadLetters(egresses, getMetricGroup().counter("keyflowDeadLetters"));
+    failures = new CallFailures(tracker, getMetricGroup().counter("keyflowFailedCalls"), this);
+    getMetricGroup().gauge("keyflowEndpointsDown", failures::endpointsDown);
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
@@ -250,7 +260,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     super.close();
   }
 
-  private void send(Pending p) throws Exception {
+  @Override
+  public void send(Pending p) throws Exception {
     if (tracker.park(p)) {
       return;
     }
@@ -265,6 +276,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
                     .addAllInvocations(p.invocations))
             .build();
     requests.inc();
+    p.sentAtNanos = System.nanoTime();
     function
         .client()
         .invoke(function.url(), request)
@@ -284,9 +296,11 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       return;
     }
     if (error != null) {
-      throw DispatchException.invocationFailed(p, error);
+      failures.failed(p, function(p.key), error);
+      return;
     }
     FunctionRuntime function = function(p.key);
+    failures.succeeded(function);
     setCurrentKey(p.key.id());
     if (response.hasIncompleteInvocationContext()) {
       List<PersistedValueSpec> missing =
@@ -374,6 +388,33 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     if (tracker.completed(p)) {
       send(tracker.next(p, store.takeBacklog(p.key, p.backlog)));
     }
+  }
+
+  /** Sends {@code p} again after {@code delay}, unless the task closed or restarted meanwhile. */
+  @Override
+  public void sendLater(Pending p, Duration delay) {
+    ProcessingTimeService time = getProcessingTimeService();
+    time.registerTimer(
+        time.getCurrentProcessingTime() + delay.toMillis(),
+        timestamp -> {
+          if (!closed && tracker.get(p.key) == p) {
+            send(p);
+          }
+        });
+  }
+
+  /** Writes the batch as a dead letter and goes on with the address's next messages. */
+  @Override
+  public void giveUp(Pending p, FailurePolicy policy, FunctionRuntime function, Throwable cause)
+      throws Exception {
+    setCurrentKey(p.key.id());
+    deadLetters.write(
+        p,
+        policy,
+        function.url().toString(),
+        cause,
+        (tag, record) -> output.collect(tag, new StreamRecord<>(record)));
+    complete(p);
   }
 
   private void sendAll(List<Pending> released) throws Exception {

@@ -22,6 +22,22 @@ public final class DispatcherOperatorFactory {
   public static OneInputStreamOperatorFactory<Envelope, Envelope> create(
       Module module, Map<TypeName, OutputTag<TypedValue>> egresses, int maxInFlight) {
     Map<TypeName, OutputTag<TypedValue>> tags = Map.copyOf(egresses);
+    for (io.keyflow.module.HttpEndpoint endpoint : module.endpoints()) {
+      TypeName deadLetters = endpoint.failures().deadLetterEgress();
+      if (deadLetters != null && !tags.containsKey(deadLetters)) {
+        throw new IllegalArgumentException(
+            module.source()
+                + ": the endpoint for "
+                + endpoint.functions()
+                + " names failures.deadLetter.egress "
+                + deadLetters
+                + ", which the module does not declare; declared egresses: "
+                + (tags.isEmpty()
+                    ? "none"
+                    : tags.keySet().stream().map(TypeName::toString).sorted().toList())
+                + ". Add an io.statefun.kafka.v1/egress with that id.");
+      }
+    }
     return new MailboxOperatorFactory<>(
         parameters -> new DispatcherOperator(parameters, module, tags, maxInFlight),
         DispatcherOperator.class,

@@ -18,6 +18,12 @@ final class Pending {
   /** Whether this is the first request of its function type, which learns the declared values. */
   boolean probe;
 
+  /** Calls for this batch that failed while the endpoint served other addresses. */
+  int failedAttempts;
+
+  /** When the current call was sent ({@link System#nanoTime()}). */
+  long sentAtNanos;
+
   Pending(AddressKey key, List<Invocation> invocations) {
     this.key = key;
     this.invocations = List.copyOf(invocations);

@@ -93,6 +93,28 @@ final class RequestTracker {
   }
 
   /**
+   * The call of probe {@code p} failed. Its function type's values are still unknown, so the probe
+   * role passes to a parked request (one bad address must not hold back its whole type); with none
+   * parked, the next request sent becomes the probe.
+   *
+   * @return the new probe, to send now, or null
+   */
+  Pending probeFailed(Pending p) {
+    if (!p.probe) {
+      return null;
+    }
+    p.probe = false;
+    List<Pending> waiting = parked.get(p.key.function());
+    if (waiting == null || waiting.isEmpty()) {
+      discovery.remove(p.key.function());
+      return null;
+    }
+    Pending next = waiting.remove(0);
+    next.probe = true;
+    return next;
+  }
+
+  /**
    * The request of {@code p} completed. If messages waited, the caller sends them as the next batch
    * through {@link #next}; otherwise the address becomes idle.
    *

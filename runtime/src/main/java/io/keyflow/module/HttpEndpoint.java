@@ -10,13 +10,17 @@ import java.util.regex.Pattern;
 /**
  * Where and how to call a group of remote functions: the functions it serves, the URL template
  * ({@code {function.name}} is replaced by the function type's name; no other placeholder exists),
- * the per-address batch limit and the {@link Transport}.
+ * the per-address batch limit, the {@link Transport} and the {@link FailurePolicy}.
  *
  * @param maxNumBatchRequests how many messages may wait for one address before its subtask stops
  *     reading input; zero or negative means unlimited (see {@link #batchLimited()})
  */
 public record HttpEndpoint(
-    FunctionPattern functions, String urlPathTemplate, int maxNumBatchRequests, Transport transport)
+    FunctionPattern functions,
+    String urlPathTemplate,
+    int maxNumBatchRequests,
+    Transport transport,
+    FailurePolicy failures)
     implements Component {
 
   public static final int DEFAULT_MAX_NUM_BATCH_REQUESTS = 1000;
@@ -32,10 +36,20 @@ public record HttpEndpoint(
   public HttpEndpoint {
     Objects.requireNonNull(functions, "functions");
     Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(failures, "failures");
     TemplateProblem problem = checkTemplate(urlPathTemplate);
     if (problem != null) {
       throw new IllegalArgumentException(problem.problem() + "; expected " + problem.expected());
     }
+  }
+
+  /** An endpoint with the default failure policy. */
+  public HttpEndpoint(
+      FunctionPattern functions,
+      String urlPathTemplate,
+      int maxNumBatchRequests,
+      Transport transport) {
+    this(functions, urlPathTemplate, maxNumBatchRequests, transport, FailurePolicy.DEFAULTS);
   }
 
   /** An endpoint with the default batch limit and transport. */

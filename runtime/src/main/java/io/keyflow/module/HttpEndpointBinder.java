@@ -20,6 +20,8 @@ package io.keyflow.module;
  *     client_cert: /etc/keyflow/client.pem   # with client_key, or neither
  *     client_key: /etc/keyflow/client.key
  *     client_key_password: /etc/keyflow/client.key.password   # a file holding it
+ *   failures:                          # Keyflow: see FailurePolicySpec
+ *     policy: dead-letter
  * }</pre>
  *
  * <p>A {@code timeouts} object ({@code call}, {@code connect}, {@code read}, {@code write}) may
@@ -38,12 +40,16 @@ public final class HttpEndpointBinder implements ComponentBinder {
 
   @Override
   public Component bind(YamlNode spec) {
-    spec.allowOnlyKeys("functions", "urlPathTemplate", "maxNumBatchRequests", "transport");
+    spec.allowOnlyKeys(
+        "functions", "urlPathTemplate", "maxNumBatchRequests", "transport", "failures");
     return new HttpEndpoint(
         functions(spec),
         urlPathTemplate(spec),
         spec.optionalInt("maxNumBatchRequests", HttpEndpoint.DEFAULT_MAX_NUM_BATCH_REQUESTS),
-        spec.optionalObject("transport").map(TransportSpec::read).orElseGet(Transport::defaults));
+        spec.optionalObject("transport").map(TransportSpec::read).orElseGet(Transport::defaults),
+        spec.optionalObject("failures")
+            .map(FailurePolicySpec::read)
+            .orElse(FailurePolicy.DEFAULTS));
   }
 
   static FunctionPattern functions(YamlNode spec) {

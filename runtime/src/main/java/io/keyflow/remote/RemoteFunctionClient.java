@@ -87,7 +87,7 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private final class Call {
     final URI url;
     final byte[] body;
-    final long startNanos;
+    long startNanos;
     final CompletableFuture<FromFunction> result = new CompletableFuture<>();
     int attempts;
     Duration backoff = INITIAL_BACKOFF;
@@ -103,6 +103,11 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
 
     void attempt() {
+      if (attempts == 0) {
+        // The budget starts with the first attempt: waiting for a pool_size slot is not the
+        // function's time.
+        startNanos = System.nanoTime();
+      }
       attempts++;
       Duration timeout = remaining();
       if (transport.readTimeout().isPresent()) {

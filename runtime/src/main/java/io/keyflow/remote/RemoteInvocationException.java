@@ -11,19 +11,53 @@ public final class RemoteInvocationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final boolean retryable;
+  private final boolean transientFailure;
+
+  private final boolean responded;
 
   private RemoteInvocationException(String message, Throwable cause, boolean retryable) {
+    this(message, cause, retryable, retryable, true);
+  }
+
+  private RemoteInvocationException(
+      String message,
+      Throwable cause,
+      boolean retryable,
+      boolean transientFailure,
+      boolean responded) {
     super(message, cause);
     this.retryable = retryable;
+    this.transientFailure = transientFailure;
+    this.responded = responded;
+  }
+
+  /**
+   * Whether the function answered the (last) attempt, with an error status or a body Keyflow cannot
+   * use; false when no answer came (connection refused or reset, timeout).
+   */
+  public boolean answered() {
+    if (getCause() instanceof RemoteInvocationException last) {
+      return last.answered();
+    }
+    return responded;
   }
 
   public boolean retryable() {
     return retryable;
   }
 
+  /**
+   * Whether the call failed only with errors that could pass (connection failures, timeouts,
+   * throttling, server errors) until its {@code transport.call} budget ran out, as opposed to being
+   * rejected (a 4xx, a body that is not a StateFun response).
+   */
+  public boolean transientFailure() {
+    return transientFailure;
+  }
+
   static RemoteInvocationException transportFailure(URI url, Throwable cause) {
     return new RemoteInvocationException(
-        "POST " + url + " failed: " + describe(cause), cause, true);
+        "POST " + url + " failed: " + describe(cause), cause, true, true, false);
   }
 
   static RemoteInvocationException status(URI url, int status, String bodyExcerpt) {
@@ -84,7 +118,9 @@ public final class RemoteInvocationException extends RuntimeException {
             + " ms (transport.call budget used up); last error: "
             + last.getMessage(),
         last,
-        false);
+        false,
+        last.retryable(),
+        last.answered());
   }
 
   static RemoteInvocationException terminal(URI url, int attempts, RemoteInvocationException last) {

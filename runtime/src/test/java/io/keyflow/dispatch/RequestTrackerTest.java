@@ -100,4 +100,32 @@ class RequestTrackerTest {
     assertThat(p.backlog).isEqualTo(4);
     assertThat(tracker.completed(p)).isTrue();
   }
+
+  @Test
+  void aFailedProbeHandsTheProbeRoleToAParkedRequest() {
+    RequestTracker tracker = new RequestTracker(0);
+    Pending alice = tracker.start(ALICE, List.of(invocation("a")));
+    Pending bob = tracker.start(BOB, List.of(invocation("b")));
+    assertThat(tracker.park(alice)).isFalse();
+    assertThat(tracker.park(bob)).isTrue();
+
+    assertThat(tracker.probeFailed(alice)).isSameAs(bob);
+
+    assertThat(bob.probe).isTrue();
+    assertThat(alice.probe).isFalse();
+    assertThat(tracker.park(alice)).as("the failed probe now waits for the new one").isTrue();
+    assertThat(tracker.probeAnswered(bob)).containsExactly(alice);
+  }
+
+  @Test
+  void aFailedProbeWithNobodyParkedLetsTheNextRequestProbe() {
+    RequestTracker tracker = new RequestTracker(0);
+    Pending alice = tracker.start(ALICE, List.of(invocation("a")));
+    assertThat(tracker.park(alice)).isFalse();
+
+    assertThat(tracker.probeFailed(alice)).isNull();
+
+    assertThat(tracker.park(alice)).as("the re-sent request probes again").isFalse();
+    assertThat(alice.probe).isTrue();
+  }
 }

@@ -334,4 +334,96 @@ class HttpEndpointBinderTest {
             "module.yaml, document 1 (io.statefun.endpoints.v1/http), spec.transport: unknown"
                 + " key 'transport'");
   }
+
+  @Test
+  void failuresDefaultToDeadLetterAfterThreeAttemptsToTheLog() {
+    HttpEndpoint endpoint =
+        endpoint(
+            """
+            functions: shop/*
+            urlPathTemplate: http://f/{function.name}
+            """);
+
+    assertThat(endpoint.failures()).isEqualTo(FailurePolicy.DEFAULTS);
+    assertThat(endpoint.failures().deadLetterEgress()).isNull();
+  }
+
+  @Test
+  void readsTheFailurePolicy() {
+    HttpEndpoint endpoint =
+        endpoint(
+            """
+            functions: shop/*
+            urlPathTemplate: http://f/{function.name}
+            failures:
+              policy: dead-letter
+              maxAttempts: 5
+              deadLetter:
+                egress: shop/dead-letters
+                topic: shop-dlq
+            """);
+
+    assertThat(endpoint.failures())
+        .isEqualTo(
+            new FailurePolicy(
+                FailurePolicy.Mode.DEAD_LETTER,
+                5,
+                TypeName.parse("shop/dead-letters"),
+                "shop-dlq"));
+  }
+
+  @Test
+  void failPolicyIsStateFunsBehaviour() {
+    HttpEndpoint endpoint =
+        endpoint(
+            """
+            functions: shop/*
+            urlPathTemplate: http://f/{function.name}
+            failures:
+              policy: fail
+            """);
+
+    assertThat(endpoint.failures().mode()).isEqualTo(FailurePolicy.Mode.FAIL);
+  }
+
+  @Test
+  void badFailurePolicyNamesTheFieldAndTheChoices() {
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    """
+                    functions: shop/*
+                    urlPathTemplate: http://f/{function.name}
+                    failures:
+                      policy: ignore
+                    """))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(PREFIX + "spec.failures.policy")
+        .hasMessageContaining("'ignore' is not a failure policy")
+        .hasMessageContaining("dead-letter or fail");
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    """
+                    functions: shop/*
+                    urlPathTemplate: http://f/{function.name}
+                    failures:
+                      maxAttempts: 0
+                    """))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(PREFIX + "spec.failures.maxAttempts")
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    """
+                    functions: shop/*
+                    urlPathTemplate: http://f/{function.name}
+                    failures:
+                      deadLetter:
+                        topic: dlq
+                    """))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(PREFIX + "spec.failures.deadLetter.egress");
+  }
 }

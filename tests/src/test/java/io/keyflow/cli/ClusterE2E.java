@@ -6,6 +6,7 @@ import io.keyflow.cli.cluster.LocalCluster;
 import io.keyflow.cli.flink.FlinkJobs;
 import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.CliProcess;
 import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.TestFunctions;

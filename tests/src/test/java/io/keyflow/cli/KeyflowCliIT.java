@@ -3,6 +3,7 @@ package io.keyflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.CliProcess;
 import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.TestFunctions;
 import java.io.IOException;

@@ -16,6 +16,7 @@ public abstract class FailurePlan {
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicLong lastCompletedCheckpoint = new AtomicLong(-1);
   private int lastFailedAttempt = -1;
+  private final AtomicInteger highestAttempt = new AtomicInteger();
 
   /** Registers {@code plan} under {@code name}, replacing an earlier one. */
   public static <P extends FailurePlan> P register(String name, P plan) {
@@ -34,6 +35,21 @@ public abstract class FailurePlan {
   /** Failures injected so far. */
   public int failures() {
     return failures.get();
+  }
+
+  /** The highest task attempt that ran a planned task: 0 while the job never restarted. */
+  public int highestAttempt() {
+    return highestAttempt.get();
+  }
+
+  /** A plan that never fails, to watch whether the job restarts. */
+  public static FailurePlan never() {
+    return new FailurePlan() {
+      @Override
+      protected boolean shouldFail(long records, int checkpoints) {
+        return false;
+      }
+    };
   }
 
   /** The highest checkpoint id known complete. */
@@ -59,6 +75,7 @@ public abstract class FailurePlan {
    * restart, not several.
    */
   final boolean fire(int attempt, long recordsThisAttempt, int checkpointsThisAttempt) {
+    highestAttempt.accumulateAndGet(attempt, Math::max);
     synchronized (this) {
       if (attempt > lastFailedAttempt && shouldFail(recordsThisAttempt, checkpointsThisAttempt)) {
         lastFailedAttempt = attempt;

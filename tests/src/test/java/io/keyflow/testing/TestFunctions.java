@@ -140,6 +140,39 @@ public final class TestFunctions {
   }
 
   /**
+   * Like {@link #kafkaCounter} without forwarding, but throws (the SDK answers HTTP 500) for the
+   * ids in {@code poisoned} while {@code broken} is set.
+   */
+  public static StatefulFunctionSpec failingKafkaCounter(
+      String namespace,
+      String name,
+      TypeName egress,
+      String topic,
+      java.util.Set<String> poisoned,
+      java.util.concurrent.atomic.AtomicBoolean broken) {
+    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withValueSpec(count)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  if (broken.get() && poisoned.contains(context.self().id())) {
+                    throw new IllegalStateException("cannot handle " + context.self().id());
+                  }
+                  long next = context.storage().get(count).orElse(0L) + 1;
+                  context.storage().set(count, next);
+                  context.send(
+                      org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage.forEgress(egress)
+                          .withTopic(topic)
+                          .withUtf8Key(context.self().id())
+                          .withUtf8Value(context.self().id() + "=" + next)
+                          .build());
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
    * Writes every message it gets (a string as UTF-8, anything else as its raw bytes) to {@code
    * topic} through Kafka egress {@code egress}.
    */

@@ -1,6 +1,7 @@
 package io.keyflow.cli.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.keyflow.protocol.deadletter.DeadLetter;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
 import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.protocol.types.BooleanWrapper;
@@ -30,6 +31,10 @@ final class RecordText {
     String typed = typedValueOrNull(value);
     if (typed != null) {
       return typed;
+    }
+    String letter = deadLetterOrNull(value);
+    if (letter != null) {
+      return letter;
     }
     String record = producerRecordOrNull(value);
     if (record != null) {
@@ -64,6 +69,42 @@ final class RecordText {
       case "io.statefun.types/float" -> Float.toString(FloatWrapper.parseFrom(bytes).getValue());
       default -> null;
     };
+  }
+
+  private static String deadLetterOrNull(byte[] value) {
+    try {
+      DeadLetter letter = DeadLetter.parseFrom(value);
+      var address = letter.getAddress();
+      if (address.getNamespace().isEmpty()
+          || address.getType().isEmpty()
+          || letter.getMessagesCount() == 0) {
+        return null;
+      }
+      StringBuilder out =
+          new StringBuilder("dead letter for ")
+              .append(address.getNamespace())
+              .append('/')
+              .append(address.getType())
+              .append('/')
+              .append(address.getId())
+              .append(" after ")
+              .append(letter.getAttempts())
+              .append(" attempt(s): ")
+              .append(letter.getError())
+              .append("; messages:");
+      for (var message : letter.getMessagesList()) {
+        TypedValue argument = message.getArgument();
+        String text = primitiveOrNull(argument);
+        out.append(" [")
+            .append(argument.getTypename())
+            .append(' ')
+            .append(text != null ? text : of(argument.getValue().toByteArray()))
+            .append(']');
+      }
+      return out.toString();
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
   }
 
   private static String producerRecordOrNull(byte[] value) {

@@ -26,6 +26,7 @@ final class EmbeddedConfiguration {
             Map.entry("execution.checkpointing.mode", "EXACTLY_ONCE"),
             Map.entry("execution.checkpointing.unaligned.enabled", "false"),
             Map.entry("execution.checkpointing.timeout", "2 min"),
+            Map.entry("execution.checkpointing.tolerable-failed-checkpoints", "10"),
             Map.entry(
                 "execution.checkpointing.externalized-checkpoint-retention",
                 "RETAIN_ON_CANCELLATION"),

@@ -55,4 +55,31 @@ class RecordTextTest {
     assertThat(RecordText.of(new byte[] {(byte) 0xff, 0x00, 0x01})).isEqualTo("0xff0001");
     assertThat(RecordText.of(null)).isEqualTo("(null)");
   }
+
+  @Test
+  void deadLettersShowTheirAddressErrorAndMessages() {
+    byte[] letter =
+        io.keyflow.protocol.deadletter.DeadLetter.newBuilder()
+            .setAddress(
+                io.keyflow.protocol.reqreply.Address.newBuilder()
+                    .setNamespace("shop")
+                    .setType("cart")
+                    .setId("alice"))
+            .addMessages(
+                io.keyflow.protocol.reqreply.ToFunction.Invocation.newBuilder()
+                    .setArgument(
+                        TypedValue.newBuilder()
+                            .setTypename("shop.types/CartCommand")
+                            .setHasValue(true)
+                            .setValue(ByteString.copyFromUtf8("{\"action\":\"add\"}"))))
+            .setError("HTTP 500")
+            .setAttempts(3)
+            .build()
+            .toByteArray();
+
+    assertThat(RecordText.of(letter))
+        .isEqualTo(
+            "dead letter for shop/cart/alice after 3 attempt(s): HTTP 500; messages:"
+                + " [shop.types/CartCommand {\"action\":\"add\"}]");
+  }
 }

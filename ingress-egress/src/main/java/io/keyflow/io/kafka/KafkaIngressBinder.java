@@ -29,6 +29,8 @@ import java.util.Map;
  *     - topic: orders
  *       valueType: shop.types/OrderJson
  *       targets: [shop/order, shop/audit]
+ *     - topic: shop-redrive            # Keyflow: dead letters sent back by `keyflow redrive`;
+ *       deadLetters: true              # each message goes to the address it was for
  *   properties:
  *     - isolation.level: read_committed
  * }</pre>
@@ -89,10 +91,22 @@ public final class KafkaIngressBinder implements ComponentBinder {
     Map<String, Integer> seen = new HashMap<>();
     List<TopicRoute> routes = new ArrayList<>();
     for (YamlNode topic : list) {
-      topic.allowOnlyKeys("topic", "valueType", "targets");
+      topic.allowOnlyKeys("topic", "valueType", "targets", "deadLetters");
       String name = topic.requireString("topic");
       if (seen.put(name, routes.size()) != null) {
         throw topic.error("topic", "'" + name + "' is listed twice", "each topic once");
+      }
+      if (topic.optionalBoolean("deadLetters", false)) {
+        for (String key : List.of("valueType", "targets")) {
+          if (topic.has(key)) {
+            throw topic.error(
+                key,
+                "is not used with deadLetters: true (each dead letter names its address)",
+                "only topic and deadLetters");
+          }
+        }
+        routes.add(TopicRoute.deadLetters(name));
+        continue;
       }
       String valueType = topic.requireTypeName("valueType").toString();
       List<TypeName> targets = new ArrayList<>();

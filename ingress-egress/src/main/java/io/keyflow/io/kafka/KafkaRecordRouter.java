@@ -2,8 +2,10 @@ package io.keyflow.io.kafka;
 
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
+import io.keyflow.protocol.deadletter.DeadLetter;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.Address;
+import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +75,10 @@ final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelo
       invalid(record, "it has no value (a tombstone)");
       return;
     }
+    if (route.deadLetters()) {
+      redrive(record, out);
+      return;
+    }
     String id = new String(record.key(), StandardCharsets.UTF_8);
     TypedValue payload =
         TypedValue.newBuilder()
@@ -90,6 +96,30 @@ final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelo
                       .setId(id))
               .setPayload(payload)
               .build());
+    }
+  }
+
+  /** Sends the messages of a dead letter back to the address they were for, caller and all. */
+  private void redrive(ConsumerRecord<byte[], byte[]> record, Collector<Envelope> out)
+      throws IOException {
+    DeadLetter letter;
+    try {
+      letter = DeadLetter.parseFrom(record.value());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      invalid(record, "it is not a Keyflow dead letter (" + e.getMessage() + ")");
+      return;
+    }
+    if (!letter.hasAddress() || letter.getAddress().getId().isEmpty()) {
+      invalid(record, "the dead letter names no address");
+      return;
+    }
+    for (ToFunction.Invocation message : letter.getMessagesList()) {
+      Envelope.Builder envelope =
+          Envelope.newBuilder().setTarget(letter.getAddress()).setPayload(message.getArgument());
+      if (message.hasCaller()) {
+        envelope.setCaller(message.getCaller());
+      }
+      out.collect(envelope.build());
     }
   }
 

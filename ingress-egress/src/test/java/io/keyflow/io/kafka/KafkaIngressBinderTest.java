@@ -164,4 +164,33 @@ class KafkaIngressBinderTest {
         .isInstanceOf(ModuleException.class)
         .hasMessageContaining("skip, fail or dead-letter");
   }
+
+  @Test
+  void aDeadLettersTopicNeedsNoTypeOrTargets() {
+    KafkaIngress in =
+        ingress(
+            MINIMAL
+                + """
+                  - topic: shop-redrive
+                    deadLetters: true
+                """);
+
+    assertThat(in.topics().get(1)).isEqualTo(TopicRoute.deadLetters("shop-redrive"));
+    assertThat(in.topics().get(0).deadLetters()).isFalse();
+  }
+
+  @Test
+  void aDeadLettersTopicRefusesValueTypeAndTargets() {
+    assertThatThrownBy(
+            () ->
+                ingress(
+                    MINIMAL
+                        + """
+                          - topic: shop-redrive
+                            deadLetters: true
+                            valueType: shop.types/Order
+                        """))
+        .hasMessageContaining("spec.topics[1].valueType")
+        .hasMessageContaining("not used with deadLetters: true");
+  }
 }

@@ -1,4 +1,4 @@
-package io.keyflow.cli;
+package io.keyflow.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * {@code bin/keyflow} run as a separate process, as a user runs it: its output lines collected, and
  * stopped with a real SIGINT. Never builds: the reactor built the CLI before the tests.
  */
-final class CliProcess implements AutoCloseable {
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+public final class CliProcess implements AutoCloseable {
+  public static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -43,7 +43,7 @@ final class CliProcess implements AutoCloseable {
     reader.start();
   }
 
-  static CliProcess start(Path workingDir, String... args) throws IOException {
+  public static CliProcess start(Path workingDir, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add("bash");
     command.add(ROOT.resolve("bin/keyflow").toString());
@@ -56,7 +56,8 @@ final class CliProcess implements AutoCloseable {
   }
 
   /** Runs a short command to completion and returns its output, failing on a non-zero status. */
-  static List<String> runToEnd(Path workingDir, Duration timeout, String... args) throws Exception {
+  public static List<String> runToEnd(Path workingDir, Duration timeout, String... args)
+      throws Exception {
     try (CliProcess cli = start(workingDir, args)) {
       if (!cli.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError(
@@ -82,7 +83,7 @@ final class CliProcess implements AutoCloseable {
   }
 
   /** Waits until a line contains {@code text}; fails early if the process ends first. */
-  void awaitLine(String text, Duration timeout) throws InterruptedException {
+  public void awaitLine(String text, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (lines.stream().noneMatch(l -> l.contains(text))) {
       if (!process.isAlive()) {
@@ -95,16 +96,16 @@ final class CliProcess implements AutoCloseable {
     }
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 
-  ProcessHandle handle() {
+  public ProcessHandle handle() {
     return process.toHandle();
   }
 
   /** Sends SIGINT, as Ctrl-C in a terminal does. */
-  void interrupt() throws Exception {
+  public void interrupt() throws Exception {
     Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new AssertionError("kill -INT " + process.pid() + " failed");
@@ -112,7 +113,7 @@ final class CliProcess implements AutoCloseable {
   }
 
   /** Waits for the process to end; null if it did not within the timeout. */
-  Integer awaitExit(Duration timeout) throws InterruptedException {
+  public Integer awaitExit(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
   }
 

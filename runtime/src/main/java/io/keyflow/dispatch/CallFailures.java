@@ -1,0 +1,97 @@
+package io.keyflow.dispatch;
+
+import io.keyflow.module.FailurePolicy;
+import io.keyflow.module.HttpEndpoint;
+import io.keyflow.remote.RemoteInvocationException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what a call that failed after the client's own retries means. No answer at all (refused,
+ * reset, timed out), or transient errors while the endpoint serves nobody, is an outage: the
+ * request is held and retried until the endpoint answers, and nothing counts against the messages.
+ * A call the function answered with an error while it serves others (or rejected outright) counts
+ * against the batch, which after {@link FailurePolicy#maxAttempts()} calls goes to the endpoint's
+ * policy.
+ */
+final class CallFailures {
+  private static final Logger LOG = LoggerFactory.getLogger(CallFailures.class);
+
+  /** What the dispatcher does with a request once its failure is judged. */
+  interface Outcomes {
+    void send(Pending p) throws Exception;
+
+    void sendLater(Pending p, Duration delay);
+
+    void giveUp(Pending p, FailurePolicy policy, FunctionRuntime function, Throwable cause)
+        throws Exception;
+  }
+
+  private final RequestTracker tracker;
+  private final Counter failedCalls;
+  private final Outcomes outcomes;
+  private final Map<HttpEndpoint, EndpointHealth> health = new HashMap<>();
+
+  CallFailures(RequestTracker tracker, Counter failedCalls, Outcomes outcomes) {
+    this.tracker = tracker;
+    this.failedCalls = failedCalls;
+    this.outcomes = outcomes;
+  }
+
+  void succeeded(FunctionRuntime function) {
+    health(function).succeeded(System.nanoTime());
+  }
+
+  /** Endpoints this subtask considers down. */
+  long endpointsDown() {
+    return health.values().stream().filter(EndpointHealth::isDown).count();
+  }
+
+  void failed(Pending p, FunctionRuntime function, Throwable error) throws Exception {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    FailurePolicy policy = function.endpoint().failures();
+    failedCalls.inc();
+    if (policy.mode() == FailurePolicy.Mode.FAIL) {
+      throw DispatchException.invocationFailed(p, cause);
+    }
+    Pending newProbe = tracker.probeFailed(p);
+    if (newProbe != null) {
+      outcomes.send(newProbe);
+    }
+    EndpointHealth endpoint = health(function);
+    boolean served = endpoint.servedSince(p.sentAtNanos);
+    if (cause instanceof RemoteInvocationException remote
+        && remote.transientFailure()
+        && (!remote.answered() || !served)) {
+      outcomes.sendLater(p, endpoint.held(System.nanoTime(), cause, tracker.size(), served));
+      return;
+    }
+    p.failedAttempts++;
+    if (p.failedAttempts < policy.maxAttempts()) {
+      Duration delay = Duration.ofSeconds(1L << Math.min(p.failedAttempts - 1, 5));
+      LOG.warn(
+          "Call {} for {} ({} message(s)) failed while its endpoint serves other addresses;"
+              + " retrying in {} s, giving up after {} calls: {}",
+          p.failedAttempts,
+          p.key,
+          p.invocations.size(),
+          delay.toSeconds(),
+          policy.maxAttempts(),
+          cause.getMessage());
+      outcomes.sendLater(p, delay);
+      return;
+    }
+    outcomes.giveUp(p, policy, function, cause);
+  }
+
+  private EndpointHealth health(FunctionRuntime function) {
+    return health.computeIfAbsent(
+        function.endpoint(), e -> new EndpointHealth(e.urlPathTemplate()));
+  }
+}

@@ -1,0 +1,82 @@
+package io.keyflow.dispatch;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether an endpoint is answering, as one dispatcher subtask sees it. A call that fails only with
+ * transient errors while no call to the same endpoint has succeeded since it was sent means the
+ * endpoint is down (an outage), not that its messages are bad: such calls are held and retried,
+ * with a backoff shared by the endpoint, until it answers again. A call that got no answer while
+ * others did (slow, or an overloaded endpoint) is retried too, without marking the endpoint down.
+ */
+final class EndpointHealth {
+  private static final Logger LOG = LoggerFactory.getLogger(EndpointHealth.class);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+  private final String endpoint;
+  private long lastSuccessNanos = Long.MIN_VALUE;
+  private long downSinceNanos;
+  private boolean down;
+  private Duration backoff = FIRST_BACKOFF;
+  private long heldCalls;
+
+  EndpointHealth(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  boolean isDown() {
+    return down;
+  }
+
+  /** Whether a call to this endpoint succeeded after {@code sentAtNanos}. */
+  boolean servedSince(long sentAtNanos) {
+    return lastSuccessNanos != Long.MIN_VALUE && lastSuccessNanos - sentAtNanos > 0;
+  }
+
+  void succeeded(long nowNanos) {
+    lastSuccessNanos = nowNanos;
+    if (down) {
+      down = false;
+      LOG.info(
+          "Endpoint {} answers again after {} s down; {} held call(s) were retried, none lost",
+          endpoint,
+          Duration.ofNanos(nowNanos - downSinceNanos).toSeconds(),
+          heldCalls);
+    }
+    backoff = FIRST_BACKOFF;
+    heldCalls = 0;
+  }
+
+  /**
+   * Records a call held because the endpoint is down.
+   *
+   * @return the delay before that call is retried
+   */
+  Duration held(long nowNanos, Throwable error, int outstanding, boolean servedMeanwhile) {
+    heldCalls++;
+    if (servedMeanwhile) {
+      // The endpoint answers others: this call was slow or the endpoint is overloaded.
+      LOG.debug("A call to {} got no answer in time; retrying: {}", endpoint, error.getMessage());
+      return FIRST_BACKOFF;
+    }
+    if (!down) {
+      down = true;
+      downSinceNanos = nowNanos;
+      LOG.warn(
+          "Endpoint {} is failing for every address ({}). Keyflow keeps the messages and retries;"
+              + " input pauses while {} request(s) are outstanding. Metric keyflowEndpointsDown"
+              + " counts endpoints in this state.",
+          endpoint,
+          error.getMessage(),
+          outstanding);
+      return backoff;
+    }
+    Duration delay = backoff;
+    backoff =
+        backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_BACKOFF;
+    return delay;
+  }
+}
