@@ -54,6 +54,14 @@ public final class FunctionServer implements AutoCloseable {
     return new FunctionServer(undertow);
   }
 
+  /**
+   * The HTTP handler that serves {@code handler}, for embedding in an Undertow server of one's own
+   * (HTTPS, authentication, other routes).
+   */
+  public static HttpHandler httpHandler(RequestReplyHandler handler) {
+    return new SdkHandler(handler);
+  }
+
   public int port() {
     return port;
   }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +38,14 @@ final class CallFailures {
   private final Outcomes outcomes;
   private final Map<HttpEndpoint, EndpointHealth> health = new HashMap<>();
 
-  CallFailures(RequestTracker tracker, Counter failedCalls, Outcomes outcomes) {
+  private final MetricGroup metrics;
+
+  CallFailures(RequestTracker tracker, MetricGroup metrics, Outcomes outcomes) {
     this.tracker = tracker;
-    this.failedCalls = failedCalls;
+    this.metrics = metrics;
+    this.failedCalls = metrics.counter("keyflowFailedCalls");
     this.outcomes = outcomes;
+    metrics.gauge("keyflowEndpointsDown", this::endpointsDown);
   }
 
   void succeeded(FunctionRuntime function) {
@@ -92,6 +97,14 @@ final class CallFailures {
 
   private EndpointHealth health(FunctionRuntime function) {
     return health.computeIfAbsent(
-        function.endpoint(), e -> new EndpointHealth(e.urlPathTemplate()));
+        function.endpoint(),
+        e -> {
+          EndpointHealth endpoint = new EndpointHealth(e.urlPathTemplate());
+          // Which endpoint is down, for alerting: 1 while down, per endpoint URL template.
+          metrics
+              .addGroup("endpoint", e.urlPathTemplate())
+              .gauge("keyflowEndpointDown", () -> endpoint.isDown() ? 1 : 0);
+          return endpoint;
+        });
   }
 }

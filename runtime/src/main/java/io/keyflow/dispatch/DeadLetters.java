@@ -3,9 +3,11 @@ package io.keyflow.dispatch;
 import io.keyflow.module.FailurePolicy;
 import io.keyflow.protocol.deadletter.DeadLetter;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
+import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.OutputTag;
@@ -36,12 +38,36 @@ final class DeadLetters {
   }
 
   void write(Pending p, FailurePolicy policy, String endpoint, Throwable error, Output output) {
+    write(
+        p.key.toAddress(),
+        p.invocations,
+        p.failedAttempts,
+        String.valueOf(error.getMessage()),
+        policy,
+        endpoint,
+        output);
+  }
+
+  /**
+   * Writes a dead letter for {@code address}.
+   *
+   * @param attempts calls made for the messages; 0 when they could not be sent at all
+   */
+  void write(
+      Address address,
+      List<Invocation> messages,
+      int attempts,
+      String error,
+      FailurePolicy policy,
+      String endpoint,
+      Output output) {
+    String key = address.getNamespace() + "/" + address.getType() + "/" + address.getId();
     DeadLetter letter =
         DeadLetter.newBuilder()
-            .setAddress(p.key.toAddress())
-            .addAllMessages(p.invocations)
-            .setError(String.valueOf(error.getMessage()))
-            .setAttempts(p.failedAttempts)
+            .setAddress(address)
+            .addAllMessages(messages)
+            .setError(error)
+            .setAttempts(attempts)
             .setEndpoint(endpoint)
             .setDeadLetteredAtMillis(System.currentTimeMillis())
             .build();
@@ -52,17 +78,17 @@ final class DeadLetters {
       LOG.error(
           "Gave up on {} message(s) for {} after {} attempt(s): {}. No dead-letter egress is"
               + " configured (failures.deadLetter.egress), so here they are: {}",
-          p.invocations.size(),
-          p.key,
-          p.failedAttempts,
-          error.getMessage(),
+          messages.size(),
+          key,
+          attempts,
+          error,
           describe(letter));
       return;
     }
     KafkaProducerRecord record =
         KafkaProducerRecord.newBuilder()
             .setTopic(policy.deadLetterTopic())
-            .setKey(p.key.toString())
+            .setKey(key)
             .setValueBytes(letter.toByteString())
             .build();
     output.collect(
@@ -74,10 +100,10 @@ final class DeadLetters {
             .build());
     LOG.warn(
         "Gave up on {} message(s) for {} after {} attempt(s): {}; written to dead-letter topic {}",
-        p.invocations.size(),
-        p.key,
-        p.failedAttempts,
-        error.getMessage(),
+        messages.size(),
+        key,
+        attempts,
+        error,
         policy.deadLetterTopic());
   }
 

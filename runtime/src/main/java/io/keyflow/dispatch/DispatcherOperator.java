@@ -5,6 +5,7 @@ import io.keyflow.module.FailurePolicy;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.FromFunction.DelayedInvocation;
 import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
@@ -14,6 +15,7 @@ import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.ToFunction.InvocationBatchRequest;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.state.StateSpecException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,8 +153,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             getMetricGroup().counter("keyflowUnknownEgressRecords"), targets.declaredEgresses());
     getMetricGroup().gauge("keyflowOutstandingRequests", tracker::size);
     deadLetters = new DeadLetters(egresses, getMetricGroup().counter("keyflowDeadLetters"));
-    failures = new CallFailures(tracker, getMetricGroup().counter("keyflowFailedCalls"), this);
-    getMetricGroup().gauge("keyflowEndpointsDown", failures::endpointsDown);
+    failures = new CallFailures(tracker, getMetricGroup(), this);
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
@@ -316,6 +317,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       return;
     }
     try {
+      function.values().check(p.key.id(), response.getInvocationResult().getStateMutationsList());
+    } catch (StateSpecException e) {
+      // Nothing of a bad response is applied; it counts as a failed call of this batch.
+      failures.failed(p, function, e);
+      return;
+    }
+    try {
       apply(p, response.getInvocationResult());
     } catch (DispatchException e) {
       throw e;
@@ -334,7 +342,12 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private void apply(Pending p, InvocationResponse result) throws Exception {
     List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
     for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
-      messages.add(targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));
+      try {
+        messages.add(
+            targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));
+      } catch (DispatchException e) {
+        undeliverable(p.key, message.getTarget(), message.getArgument(), e);
+      }
     }
     for (EgressMessage egress : result.getOutgoingEgressesList()) {
       OutputTag<TypedValue> tag = targets.egressOrNull(egress);
@@ -364,9 +377,15 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       }
       return;
     }
-    Envelope envelope =
-        targets.message(
-            sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
+    Envelope envelope;
+    try {
+      envelope =
+          targets.message(
+              sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
+    } catch (DispatchException e) {
+      undeliverable(sender, invocation.getTarget(), invocation.getArgument(), e);
+      return;
+    }
     long delay = invocation.getDelayInMs();
     if (delay < 0) {
       LOG.warn(
@@ -401,6 +420,29 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             send(p);
           }
         });
+  }
+
+  /**
+   * A message the sender's function addressed to a function type no endpoint serves (or to a
+   * malformed address): dead-lettered under the sender's failure policy, which with {@code fail}
+   * fails the job instead.
+   */
+  private void undeliverable(
+      AddressKey sender, Address target, TypedValue argument, DispatchException problem) {
+    FunctionRuntime function = function(sender);
+    FailurePolicy policy = function.endpoint().failures();
+    if (policy.mode() == FailurePolicy.Mode.FAIL) {
+      throw problem;
+    }
+    deadLetters.write(
+        target,
+        List.of(
+            Invocation.newBuilder().setCaller(sender.toAddress()).setArgument(argument).build()),
+        0,
+        problem.getMessage(),
+        policy,
+        function.url().toString(),
+        (tag, record) -> output.collect(tag, new StreamRecord<>(record)));
   }
 
   /** Writes the batch as a dead letter and goes on with the address's next messages. */

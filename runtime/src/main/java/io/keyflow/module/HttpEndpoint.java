@@ -3,6 +3,7 @@ package io.keyflow.module;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Where and how to call a group of remote functions: the functions it serves, the URL template
  * ({@code {function.name}} is replaced by the function type's name; no other placeholder exists),
- * the per-address batch limit, the {@link Transport} and the {@link FailurePolicy}.
+ * the per-address batch limit, the {@link Transport}, the {@link FailurePolicy}, and static headers
+ * sent with every request (an authentication token, for example).
  *
  * @param maxNumBatchRequests how many messages may wait for one address before its subtask stops
  *     reading input; zero or negative means unlimited (see {@link #batchLimited()})
@@ -20,7 +22,8 @@ public record HttpEndpoint(
     String urlPathTemplate,
     int maxNumBatchRequests,
     Transport transport,
-    FailurePolicy failures)
+    FailurePolicy failures,
+    Map<String, String> headers)
     implements Component {
 
   public static final int DEFAULT_MAX_NUM_BATCH_REQUESTS = 1000;
@@ -37,6 +40,7 @@ public record HttpEndpoint(
     Objects.requireNonNull(functions, "functions");
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(failures, "failures");
+    headers = Map.copyOf(headers);
     TemplateProblem problem = checkTemplate(urlPathTemplate);
     if (problem != null) {
       throw new IllegalArgumentException(problem.problem() + "; expected " + problem.expected());
@@ -49,7 +53,13 @@ public record HttpEndpoint(
       String urlPathTemplate,
       int maxNumBatchRequests,
       Transport transport) {
-    this(functions, urlPathTemplate, maxNumBatchRequests, transport, FailurePolicy.DEFAULTS);
+    this(
+        functions,
+        urlPathTemplate,
+        maxNumBatchRequests,
+        transport,
+        FailurePolicy.DEFAULTS,
+        Map.of());
   }
 
   /** An endpoint with the default batch limit and transport. */

@@ -1,5 +1,7 @@
 package io.keyflow.module;
 
+import java.util.Map;
+
 /**
  * Reads kind {@code io.statefun.endpoints.v2/http}: remote functions served over HTTP.
  *
@@ -22,6 +24,8 @@ package io.keyflow.module;
  *     client_key_password: /etc/keyflow/client.key.password   # a file holding it
  *   failures:                          # Keyflow: see FailurePolicySpec
  *     policy: dead-letter
+ *   headers:                           # Keyflow: sent with every request
+ *     Authorization: Bearer s3cr3t
  * }</pre>
  *
  * <p>A {@code timeouts} object ({@code call}, {@code connect}, {@code read}, {@code write}) may
@@ -41,16 +45,42 @@ public final class HttpEndpointBinder implements ComponentBinder {
   @Override
   public Component bind(YamlNode spec) {
     spec.allowOnlyKeys(
-        "functions", "urlPathTemplate", "maxNumBatchRequests", "transport", "failures");
+        "functions", "urlPathTemplate", "maxNumBatchRequests", "transport", "failures", "headers");
     return new HttpEndpoint(
         functions(spec),
         urlPathTemplate(spec),
         spec.optionalInt("maxNumBatchRequests", HttpEndpoint.DEFAULT_MAX_NUM_BATCH_REQUESTS),
         spec.optionalObject("transport").map(TransportSpec::read).orElseGet(Transport::defaults),
-        spec.optionalObject("failures")
-            .map(FailurePolicySpec::read)
-            .orElse(FailurePolicy.DEFAULTS));
+        spec.optionalObject("failures").map(FailurePolicySpec::read).orElse(FailurePolicy.DEFAULTS),
+        spec.optionalObject("headers").map(HttpEndpointBinder::headers).orElse(Map.of()));
   }
+
+  /** Static request headers: HTTP token names; the ones Keyflow or HTTP itself sets are refused. */
+  static Map<String, String> headers(YamlNode headers) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String name : headers.keys()) {
+      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        throw headers.error(name, "is not an HTTP header name", "letters, digits and - _ .");
+      }
+      if (RESERVED_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        throw headers.error(
+            name, "is set by Keyflow or by HTTP itself", "another header, such as Authorization");
+      }
+      out.put(name, headers.requireString(name));
+    }
+    return out;
+  }
+
+  private static final java.util.Set<String> RESERVED_HEADERS =
+      java.util.Set.of(
+          "content-type",
+          "accept",
+          "content-length",
+          "host",
+          "connection",
+          "expect",
+          "upgrade",
+          "transfer-encoding");
 
   static FunctionPattern functions(YamlNode spec) {
     if (!spec.has("functions")) {

@@ -38,7 +38,20 @@ public final class RemoteFunctionClient implements AutoCloseable {
    * and kept across restarts: Java 17's client cannot be closed, so per-attempt clients would leave
    * their pooled connections open until garbage collection.
    */
-  private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+  private static final Map<ClientKey, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+
+  /** What distinguishes one shared HTTP client from another: timeouts and TLS material. */
+  private record ClientKey(
+      Duration connect, String trustCaCerts, String clientCert, String clientKey, String password) {
+    static ClientKey of(Transport t) {
+      return new ClientKey(
+          t.connect(),
+          t.trustCaCerts().orElse(null),
+          t.clientCert().orElse(null),
+          t.clientKey().orElse(null),
+          t.clientKeyPassword().orElse(null));
+    }
+  }
 
   /** Concurrent requests per endpoint in this JVM, bounded by {@code transport.pool_size}. */
   private static final Map<HttpEndpoint, ConcurrencyLimit> LIMITS = new ConcurrentHashMap<>();
@@ -47,21 +60,27 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private final Transport transport;
   private final HttpClient http;
   private final ConcurrencyLimit limit;
+  private final Map<String, String> staticHeaders;
 
   public RemoteFunctionClient(HttpEndpoint endpoint) {
     this.endpoint = endpoint;
     this.transport = endpoint.transport();
-    rejectUnsupportedTls(endpoint);
     this.http =
         CLIENTS.computeIfAbsent(
-            transport.connect(),
-            connect ->
-                HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(connect)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .build());
+            ClientKey.of(transport),
+            key -> {
+              HttpClient.Builder builder =
+                  HttpClient.newBuilder()
+                      .version(HttpClient.Version.HTTP_1_1)
+                      .connectTimeout(key.connect())
+                      .followRedirects(HttpClient.Redirect.NEVER);
+              if (TlsMaterial.custom(transport)) {
+                builder.sslContext(TlsMaterial.context(transport));
+              }
+              return builder.build();
+            });
     this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
+    this.staticHeaders = endpoint.headers();
   }
 
   public HttpEndpoint endpoint() {
@@ -120,14 +139,14 @@ public final class RemoteFunctionClient implements AutoCloseable {
       if (timeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {
         timeout = MIN_ATTEMPT_TIMEOUT;
       }
-      HttpRequest request =
+      HttpRequest.Builder builder =
           HttpRequest.newBuilder(url)
               .timeout(timeout)
               .header("Content-Type", OCTET_STREAM)
               .header("Accept", OCTET_STREAM)
-              .header("User-Agent", "keyflow")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-              .build();
+              .header("User-Agent", "keyflow");
+      staticHeaders.forEach(builder::header);
+      HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
       http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
           .handle(
               (response, error) -> {
@@ -211,18 +230,5 @@ public final class RemoteFunctionClient implements AutoCloseable {
       error = error.getCause();
     }
     return error;
-  }
-
-  private static void rejectUnsupportedTls(HttpEndpoint endpoint) {
-    Transport t = endpoint.transport();
-    if (t.trustCaCerts().isPresent() || t.clientCert().isPresent() || t.clientKey().isPresent()) {
-      throw new IllegalArgumentException(
-          "endpoint for "
-              + endpoint.functions()
-              + " sets transport.trust_cacerts or client_cert/client_key; this Keyflow version"
-              + " verifies https endpoints against the JVM's default trust store only and does"
-              + " not present client certificates. Remove these keys or use a trusted"
-              + " certificate.");
-    }
   }
 }

@@ -96,6 +96,37 @@ public final class FunctionValues {
     return out;
   }
 
+  /**
+   * Checks mutations without applying them: each names a declared value, a MODIFY carries that
+   * value's typename, and the mutation type is known. A response is checked before any of its
+   * effects are applied, so a bad one is refused as a whole.
+   *
+   * @throws StateSpecException naming the function, id, value and problem
+   */
+  public void check(String id, List<PersistedValueMutation> mutations) {
+    for (PersistedValueMutation mutation : mutations) {
+      Registered value = values.get(mutation.getStateName());
+      if (value == null) {
+        throw StateSpecException.unknownValue(function, id, mutation.getStateName());
+      }
+      switch (mutation.getMutationType()) {
+        case DELETE -> {}
+        case MODIFY -> {
+          String sent = mutation.getStateValue().getTypename();
+          if (!sent.equals(value.typename)) {
+            throw StateSpecException.modifyTypeMismatch(
+                function, id, mutation.getStateName(), value.typename, sent);
+          }
+        }
+        default ->
+            throw StateSpecException.badSpec(
+                function,
+                mutation.getStateName(),
+                "unknown mutation type " + mutation.getMutationTypeValue());
+      }
+    }
+  }
+
   /** Applies mutations in order for the current key. */
   public void apply(String id, List<PersistedValueMutation> mutations) throws IOException {
     for (PersistedValueMutation mutation : mutations) {

@@ -426,4 +426,33 @@ class HttpEndpointBinderTest {
         .isInstanceOf(ModuleException.class)
         .hasMessageContaining(PREFIX + "spec.failures.deadLetter.egress");
   }
+
+  @Test
+  void headersAreReadAndReservedOnesRefused() {
+    HttpEndpoint endpoint =
+        endpoint(
+            """
+            functions: shop/*
+            urlPathTemplate: http://f/{function.name}
+            headers:
+              Authorization: Bearer abc
+              X-Tenant: acme
+            """);
+
+    assertThat(endpoint.headers())
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of("Authorization", "Bearer abc", "X-Tenant", "acme"));
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    """
+                    functions: shop/*
+                    urlPathTemplate: http://f/{function.name}
+                    headers:
+                      Content-Type: text/plain
+                    """))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(PREFIX + "spec.headers.Content-Type")
+        .hasMessageContaining("set by Keyflow or by HTTP itself");
+  }
 }

@@ -13,6 +13,7 @@ import io.keyflow.testing.ObservedHandler;
 import io.keyflow.testing.TestFunctions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -50,6 +51,8 @@ class RemoteFunctionsIT {
                     TestFunctions.counter("hold", "counter"),
                     TestFunctions.counter("bounded", "counter"),
                     TestFunctions.strayEgressCounter("stray", "counter"),
+                    TestFunctions.messagesAGhost("haunted", "counter"),
+                    TestFunctions.negativeDelay("impatient", "counter"),
                     TestFunctions.remembering("ttl", "short", Duration.ofMillis(300)),
                     TestFunctions.remembering("ttl", "long", Duration.ofMinutes(5)))
                 .requestReplyHandler());
@@ -255,6 +258,75 @@ class RemoteFunctionsIT {
     assertThat(maxCounts(out.records()))
         .hasSize(ids)
         .allSatisfy((id, count) -> assertThat(count).isEqualTo(messages / ids));
+  }
+
+  @Test
+  void messagesToAnUnboundFunctionTypeBecomeDeadLettersAndTheJobCarriesOn() throws Exception {
+    int ids = 5;
+    int messages = 50;
+    GeneratedIngress ingress =
+        GeneratedIngress.of(messages, i -> message("haunted", "counter", "h" + (i % ids), "m" + i));
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+    String module =
+        module("haunted")
+            + """
+              failures:
+                deadLetter:
+                  egress: keyflow.test/out
+                  topic: ghost-letters
+            """;
+
+    KeyflowTestJob.run(conf(), module, ingress, out, Duration.ofMinutes(2));
+
+    List<io.keyflow.protocol.reqreply.TypedValue> reports =
+        out.records().stream()
+            .filter(r -> r.getTypename().equals(TestFunctions.STRING_TYPE))
+            .toList();
+    assertThat(maxCounts(reports))
+        .hasSize(ids)
+        .allSatisfy((id, count) -> assertThat(count).isEqualTo(messages / ids));
+    List<io.keyflow.protocol.deadletter.DeadLetter> letters = new java.util.ArrayList<>();
+    for (io.keyflow.protocol.reqreply.TypedValue record : out.records()) {
+      if (record.getTypename().endsWith("KafkaProducerRecord")) {
+        var kafka = io.keyflow.protocol.egress.KafkaProducerRecord.parseFrom(record.getValue());
+        assertThat(kafka.getTopic()).isEqualTo("ghost-letters");
+        letters.add(io.keyflow.protocol.deadletter.DeadLetter.parseFrom(kafka.getValueBytes()));
+      }
+    }
+    assertThat(letters).hasSize(messages);
+    assertThat(letters)
+        .allSatisfy(
+            letter -> {
+              assertThat(letter.getAddress().getNamespace()).isEqualTo("ghost");
+              assertThat(letter.getError()).contains("no endpoint serves function type ghost/fn");
+              assertThat(letter.getMessages(0).getCaller().getNamespace()).isEqualTo("haunted");
+              assertThat(letter.getMessages(0).getCaller().getId())
+                  .isEqualTo(letter.getAddress().getId());
+            });
+  }
+
+  @Test
+  void aNegativeDelayDeliversAtOnceInsteadOfFailing() throws Exception {
+    int ids = 5;
+    // The ingress lingers: delayed messages need the job running when they fall due.
+    GeneratedIngress ingress =
+        GeneratedIngress.of(ids, i -> message("impatient", "counter", "n" + i, "first"))
+            .lingering();
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+    var job =
+        KeyflowTestJob.start(conf(), module("impatient"), java.util.List.of(ingress), List.of(out));
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(1),
+          () -> maxCounts(out.records()).values().stream().filter(c -> c == 2).count() == ids);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(maxCounts(out.records()))
+        .hasSize(ids)
+        .allSatisfy((id, count) -> assertThat(count).isEqualTo(2L));
   }
 
   /** Shared between the hold condition (function server) and the failure plan (Flink task). */

@@ -67,6 +67,55 @@ public final class TestFunctions {
   }
 
   /**
+   * Counts like {@link #counter}, and with every message also sends one to {@code ghost/fn} at the
+   * same id, a function type no test module binds.
+   */
+  public static StatefulFunctionSpec messagesAGhost(String namespace, String name) {
+    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
+    TypeName ghost = TypeName.typeNameOf("ghost", "fn");
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
+        .withValueSpec(count)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long next = context.storage().get(count).orElse(0L) + 1;
+                  context.storage().set(count, next);
+                  send(context, ghost, context.self().id(), "boo");
+                  report(context, Long.toString(next));
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * Counts messages and reports {@code id=count}; the first message of an id makes it send itself
+   * one more with a negative delay, which must arrive (now) rather than fail the job.
+   */
+  public static StatefulFunctionSpec negativeDelay(String namespace, String name) {
+    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
+    TypeName self = TypeName.typeNameOf(namespace, name);
+    return StatefulFunctionSpec.builder(self)
+        .withValueSpec(count)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  long next = context.storage().get(count).orElse(0L) + 1;
+                  context.storage().set(count, next);
+                  if (next == 1) {
+                    context.sendAfter(
+                        Duration.ofMillis(-1_000),
+                        org.apache.flink.statefun.sdk.java.message.MessageBuilder.forAddress(
+                                self, context.self().id())
+                            .withValue("again")
+                            .build());
+                  }
+                  report(context, Long.toString(next));
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
    * Remembers that it saw a message, for {@code ttl}: reports {@code id=true} if the value from an
    * earlier message was still there, {@code id=false} otherwise.
    */

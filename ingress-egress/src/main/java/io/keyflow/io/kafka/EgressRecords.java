@@ -34,26 +34,40 @@ final class EgressRecords extends RichFlatMapFunction<TypedValue, KafkaProducerR
 
   @Override
   public void flatMap(TypedValue value, Collector<KafkaProducerRecord> out) {
-    if (!value.getTypename().equals(TYPENAME)) {
-      drop("its type is " + value.getTypename() + ", expected " + TYPENAME);
-      return;
-    }
-    KafkaProducerRecord record;
-    try {
-      record = KafkaProducerRecord.parseFrom(value.getValue());
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      drop("it is not a KafkaProducerRecord (" + e.getMessage() + ")");
-      return;
-    }
-    if (record.getTopic().isEmpty()) {
-      drop("it names no topic");
+    KafkaProducerRecord record = recordOrNull(value);
+    if (record == null) {
+      dropped.inc();
+      LOG.warn("Egress {} dropped a record a function sent: {}", egress, problem(value));
       return;
     }
     out.collect(record);
   }
 
-  private void drop(String reason) {
-    dropped.inc();
-    LOG.warn("Egress {} dropped a record a function sent: {}", egress, reason);
+  /** The record a Kafka egress writes for {@code value}, or null if it cannot write one. */
+  static KafkaProducerRecord recordOrNull(TypedValue value) {
+    return problem(value) == null ? parse(value) : null;
+  }
+
+  /** Why a Kafka egress cannot write {@code value}, or null if it can. */
+  static String problem(TypedValue value) {
+    if (!value.getTypename().equals(TYPENAME)) {
+      return "its type is " + value.getTypename() + ", expected " + TYPENAME;
+    }
+    KafkaProducerRecord record = parse(value);
+    if (record == null) {
+      return "it is not a KafkaProducerRecord";
+    }
+    if (record.getTopic().isEmpty()) {
+      return "it names no topic";
+    }
+    return null;
+  }
+
+  private static KafkaProducerRecord parse(TypedValue value) {
+    try {
+      return KafkaProducerRecord.parseFrom(value.getValue());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return null;
+    }
   }
 }
