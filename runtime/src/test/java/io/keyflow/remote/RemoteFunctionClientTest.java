@@ -65,6 +65,10 @@ class RemoteFunctionClientTest {
   }
 
   private RemoteFunctionClient client(Duration call) {
+    return client(call, Transport.defaults().payloadMaxBytes());
+  }
+
+  private RemoteFunctionClient client(Duration call, long payloadMaxBytes) {
     Transport t = Transport.defaults();
     Transport transport =
         new Transport(
@@ -75,7 +79,7 @@ class RemoteFunctionClientTest {
             null,
             t.poolTtl(),
             t.poolSize(),
-            t.payloadMaxBytes(),
+            payloadMaxBytes,
             null,
             null,
             null,
@@ -165,6 +169,27 @@ class RemoteFunctionClientTest {
     assertThatThrownBy(() -> invoke(client(Duration.ofSeconds(5))))
         .cause()
         .hasMessageContaining("not a StateFun FromFunction");
+  }
+
+  @Test
+  void aResponseOverPayloadMaxBytesIsRefusedWithoutRetrying() {
+    AtomicInteger calls = new AtomicInteger();
+    responder =
+        (exchange, call) -> {
+          calls.incrementAndGet();
+          reply(exchange, 200, "application/octet-stream", new byte[2048]);
+        };
+
+    assertThatThrownBy(() -> invoke(client(Duration.ofSeconds(5), 1024)))
+        .cause()
+        .isInstanceOfSatisfying(
+            RemoteInvocationException.class,
+            e -> {
+              assertThat(e.getMessage()).contains("2048").contains("1024");
+              assertThat(e.transientFailure()).isFalse();
+              assertThat(e.answered()).isTrue();
+            });
+    assertThat(calls.get()).isEqualTo(1);
   }
 
   @Test
