@@ -1,5 +1,6 @@
 package io.keyflow.cli;
 
+import io.keyflow.cli.bench.BenchCommand;
 import io.keyflow.cli.cluster.ClusterCommand;
 import io.keyflow.cli.jobs.SavepointCommand;
 import io.keyflow.cli.jobs.StatusCommand;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
       ClusterCommand.class,
       SubmitCommand.class,
       SavepointCommand.class,
-      StatusCommand.class
+      StatusCommand.class,
+      BenchCommand.class
     },
     footer = {
       "",

@@ -62,6 +62,19 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private final ConcurrencyLimit limit;
   private final Map<String, String> staticHeaders;
 
+  static {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      org.slf4j.LoggerFactory.getLogger(RemoteFunctionClient.class)
+          .warn(
+              "The common ForkJoinPool has {} thread(s), so the JDK HTTP client starts a new"
+                  + " thread for every response it completes, which costs more CPU than the call"
+                  + " itself. Start this JVM with"
+                  + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 (in Flink:"
+                  + " env.java.opts.all, as flink-conf/config.yaml does).",
+              java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+    }
+  }
+
   public RemoteFunctionClient(HttpEndpoint endpoint) {
     this.endpoint = endpoint;
     this.transport = endpoint.transport();

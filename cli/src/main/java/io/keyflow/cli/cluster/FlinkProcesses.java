@@ -99,10 +99,17 @@ final class FlinkProcesses {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** The --add-opens/--add-exports this JVM got; Flink needs the same on Java 17. */
+  /**
+   * The --add-opens/--add-exports this JVM got (Flink needs the same on Java 17) and its common
+   * pool size (see bin/keyflow).
+   */
   private static List<String> moduleAccessFlags() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
+        .filter(
+            a ->
+                a.startsWith("--add-opens")
+                    || a.startsWith("--add-exports")
+                    || a.startsWith("-Djava.util.concurrent.ForkJoinPool.common.parallelism"))
         .toList();
   }
 

@@ -48,6 +48,15 @@ public final class FlinkRest {
     return new JobProgress(job.path("state").asText(), checkpoints, in, out);
   }
 
+  /** The sum over every vertex and subtask of the operator metrics whose name ends with suffix. */
+  public long sum(String jobId, String suffix) throws IOException, InterruptedException {
+    long sum = 0;
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      sum += sumOfMetric(jobId, vertex.path("id").asText(), suffix);
+    }
+    return sum;
+  }
+
   /** The sum over a vertex's subtasks of the operator metrics whose name ends with suffix. */
   private long sumOfMetric(String jobId, String vertexId, String suffix)
       throws IOException, InterruptedException {

@@ -14,14 +14,14 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /** A Flink MiniCluster in this JVM: one TaskManager, with its REST API for the status line. */
-final class EmbeddedFlink implements AutoCloseable {
+public final class EmbeddedFlink implements AutoCloseable {
   private final MiniCluster cluster;
 
   private EmbeddedFlink(MiniCluster cluster) {
     this.cluster = cluster;
   }
 
-  static EmbeddedFlink start(Configuration conf, int slots) throws Exception {
+  public static EmbeddedFlink start(Configuration conf, int slots) throws Exception {
     MiniCluster cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()
@@ -33,15 +33,15 @@ final class EmbeddedFlink implements AutoCloseable {
     return new EmbeddedFlink(cluster);
   }
 
-  JobID submit(StreamGraph graph) throws Exception {
+  public JobID submit(StreamGraph graph) throws Exception {
     return cluster.submitJob(graph).get(2, TimeUnit.MINUTES).getJobID();
   }
 
-  URI restAddress() throws Exception {
+  public URI restAddress() throws Exception {
     return cluster.getRestAddress().get(30, TimeUnit.SECONDS);
   }
 
-  CompletableFuture<JobResult> result(JobID job) {
+  public CompletableFuture<JobResult> result(JobID job) {
     return cluster.requestJobResult(job);
   }
 
@@ -50,7 +50,7 @@ final class EmbeddedFlink implements AutoCloseable {
   }
 
   /** Cancels the job and waits for it to end; the last completed checkpoint stays on disk. */
-  void cancel(JobID job, Duration timeout) throws Exception {
+  public void cancel(JobID job, Duration timeout) throws Exception {
     if (status(job).isGloballyTerminalState()) {
       return;
     }

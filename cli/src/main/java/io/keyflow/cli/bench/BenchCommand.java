@@ -1,0 +1,157 @@
+package io.keyflow.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.keyflow.cli.FlinkDuration;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code keyflow bench}: measures the Keyflow job against a backlog of records. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures Keyflow on this machine. Starts a Kafka broker and a function server (a counter"
+          + " and a forwarding function, statefun-sdk-java on Undertow) as processes of their own,"
+          + " fills an input topic with N records over K keys, runs the Keyflow job (MiniCluster,"
+          + " RocksDB, exactly-once Kafka egress) in this process, and reports per workload:"
+          + " throughput, messages per HTTP request, CPU microseconds per record of each process"
+          + " (from /proc), and whether every key's outputs are exactly 1..c.",
+      "Workloads: counter (Kafka -> counter -> Kafka) and forward (Kafka -> forward -> counter"
+          + " -> Kafka)."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  keyflow bench",
+      "  keyflow bench --records 20000 --keys 1000 --workload counter --output bench.json"
+    })
+public final class BenchCommand implements Callable<Integer> {
+  @Option(
+      names = "--records",
+      paramLabel = "N",
+      defaultValue = "200000",
+      description = "Records in the backlog (default: ${DEFAULT-VALUE}).")
+  long records;
+
+  @Option(
+      names = "--keys",
+      paramLabel = "K",
+      defaultValue = "10000",
+      description = "Distinct keys (default: ${DEFAULT-VALUE}).")
+  int keys;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "P",
+      defaultValue = "2",
+      description = "Parallelism of the job (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      defaultValue = "1 s",
+      converter = FlinkDuration.class,
+      description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--workload",
+      paramLabel = "NAME",
+      split = ",",
+      defaultValue = "counter,forward",
+      description = "Workloads to run: counter, forward (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "15 min",
+      converter = FlinkDuration.class,
+      description = "Longest a workload may take (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      defaultValue = ".keyflow/bench",
+      description = "Broker data, checkpoints and logs (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(
+      names = "--output",
+      paramLabel = "FILE",
+      defaultValue = "bench-results.json",
+      description = "Where the results go as JSON (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    for (String workload : workloads) {
+      if (!List.of("counter", "forward").contains(workload)) {
+        throw new IllegalArgumentException(
+            "unknown workload '" + workload + "'; the workloads are counter and forward");
+      }
+    }
+    Files.createDirectories(stateDir);
+    System.setProperty("keyflow.log.file", stateDir.resolve("keyflow.log").toString());
+    int kafkaPort = freePort();
+    System.out.printf(
+        "keyflow bench: %,d records over %,d keys, parallelism %d, checkpoints every %s%n",
+        records,
+        keys,
+        parallelism,
+        org.apache.flink.util.TimeUtils.formatWithHighestUnit(checkpointInterval));
+    List<BenchResult> results = new ArrayList<>();
+    try (ChildProcess broker =
+        ChildProcess.start(
+            "broker",
+            stateDir.resolve("broker.log"),
+            BrokerMain.class.getName(),
+            List.of(
+                Integer.toString(kafkaPort),
+                stateDir.resolve("kafka").toAbsolutePath().toString()))) {
+      BenchRun run =
+          new BenchRun(
+              new BenchRun.BenchSettings(
+                  records, keys, parallelism, checkpointInterval, timeout, stateDir),
+              "127.0.0.1:" + kafkaPort,
+              broker.pid());
+      for (String workload : workloads) {
+        System.out.printf("running %s ...%n", workload);
+        BenchResult result = run.run(workload);
+        results.add(result);
+        System.out.println(BenchTable.row(result));
+      }
+    }
+    System.out.println();
+    System.out.print(BenchTable.of(results));
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("at", Instant.now().toString());
+    report.put("cores", Runtime.getRuntime().availableProcessors());
+    report.put("java", System.getProperty("java.version"));
+    report.put("results", results);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(output.toFile(), report);
+    System.out.println("results written to " + output);
+    return results.stream().allMatch(BenchResult::correct) ? 0 : 1;
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.keyflow.cli.bench;
+
+import io.keyflow.cli.flink.FlinkRest;
+import io.keyflow.cli.run.EmbeddedConfiguration;
+import io.keyflow.cli.run.EmbeddedFlink;
+import io.keyflow.job.KeyflowTopology;
+import io.keyflow.module.Module;
+import io.keyflow.module.ModuleLoader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One workload: fills an input topic with a backlog, starts a function server process and the
+ * Keyflow job, and measures how long the job takes to commit one output per input, with the CPU
+ * each process spent meanwhile.
+ */
+final class BenchRun {
+  private final BenchRun.BenchSettings settings;
+  private final String bootstrapServers;
+  private final long brokerPid;
+
+  BenchRun(BenchSettings settings, String bootstrapServers, long brokerPid) {
+    this.settings = settings;
+    this.bootstrapServers = bootstrapServers;
+    this.brokerPid = brokerPid;
+  }
+
+  BenchResult run(String workload) throws Exception {
+    String suffix = workload + "-" + UUID.randomUUID();
+    String in = "bench-in-" + suffix;
+    String out = "bench-out-" + suffix;
+    createTopics(in, out);
+    prefill(in);
+    int port = freePort();
+    try (ChildProcess functions =
+            ChildProcess.start(
+                "functions",
+                settings.stateDir().resolve("functions.log"),
+                BenchFunctions.class.getName(),
+                List.of(Integer.toString(port), out));
+        OutputCheck check = new OutputCheck(bootstrapServers, out)) {
+      Configuration conf =
+          EmbeddedConfiguration.of(
+              settings.stateDir().resolve("checkpoints-" + suffix).toAbsolutePath(),
+              settings.checkpointInterval(),
+              settings.parallelism(),
+              "0",
+              Map.of());
+      Module module =
+          ModuleLoader.parse("benchmark module", module(port, in, workload.equals("forward")));
+      try (EmbeddedFlink flink = EmbeddedFlink.start(conf, settings.parallelism())) {
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+        KeyflowTopology.build(env, module, conf);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("keyflow-bench-" + workload);
+        long self = ProcessHandle.current().pid();
+        long keyflowCpu = ProcessCpu.micros(self);
+        long functionsCpu = ProcessCpu.micros(functions.pid());
+        long brokerCpu = ProcessCpu.micros(brokerPid);
+        long started = System.nanoTime();
+        JobID job = flink.submit(graph);
+        long deadline = started + settings.timeout().toNanos();
+        while (check.poll() < settings.records()) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "the "
+                    + workload
+                    + " workload committed "
+                    + check.poll()
+                    + " of "
+                    + settings.records()
+                    + " outputs within "
+                    + settings.timeout());
+          }
+        }
+        long ended = System.nanoTime();
+        keyflowCpu = ProcessCpu.micros(self) - keyflowCpu;
+        functionsCpu = ProcessCpu.micros(functions.pid()) - functionsCpu;
+        brokerCpu = ProcessCpu.micros(brokerPid) - brokerCpu;
+        FlinkRest rest = new FlinkRest(flink.restAddress());
+        // Flink fetches metrics on demand: ask once, wait a fetch interval, then read them.
+        rest.sum(job.toString(), ".keyflowRequests");
+        Thread.sleep(1_500);
+        rest.sum(job.toString(), ".keyflowRequests");
+        Thread.sleep(1_500);
+        double invocations = rest.sum(job.toString(), ".keyflowInvocations");
+        double requests = rest.sum(job.toString(), ".keyflowRequests");
+        flink.cancel(job, Duration.ofSeconds(30));
+        double records = settings.records();
+        double seconds = (ended - started) / 1e9;
+        String problem = check.problem(settings.keys(), settings.records());
+        return new BenchResult(
+            workload,
+            settings.records(),
+            settings.keys(),
+            settings.parallelism(),
+            seconds,
+            records / seconds,
+            records / Math.max(1e-9, (ended - check.firstRecordNanos()) / 1e9),
+            requests == 0 ? 0 : invocations / requests,
+            keyflowCpu / records,
+            functionsCpu / records,
+            brokerCpu / records,
+            problem == null,
+            problem);
+      }
+    }
+  }
+
+  private String module(int port, String in, boolean forward) {
+    return """
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: bench/*
+          urlPathTemplate: http://127.0.0.1:%d/{function.name}
+          transport:
+            call: 2 min
+        ---
+        kind: io.statefun.kafka.v1/ingress
+        spec:
+          id: bench/in
+          address: %s
+          consumerGroupId: %s
+          startupPosition:
+            type: earliest
+          topics:
+            - topic: %s
+              valueType: bench.types/raw
+              targets:
+                - %s
+        ---
+        kind: io.statefun.kafka.v1/egress
+        spec:
+          id: bench/out
+          address: %s
+          deliverySemantic:
+            type: exactly-once
+            transactionTimeout: 5 min
+        """
+        .formatted(
+            port,
+            bootstrapServers,
+            in,
+            in,
+            forward ? "bench/forward" : "bench/counter",
+            bootstrapServers);
+  }
+
+  private void createTopics(String in, String out) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      int partitions = settings.parallelism();
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(in, partitions, (short) 1),
+                  new NewTopic(out, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private void prefill(String in) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("acks", "1");
+    props.put("linger.ms", "20");
+    props.put("batch.size", "262144");
+    byte[] value = "x".getBytes(StandardCharsets.UTF_8);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (long i = 0; i < settings.records(); i++) {
+        byte[] key = ("k" + (i % settings.keys())).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(in, key, value));
+      }
+      producer.flush();
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** What the workloads share. */
+  record BenchSettings(
+      long records,
+      int keys,
+      int parallelism,
+      Duration checkpointInterval,
+      Duration timeout,
+      Path stateDir) {}
+}

@@ -1,0 +1,46 @@
+package io.keyflow.cli.bench;
+
+import java.util.List;
+
+/** The results as a plain-text table. */
+final class BenchTable {
+  private static final String HEADER =
+      String.format(
+          "%-8s %10s %8s %11s %11s %9s %11s %11s %11s  %s",
+          "workload",
+          "records",
+          "seconds",
+          "records/s",
+          "drain r/s",
+          "msgs/req",
+          "keyflow us",
+          "function us",
+          "broker us",
+          "correct");
+
+  private BenchTable() {}
+
+  static String of(List<BenchResult> results) {
+    StringBuilder out = new StringBuilder(HEADER).append('\n');
+    for (BenchResult result : results) {
+      out.append(row(result)).append('\n');
+    }
+    out.append("(us: CPU microseconds per record of that process, from /proc)\n");
+    return out.toString();
+  }
+
+  static String row(BenchResult r) {
+    return String.format(
+        "%-8s %,10d %8.1f %,11.0f %,11.0f %9.1f %11.1f %11.1f %11.1f  %s",
+        r.workload(),
+        r.records(),
+        r.seconds(),
+        r.recordsPerSecond(),
+        r.drainRecordsPerSecond(),
+        r.invocationsPerRequest(),
+        r.keyflowCpuMicrosPerRecord(),
+        r.functionsCpuMicrosPerRecord(),
+        r.brokerCpuMicrosPerRecord(),
+        r.correct() ? "yes" : "NO: " + r.problem());
+  }
+}

@@ -1,0 +1,99 @@
+package io.keyflow.cli.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A JVM the benchmark starts with its own classpath, waits for, measures and stops. */
+final class ChildProcess implements AutoCloseable {
+  private final Process process;
+  private final String name;
+
+  private ChildProcess(Process process, String name) {
+    this.process = process;
+    this.name = name;
+  }
+
+  /** Starts {@code mainClass} and waits until it prints a line containing "ready". */
+  static ChildProcess start(String name, Path log, String mainClass, List<String> args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(
+                a ->
+                    a.startsWith("--add-opens")
+                        || a.startsWith("--add-exports")
+                        || a.startsWith("-Djava.util.concurrent.ForkJoinPool.common.parallelism"))
+            .toList());
+    command.add("-Xmx1g");
+    command.add("-Dlog4j2.configurationFile=keyflow-log4j2.properties");
+    command.add("-Dkeyflow.log.file=" + log);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(args);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ChildProcess child = new ChildProcess(process, name);
+    CompletableFuture<Boolean> ready = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  if (line.contains("ready")) {
+                    ready.complete(true);
+                  }
+                }
+              } catch (IOException e) {
+                ready.completeExceptionally(e);
+              }
+              ready.complete(false);
+            },
+            name + "-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      if (!ready.get(2, TimeUnit.MINUTES)) {
+        throw new IOException(name + " exited before it was ready; see " + log);
+      }
+    } catch (Exception e) {
+      child.close();
+      throw new IOException("starting " + name + " failed: " + e.getMessage(), e);
+    }
+    return child;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String name() {
+    return name;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}

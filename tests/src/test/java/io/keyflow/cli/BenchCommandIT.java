@@ -1,0 +1,46 @@
+package io.keyflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.testing.CliProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code keyflow bench} on a small backlog, as a process: both workloads run, their outputs are
+ * checked exactly, and the figures land in the JSON file. (Speed is what the command reports, not
+ * what this test asserts.)
+ */
+class BenchCommandIT {
+  @TempDir Path dir;
+
+  @Test
+  void benchRunsBothWorkloadsAndReportsCorrectOutput() throws Exception {
+    Path results = dir.resolve("results.json");
+
+    List<String> out =
+        CliProcess.runToEnd(
+            dir,
+            Duration.ofMinutes(5),
+            "bench", "--records", "3000", "--keys", "100", "--parallelism", "2",
+            "--state-dir", dir.resolve("state").toString(), "--output", results.toString());
+
+    assertThat(out).anyMatch(l -> l.startsWith("counter") && l.endsWith("yes"));
+    assertThat(out).anyMatch(l -> l.startsWith("forward") && l.endsWith("yes"));
+    JsonNode report = new ObjectMapper().readTree(results.toFile());
+    assertThat(report.path("results")).hasSize(2);
+    for (JsonNode result : report.path("results")) {
+      assertThat(result.path("correct").asBoolean()).isTrue();
+      assertThat(result.path("records").asLong()).isEqualTo(3000);
+      assertThat(result.path("recordsPerSecond").asDouble()).isPositive();
+      assertThat(result.path("keyflowCpuMicrosPerRecord").asDouble()).isPositive();
+      assertThat(result.path("functionsCpuMicrosPerRecord").asDouble()).isPositive();
+      assertThat(result.path("invocationsPerRequest").asDouble()).isGreaterThanOrEqualTo(1.0);
+    }
+  }
+}
