@@ -27,8 +27,17 @@ class BenchCommandIT {
         CliProcess.runToEnd(
             dir,
             Duration.ofMinutes(5),
-            "bench", "--records", "3000", "--keys", "100", "--parallelism", "2",
-            "--state-dir", dir.resolve("state").toString(), "--output", results.toString());
+            "bench",
+            "--records",
+            "3000",
+            "--keys",
+            "100",
+            "--parallelism",
+            "2",
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--output",
+            results.toString());
 
     assertThat(out).anyMatch(l -> l.startsWith("counter") && l.endsWith("yes"));
     assertThat(out).anyMatch(l -> l.startsWith("forward") && l.endsWith("yes"));
