@@ -30,6 +30,20 @@ public final class TestFunctions {
 
   /** Counts messages per id: reports {@code id=count} after each. */
   public static StatefulFunctionSpec counter(String namespace, String name) {
+    return countingWith(namespace, name, (context, count) -> {});
+  }
+
+  /** What a counting function does besides counting, given the new count. */
+  interface AlsoOnCount {
+    void accept(Context context, long count);
+  }
+
+  /**
+   * Counts messages per id, does {@code also}, then reports {@code id=count}: the shape most test
+   * functions share.
+   */
+  private static StatefulFunctionSpec countingWith(
+      String namespace, String name, AlsoOnCount also) {
     ValueSpec<Long> count = ValueSpec.named("count").withLongType();
     return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
         .withValueSpec(count)
@@ -38,6 +52,7 @@ public final class TestFunctions {
                 (Context context, Message message) -> {
                   long next = context.storage().get(count).orElse(0L) + 1;
                   context.storage().set(count, next);
+                  also.accept(context, next);
                   report(context, Long.toString(next));
                   return context.done();
                 })
@@ -49,21 +64,12 @@ public final class TestFunctions {
    * keyflow.test/undeclared}, an egress no test module declares.
    */
   public static StatefulFunctionSpec strayEgressCounter(String namespace, String name) {
-    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
     TypeName undeclared = TypeName.typeNameOf("keyflow.test", "undeclared");
-    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
-        .withValueSpec(count)
-        .withSupplier(
-            () ->
-                (Context context, Message message) -> {
-                  long next = context.storage().get(count).orElse(0L) + 1;
-                  context.storage().set(count, next);
-                  context.send(
-                      EgressMessageBuilder.forEgress(undeclared).withValue("lost").build());
-                  report(context, Long.toString(next));
-                  return context.done();
-                })
-        .build();
+    return countingWith(
+        namespace,
+        name,
+        (context, count) ->
+            context.send(EgressMessageBuilder.forEgress(undeclared).withValue("lost").build()));
   }
 
   /**
@@ -71,20 +77,9 @@ public final class TestFunctions {
    * same id, a function type no test module binds.
    */
   public static StatefulFunctionSpec messagesAGhost(String namespace, String name) {
-    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
     TypeName ghost = TypeName.typeNameOf("ghost", "fn");
-    return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
-        .withValueSpec(count)
-        .withSupplier(
-            () ->
-                (Context context, Message message) -> {
-                  long next = context.storage().get(count).orElse(0L) + 1;
-                  context.storage().set(count, next);
-                  send(context, ghost, context.self().id(), "boo");
-                  report(context, Long.toString(next));
-                  return context.done();
-                })
-        .build();
+    return countingWith(
+        namespace, name, (context, count) -> send(context, ghost, context.self().id(), "boo"));
   }
 
   /**
@@ -92,27 +87,20 @@ public final class TestFunctions {
    * one more with a negative delay, which must arrive (now) rather than fail the job.
    */
   public static StatefulFunctionSpec negativeDelay(String namespace, String name) {
-    ValueSpec<Long> count = ValueSpec.named("count").withLongType();
     TypeName self = TypeName.typeNameOf(namespace, name);
-    return StatefulFunctionSpec.builder(self)
-        .withValueSpec(count)
-        .withSupplier(
-            () ->
-                (Context context, Message message) -> {
-                  long next = context.storage().get(count).orElse(0L) + 1;
-                  context.storage().set(count, next);
-                  if (next == 1) {
-                    context.sendAfter(
-                        Duration.ofMillis(-1_000),
-                        org.apache.flink.statefun.sdk.java.message.MessageBuilder.forAddress(
-                                self, context.self().id())
-                            .withValue("again")
-                            .build());
-                  }
-                  report(context, Long.toString(next));
-                  return context.done();
-                })
-        .build();
+    return countingWith(
+        namespace,
+        name,
+        (context, count) -> {
+          if (count == 1) {
+            context.sendAfter(
+                Duration.ofMillis(-1_000),
+                org.apache.flink.statefun.sdk.java.message.MessageBuilder.forAddress(
+                        self, context.self().id())
+                    .withValue("again")
+                    .build());
+          }
+        });
   }
 
   /**
