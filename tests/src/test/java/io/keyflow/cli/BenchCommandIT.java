@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code keyflow bench} on a small backlog, as a process: both workloads run, their outputs are
- * checked exactly, and the figures land in the JSON file. (Speed is what the command reports, not
- * what this test asserts.)
+ * {@code keyflow bench} on a small backlog and a short live trickle, as a process: both workloads
+ * run, their outputs are checked exactly, and the figures land in the JSON file. (Speed is what the
+ * command reports, not what this test asserts.)
  */
 class BenchCommandIT {
   @TempDir Path dir;
@@ -34,6 +34,10 @@ class BenchCommandIT {
             "100",
             "--parallelism",
             "2",
+            "--live-rate",
+            "200",
+            "--live-seconds",
+            "3",
             "--state-dir",
             dir.resolve("state").toString(),
             "--output",
@@ -50,6 +54,10 @@ class BenchCommandIT {
       assertThat(result.path("keyflowCpuMicrosPerRecord").asDouble()).isPositive();
       assertThat(result.path("functionsCpuMicrosPerRecord").asDouble()).isPositive();
       assertThat(result.path("invocationsPerRequest").asDouble()).isGreaterThanOrEqualTo(1.0);
+      assertThat(result.path("liveRecords").asLong()).isEqualTo(600);
+      assertThat(result.path("visibleP50Millis").asDouble())
+          .isGreaterThanOrEqualTo(result.path("emittedP50Millis").asDouble())
+          .isPositive();
     }
   }
 }

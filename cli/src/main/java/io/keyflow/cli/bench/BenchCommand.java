@@ -75,6 +75,22 @@ public final class BenchCommand implements Callable<Integer> {
   List<String> workloads;
 
   @Option(
+      names = "--live-rate",
+      paramLabel = "RECORDS_PER_SECOND",
+      defaultValue = "500",
+      description =
+          "After the backlog, records sent one by one per second to measure latency; 0 skips it"
+              + " (default: ${DEFAULT-VALUE}).")
+  int liveRate;
+
+  @Option(
+      names = "--live-seconds",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description = "How long the live trickle lasts (default: ${DEFAULT-VALUE}).")
+  int liveSeconds;
+
+  @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "15 min",
@@ -125,7 +141,14 @@ public final class BenchCommand implements Callable<Integer> {
       BenchRun run =
           new BenchRun(
               new BenchRun.BenchSettings(
-                  records, keys, parallelism, checkpointInterval, timeout, stateDir),
+                  records,
+                  keys,
+                  parallelism,
+                  checkpointInterval,
+                  timeout,
+                  stateDir,
+                  liveRate,
+                  liveSeconds),
               "127.0.0.1:" + kafkaPort,
               broker.pid());
       for (String workload : workloads) {
@@ -133,6 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchResult result = run.run(workload);
         results.add(result);
         System.out.println(BenchTable.row(result));
+        System.out.println(BenchTable.liveRow(result));
       }
     }
     System.out.println();

@@ -39,7 +39,7 @@ public final class BenchFunctions {
                               KafkaEgressMessage.forEgress(EGRESS)
                                   .withTopic(outTopic)
                                   .withUtf8Key(id)
-                                  .withUtf8Value(id + "=" + next)
+                                  .withUtf8Value(id + "=" + next + "|" + payload(message))
                                   .build());
                           return CompletableFuture.completedFuture(null);
                         })
@@ -51,11 +51,18 @@ public final class BenchFunctions {
                         (Context context, Message message) -> {
                           context.send(
                               MessageBuilder.forAddress(COUNTER, context.self().id())
-                                  .withValue("1")
+                                  .withValue(payload(message))
                                   .build());
                           return CompletableFuture.completedFuture(null);
                         })
                 .build());
+  }
+
+  /** The message as text: the record value from the ingress, or what a forward passed on. */
+  private static String payload(Message message) {
+    return message.isUtf8String()
+        ? message.asUtf8String()
+        : new String(message.rawValue().toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Arguments: PORT OUT_TOPIC. Prints a ready line and serves until the process is stopped. */

@@ -11,6 +11,10 @@ package io.keyflow.cli.bench;
  * @param keyflowCpuMicrosPerRecord CPU of the Keyflow process (the MiniCluster) per record
  * @param functionsCpuMicrosPerRecord CPU of the function server per record
  * @param brokerCpuMicrosPerRecord CPU of the Kafka broker per record
+ * @param liveRecords records sent one by one after the backlog, at the live rate
+ * @param emittedP50Millis median time from sending a live record to its output being written (not
+ *     yet committed)
+ * @param visibleP50Millis median time until the output is visible to a read_committed consumer
  * @param correct whether every key's outputs are exactly 1..c
  */
 public record BenchResult(
@@ -25,5 +29,10 @@ public record BenchResult(
     double keyflowCpuMicrosPerRecord,
     double functionsCpuMicrosPerRecord,
     double brokerCpuMicrosPerRecord,
+    long liveRecords,
+    double emittedP50Millis,
+    double emittedP99Millis,
+    double visibleP50Millis,
+    double visibleP99Millis,
     boolean correct,
     String problem) {}

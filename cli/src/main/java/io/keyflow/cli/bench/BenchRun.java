@@ -54,7 +54,8 @@ final class BenchRun {
                 settings.stateDir().resolve("functions.log"),
                 BenchFunctions.class.getName(),
                 List.of(Integer.toString(port), out));
-        OutputCheck check = new OutputCheck(bootstrapServers, out)) {
+        OutputCheck check = new OutputCheck(bootstrapServers, out, true);
+        OutputCheck emitted = new OutputCheck(bootstrapServers, out, false)) {
       Configuration conf =
           EmbeddedConfiguration.of(
               settings.stateDir().resolve("checkpoints-" + suffix).toAbsolutePath(),
@@ -93,6 +94,7 @@ final class BenchRun {
         keyflowCpu = ProcessCpu.micros(self) - keyflowCpu;
         functionsCpu = ProcessCpu.micros(functions.pid()) - functionsCpu;
         brokerCpu = ProcessCpu.micros(brokerPid) - brokerCpu;
+        long live = liveTrickle(in, check, emitted);
         FlinkRest rest = new FlinkRest(flink.restAddress());
         // Flink fetches metrics on demand: ask once, wait a fetch interval, then read them.
         rest.sum(job.toString(), ".keyflowRequests");
@@ -104,7 +106,7 @@ final class BenchRun {
         flink.cancel(job, Duration.ofSeconds(30));
         double records = settings.records();
         double seconds = (ended - started) / 1e9;
-        String problem = check.problem(settings.keys(), settings.records());
+        String problem = check.problem(settings.keys(), settings.records() + live);
         return new BenchResult(
             workload,
             settings.records(),
@@ -117,9 +119,58 @@ final class BenchRun {
             keyflowCpu / records,
             functionsCpu / records,
             brokerCpu / records,
+            live,
+            emitted.latencyMillis(50),
+            emitted.latencyMillis(99),
+            check.latencyMillis(50),
+            check.latencyMillis(99),
             problem == null,
             problem);
       }
+    }
+  }
+
+  /**
+   * Sends {@code liveRate} records a second for {@code liveSeconds}, each carrying its send time,
+   * and reads the output until each has been committed.
+   *
+   * @return the records sent
+   */
+  private long liveTrickle(String in, OutputCheck committed, OutputCheck emitted) throws Exception {
+    if (settings.liveRate() <= 0 || settings.liveSeconds() <= 0) {
+      return 0;
+    }
+    emitted.skipToEnd();
+    emitted.measureLatency();
+    committed.measureLatency();
+    long total = (long) settings.liveRate() * settings.liveSeconds();
+    long intervalNanos = 1_000_000_000L / settings.liveRate();
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("acks", "1");
+    props.put("linger.ms", "0");
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      long start = System.nanoTime();
+      long sent = 0;
+      long expected = settings.records() + total;
+      long deadline =
+          start + settings.liveSeconds() * 1_000_000_000L + settings.timeout().toNanos();
+      while (committed.poll() < expected) {
+        long now = System.nanoTime();
+        while (sent < total && now - start >= sent * intervalNanos) {
+          byte[] key = ("k" + (sent % settings.keys())).getBytes(StandardCharsets.UTF_8);
+          byte[] value = ("t" + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
+          producer.send(new ProducerRecord<>(in, key, value));
+          sent++;
+        }
+        emitted.poll();
+        if (now > deadline) {
+          throw new IllegalStateException(
+              "live records were not all committed within " + settings.timeout());
+        }
+      }
+      return total;
     }
   }
 
@@ -205,5 +256,7 @@ final class BenchRun {
       int parallelism,
       Duration checkpointInterval,
       Duration timeout,
-      Path stateDir) {}
+      Path stateDir,
+      int liveRate,
+      int liveSeconds) {}
 }

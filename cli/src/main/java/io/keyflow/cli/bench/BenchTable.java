@@ -23,10 +23,21 @@ final class BenchTable {
   static String of(List<BenchResult> results) {
     StringBuilder out = new StringBuilder(HEADER).append('\n');
     for (BenchResult result : results) {
-      out.append(row(result)).append('\n');
+      out.append(row(result)).append('\n').append(liveRow(result)).append('\n');
     }
     out.append("(us: CPU microseconds per record of that process, from /proc)\n");
     return out.toString();
+  }
+
+  static String liveRow(BenchResult r) {
+    return String.format(
+        "  live: %,d records one by one: emitted p50 %.1f ms, p99 %.1f ms;"
+            + " visible (read_committed) p50 %.1f ms, p99 %.1f ms",
+        r.liveRecords(),
+        r.emittedP50Millis(),
+        r.emittedP99Millis(),
+        r.visibleP50Millis(),
+        r.visibleP99Millis());
   }
 
   static String row(BenchResult r) {

@@ -13,8 +13,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads the committed output ({@code id=count} records) as it appears and checks it: every key's
- * counts must be exactly 1..c, each once.
+ * Reads the output ({@code id=count|payload} records) as it appears and checks it: every key's
+ * counts must be exactly 1..c, each once. Live records carry {@code t<send nanoTime>} as payload,
+ * which gives their latency.
  */
 final class OutputCheck implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -23,10 +24,17 @@ final class OutputCheck implements AutoCloseable {
   private long duplicates;
   private long firstRecordNanos;
 
-  OutputCheck(String bootstrapServers, String topic) {
+  private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
+  private Duration pollTimeout = Duration.ofMillis(200);
+
+  /**
+   * @param committed true to read with read_committed (what consumers see), false to read what the
+   *     egress has written so far, committed or not (when records are emitted)
+   */
+  OutputCheck(String bootstrapServers, String topic, boolean committed) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
-    props.put("isolation.level", "read_committed");
+    props.put("isolation.level", committed ? "read_committed" : "read_uncommitted");
     props.put("enable.auto.commit", "false");
     props.put("max.poll.records", "5000");
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -38,14 +46,37 @@ final class OutputCheck implements AutoCloseable {
     consumer.seekToBeginning(partitions);
   }
 
-  /** Reads what is committed now; returns the number of records read so far. */
+  /**
+   * Polls with a short timeout from now on, so that latencies are measured to a few milliseconds
+   * (at some CPU cost, which is why the backlog phase polls slowly).
+   */
+  void measureLatency() {
+    pollTimeout = Duration.ofMillis(2);
+  }
+
+  /** Skips what is in the topic now: only later records are read. */
+  void skipToEnd() {
+    consumer.seekToEnd(consumer.assignment());
+    consumer.assignment().forEach(p -> consumer.position(p));
+  }
+
+  /** Reads what is there now; returns the number of records read so far. */
   long poll() {
-    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
+      long now = System.nanoTime();
       if (records == 0) {
-        firstRecordNanos = System.nanoTime();
+        firstRecordNanos = now;
       }
       records++;
       String value = new String(record.value(), StandardCharsets.UTF_8);
+      int bar = value.indexOf('|');
+      String payload = bar < 0 ? "" : value.substring(bar + 1);
+      if (bar >= 0) {
+        value = value.substring(0, bar);
+      }
+      if (payload.startsWith("t")) {
+        latenciesNanos.add(now - Long.parseLong(payload.substring(1)));
+      }
       int eq = value.lastIndexOf('=');
       String key = value.substring(0, eq);
       int count = Integer.parseInt(value.substring(eq + 1));
@@ -56,6 +87,17 @@ final class OutputCheck implements AutoCloseable {
       counts.set(count);
     }
     return records;
+  }
+
+  /** The given percentile of the live records' latencies, in milliseconds (0 without any). */
+  double latencyMillis(double percentile) {
+    if (latenciesNanos.isEmpty()) {
+      return 0;
+    }
+    java.util.List<Long> sorted = new java.util.ArrayList<>(latenciesNanos);
+    java.util.Collections.sort(sorted);
+    int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
   }
 
   long firstRecordNanos() {
