@@ -91,6 +91,14 @@ public final class BenchCommand implements Callable<Integer> {
   int liveSeconds;
 
   @Option(
+      names = {"-D"},
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Flink or Keyflow option for the job, to compare settings, such as"
+              + " -D execution.buffer-timeout.interval=10ms.")
+  Map<String, String> options = new LinkedHashMap<>();
+
+  @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "15 min",
@@ -148,7 +156,8 @@ public final class BenchCommand implements Callable<Integer> {
                   timeout,
                   stateDir,
                   liveRate,
-                  liveSeconds),
+                  liveSeconds,
+                  options),
               "127.0.0.1:" + kafkaPort,
               broker.pid());
       for (String workload : workloads) {

@@ -62,7 +62,7 @@ final class BenchRun {
               settings.checkpointInterval(),
               settings.parallelism(),
               "0",
-              Map.of());
+              settings.options());
       Module module =
           ModuleLoader.parse("benchmark module", module(port, in, workload.equals("forward")));
       try (EmbeddedFlink flink = EmbeddedFlink.start(conf, settings.parallelism())) {
@@ -258,5 +258,6 @@ final class BenchRun {
       Duration timeout,
       Path stateDir,
       int liveRate,
-      int liveSeconds) {}
+      int liveSeconds,
+      Map<String, String> options) {}
 }
