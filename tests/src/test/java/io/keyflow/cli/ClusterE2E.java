@@ -237,16 +237,31 @@ class ClusterE2E {
 
   private String stopWithSavepoint(String job) throws Exception {
     long started = System.nanoTime();
-    List<String> out =
-        CliProcess.runToEnd(
-            dir,
-            Duration.ofMinutes(3),
-            "savepoint",
-            "--rest",
-            rest.toString(),
-            "--stop",
-            "--job",
-            job);
+    List<String> out;
+    try {
+      out =
+          CliProcess.runToEnd(
+              dir,
+              Duration.ofMinutes(8),
+              "savepoint",
+              "--rest",
+              rest.toString(),
+              "--stop",
+              "--job",
+              job);
+    } catch (AssertionError e) {
+      // Say where the job was stuck: its state, each vertex's task states, its checkpoints.
+      FlinkRest client = new FlinkRest(rest);
+      throw new AssertionError(
+          e.getMessage()
+              + "; job: "
+              + client.get("/jobs/" + job).path("vertices")
+              + "; checkpoints: "
+              + client.get("/jobs/" + job + "/checkpoints").path("counts")
+              + "; logs in "
+              + cluster.dir().resolve("log"),
+          e);
+    }
     String line =
         out.stream()
             .filter(l -> l.startsWith("Stopped job "))
