@@ -4,7 +4,7 @@ import io.keyflow.module.FailurePolicy;
 import io.keyflow.module.HttpEndpoint;
 import io.keyflow.remote.RemoteInvocationException;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.apache.flink.metrics.Counter;
@@ -36,7 +36,9 @@ final class CallFailures {
   private final RequestTracker tracker;
   private final Counter failedCalls;
   private final Outcomes outcomes;
-  private final Map<HttpEndpoint, EndpointHealth> health = new HashMap<>();
+  // Keyed by identity: every response looks its endpoint up, and a record's hashCode would walk
+  // the whole endpoint (transport, failure policy, headers) each time.
+  private final Map<HttpEndpoint, EndpointHealth> health = new IdentityHashMap<>();
 
   private final MetricGroup metrics;
 

@@ -1,9 +1,9 @@
 package io.keyflow.cli.bench;
 
+import io.keyflow.cli.JvmFlags;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,14 +27,7 @@ final class ChildProcess implements AutoCloseable {
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(
-                a ->
-                    a.startsWith("--add-opens")
-                        || a.startsWith("--add-exports")
-                        || a.startsWith("-Djava.util.concurrent.ForkJoinPool.common.parallelism"))
-            .toList());
+    command.addAll(JvmFlags.inherited());
     command.add("-Xmx1g");
     command.add("-Dlog4j2.configurationFile=keyflow-log4j2.properties");
     command.add("-Dkeyflow.log.file=" + log);

@@ -1,9 +1,9 @@
 package io.keyflow.cli.cluster;
 
+import io.keyflow.cli.JvmFlags;
 import io.keyflow.cli.KeyflowHome;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ final class FlinkProcesses {
       command.add("/usr/bin/setsid");
     }
     command.add(java());
-    command.addAll(moduleAccessFlags());
+    command.addAll(JvmFlags.inherited());
     command.addAll(Arrays.asList(sizing.get(0).trim().split("\\s+")));
     command.add("-Dlog.file=" + dir.resolve("log").resolve(name + ".log"));
     command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
@@ -97,20 +97,6 @@ final class FlinkProcesses {
 
   private static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /**
-   * The --add-opens/--add-exports this JVM got (Flink needs the same on Java 17) and its common
-   * pool size (see bin/keyflow).
-   */
-  private static List<String> moduleAccessFlags() {
-    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(
-            a ->
-                a.startsWith("--add-opens")
-                    || a.startsWith("--add-exports")
-                    || a.startsWith("-Djava.util.concurrent.ForkJoinPool.common.parallelism"))
-        .toList();
   }
 
   static void writePid(Path file, long pid) throws IOException {
