@@ -4,6 +4,8 @@ import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Transport;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.ToFunction;
+import io.keyflow.remote.http.Http1Client;
+import io.keyflow.remote.http.ResponseTooLargeException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Calls the functions of one {@link HttpEndpoint}: POSTs a {@code ToFunction} and completes with
  * the decoded {@code FromFunction}, retrying with exponential backoff within the endpoint's call
  * budget ({@code transport.call}).
+ *
+ * <p>Plain {@code http:} calls go through Keyflow's own HTTP/1.1 client ({@link Http1Client}), one
+ * per connect timeout and pool TTL in the JVM, shared while any endpoint uses it; {@code https:}
+ * calls go through the JDK's HTTP client with the endpoint's TLS material.
  *
  * <p>Completions run on the HTTP client's threads; callers hop to their own thread. Decoding
  * happens here, off the caller's thread.
@@ -53,14 +61,32 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
   }
 
+  /** One lean client per connect timeout and pool TTL, with the number of its users. */
+  private static final Map<PlainKey, SharedPlain> PLAIN = new HashMap<>();
+
+  private record PlainKey(Duration connect, Duration idle) {}
+
+  private static final class SharedPlain {
+    final Http1Client client;
+    int users;
+
+    SharedPlain(Http1Client client) {
+      this.client = client;
+    }
+  }
+
   /** Concurrent requests per endpoint in this JVM, bounded by {@code transport.pool_size}. */
   private static final Map<HttpEndpoint, ConcurrencyLimit> LIMITS = new ConcurrentHashMap<>();
 
   private final HttpEndpoint endpoint;
   private final Transport transport;
-  private final HttpClient http;
+  private final PlainKey plainKey;
+  private final Http1Client plain;
+  private volatile HttpClient tls;
+  private boolean closed;
   private final ConcurrencyLimit limit;
   private final Map<String, String> staticHeaders;
+  private final Map<String, String> plainHeaders;
 
   static {
     if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
@@ -78,22 +104,19 @@ public final class RemoteFunctionClient implements AutoCloseable {
   public RemoteFunctionClient(HttpEndpoint endpoint) {
     this.endpoint = endpoint;
     this.transport = endpoint.transport();
-    this.http =
-        CLIENTS.computeIfAbsent(
-            ClientKey.of(transport),
-            key -> {
-              HttpClient.Builder builder =
-                  HttpClient.newBuilder()
-                      .version(HttpClient.Version.HTTP_1_1)
-                      .connectTimeout(key.connect())
-                      .followRedirects(HttpClient.Redirect.NEVER);
-              if (TlsMaterial.custom(transport)) {
-                builder.sslContext(TlsMaterial.context(transport));
-              }
-              return builder.build();
-            });
+    this.plainKey =
+        new PlainKey(
+            transport.connect(),
+            transport.poolTtl().isZero() ? Duration.ofDays(365) : transport.poolTtl());
+    this.plain = acquirePlain(plainKey);
     this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
     this.staticHeaders = endpoint.headers();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", OCTET_STREAM);
+    headers.put("Accept", OCTET_STREAM);
+    headers.put("User-Agent", "keyflow");
+    headers.putAll(staticHeaders);
+    this.plainHeaders = java.util.Collections.unmodifiableMap(headers);
   }
 
   public HttpEndpoint endpoint() {
@@ -110,11 +133,54 @@ public final class RemoteFunctionClient implements AutoCloseable {
   }
 
   /**
-   * Releases the client. The HTTP client and its connections are shared in the JVM and stay for the
-   * next user; Java 17's HttpClient has no close.
+   * Releases the client. The plain HTTP client closes with its last user; the JDK's client (for
+   * {@code https:}) is shared in the JVM and stays, as Java 17's HttpClient has no close.
    */
   @Override
-  public void close() {}
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (PLAIN) {
+      SharedPlain shared = PLAIN.get(plainKey);
+      if (shared != null && --shared.users == 0) {
+        PLAIN.remove(plainKey);
+        shared.client.close();
+      }
+    }
+  }
+
+  private static Http1Client acquirePlain(PlainKey key) {
+    synchronized (PLAIN) {
+      SharedPlain shared =
+          PLAIN.computeIfAbsent(key, k -> new SharedPlain(new Http1Client(k.connect(), k.idle())));
+      shared.users++;
+      return shared.client;
+    }
+  }
+
+  private HttpClient tls() {
+    HttpClient client = tls;
+    if (client == null) {
+      client =
+          CLIENTS.computeIfAbsent(
+              ClientKey.of(transport),
+              key -> {
+                HttpClient.Builder builder =
+                    HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(key.connect())
+                        .followRedirects(HttpClient.Redirect.NEVER);
+                if (TlsMaterial.custom(transport)) {
+                  builder.sslContext(TlsMaterial.context(transport));
+                }
+                return builder.build();
+              });
+      tls = client;
+    }
+    return client;
+  }
 
   private final class Call {
     final URI url;
@@ -152,6 +218,33 @@ public final class RemoteFunctionClient implements AutoCloseable {
       if (timeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {
         timeout = MIN_ATTEMPT_TIMEOUT;
       }
+      if ("http".equalsIgnoreCase(url.getScheme())) {
+        plain
+            .post(url, plainHeaders, body, timeout, transport.payloadMaxBytes())
+            .handle(
+                (response, error) -> {
+                  try {
+                    if (error != null) {
+                      Throwable cause = unwrap(error);
+                      if (cause instanceof ResponseTooLargeException large) {
+                        result.completeExceptionally(
+                            RemoteInvocationException.tooLarge(url, large.size(), large.limit()));
+                      } else {
+                        failed(RemoteInvocationException.transportFailure(url, cause));
+                      }
+                    } else {
+                      result.complete(
+                          decode(url, response.status(), response.contentType(), response.body()));
+                    }
+                  } catch (RemoteInvocationException e) {
+                    failed(e);
+                  } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                  }
+                  return null;
+                });
+        return;
+      }
       HttpRequest.Builder builder =
           HttpRequest.newBuilder(url)
               .timeout(timeout)
@@ -160,14 +253,20 @@ public final class RemoteFunctionClient implements AutoCloseable {
               .header("User-Agent", "keyflow");
       staticHeaders.forEach(builder::header);
       HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-      http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+      tls()
+          .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
           .handle(
               (response, error) -> {
                 try {
                   if (error != null) {
                     failed(RemoteInvocationException.transportFailure(url, unwrap(error)));
                   } else {
-                    result.complete(decode(response));
+                    result.complete(
+                        decode(
+                            url,
+                            response.statusCode(),
+                            response.headers().firstValue("Content-Type").orElse(""),
+                            response.body()));
                   }
                 } catch (RemoteInvocationException e) {
                   failed(e);
@@ -202,14 +301,10 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
   }
 
-  private FromFunction decode(HttpResponse<byte[]> response) {
-    URI url = response.request().uri();
-    byte[] body = response.body();
-    int status = response.statusCode();
+  private FromFunction decode(URI url, int status, String contentType, byte[] body) {
     if (status < 200 || status > 299) {
       throw RemoteInvocationException.status(url, status, excerpt(body));
     }
-    String contentType = response.headers().firstValue("Content-Type").orElse("");
     if (!isOctetStream(contentType)) {
       throw RemoteInvocationException.contentType(url, contentType);
     }

@@ -166,6 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.add(result);
         System.out.println(BenchTable.row(result));
         System.out.println(BenchTable.liveRow(result));
+        System.out.println(BenchTable.ceilingRow(result));
       }
     }
     System.out.println();

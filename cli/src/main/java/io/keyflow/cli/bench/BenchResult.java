@@ -7,6 +7,8 @@ package io.keyflow.cli.bench;
  *     output
  * @param drainRecordsPerSecond records over the time from the first to the last committed output
  *     (the job's start-up left out)
+ * @param steadyRecordsPerSecond records a second between a quarter and three quarters of the
+ *     committed output (neither start-up nor the tail)
  * @param invocationsPerRequest messages per HTTP request (the batch shape)
  * @param keyflowCpuMicrosPerRecord CPU of the Keyflow process (the MiniCluster) per record
  * @param functionsCpuMicrosPerRecord CPU of the function server per record
@@ -15,6 +17,7 @@ package io.keyflow.cli.bench;
  * @param emittedP50Millis median time from sending a live record to its output being written (not
  *     yet committed)
  * @param visibleP50Millis median time until the output is visible to a read_committed consumer
+ * @param ceiling the function server driven directly with the same batch shape and concurrency
  * @param correct whether every key's outputs are exactly 1..c
  */
 public record BenchResult(
@@ -25,6 +28,7 @@ public record BenchResult(
     double seconds,
     double recordsPerSecond,
     double drainRecordsPerSecond,
+    double steadyRecordsPerSecond,
     double invocationsPerRequest,
     double keyflowCpuMicrosPerRecord,
     double functionsCpuMicrosPerRecord,
@@ -34,5 +38,14 @@ public record BenchResult(
     double emittedP99Millis,
     double visibleP50Millis,
     double visibleP99Millis,
+    CeilingResult ceiling,
     boolean correct,
-    String problem) {}
+    String problem) {
+
+  /** Steady-state throughput as a share of the ceiling (0 to 1; 0 without a ceiling). */
+  public double shareOfCeiling() {
+    return ceiling == null || ceiling.recordsPerSecond() <= 0
+        ? 0
+        : steadyRecordsPerSecond / ceiling.recordsPerSecond();
+  }
+}

@@ -3,10 +3,14 @@ package io.keyflow.cli.bench;
 import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.cli.run.EmbeddedConfiguration;
 import io.keyflow.cli.run.EmbeddedFlink;
+import io.keyflow.job.KeyflowOptions;
 import io.keyflow.job.KeyflowTopology;
+import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
+import io.keyflow.module.TypeName;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +69,8 @@ final class BenchRun {
               settings.options());
       Module module =
           ModuleLoader.parse("benchmark module", module(port, in, workload.equals("forward")));
+      check.markSteadyState(settings.records());
+      BenchResult measured;
       try (EmbeddedFlink flink = EmbeddedFlink.start(conf, settings.parallelism())) {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
         KeyflowTopology.build(env, module, conf);
@@ -107,27 +113,90 @@ final class BenchRun {
         double records = settings.records();
         double seconds = (ended - started) / 1e9;
         String problem = check.problem(settings.keys(), settings.records() + live);
-        return new BenchResult(
-            workload,
-            settings.records(),
-            settings.keys(),
-            settings.parallelism(),
-            seconds,
-            records / seconds,
-            records / Math.max(1e-9, (ended - check.firstRecordNanos()) / 1e9),
-            requests == 0 ? 0 : invocations / requests,
-            keyflowCpu / records,
-            functionsCpu / records,
-            brokerCpu / records,
-            live,
-            emitted.latencyMillis(50),
-            emitted.latencyMillis(99),
-            check.latencyMillis(50),
-            check.latencyMillis(99),
-            problem == null,
-            problem);
+        measured =
+            new BenchResult(
+                workload,
+                settings.records(),
+                settings.keys(),
+                settings.parallelism(),
+                seconds,
+                records / seconds,
+                records / Math.max(1e-9, (ended - check.firstRecordNanos()) / 1e9),
+                check.steadyRecordsPerSecond(settings.checkpointInterval().multipliedBy(3)),
+                requests == 0 ? 0 : invocations / requests,
+                keyflowCpu / records,
+                functionsCpu / records,
+                brokerCpu / records,
+                live,
+                emitted.latencyMillis(50),
+                emitted.latencyMillis(99),
+                check.latencyMillis(50),
+                check.latencyMillis(99),
+                null,
+                problem == null,
+                problem);
       }
+      CeilingResult ceiling = ceiling(module, port, workload, measured, functions.pid());
+      return withCeiling(measured, ceiling);
     }
+  }
+
+  /**
+   * Drives the function server directly with the job's batch shape and the concurrency the job
+   * could use: the endpoint's pool size, or fewer if the dispatchers cap outstanding requests
+   * lower.
+   */
+  private CeilingResult ceiling(
+      Module module, int port, String workload, BenchResult measured, long functionsPid)
+      throws Exception {
+    HttpEndpoint endpoint =
+        module
+            .endpointFor(new TypeName("bench", "counter"))
+            .orElseThrow(() -> new IllegalStateException("the bench module binds no counter"));
+    int concurrency = endpoint.transport().poolSize();
+    String cap = settings.options().get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS.key());
+    int perSubtask =
+        cap == null
+            ? KeyflowOptions.MAX_OUTSTANDING_REQUESTS.defaultValue()
+            : Integer.parseInt(cap);
+    if (perSubtask > 0) {
+      concurrency = (int) Math.min(concurrency, (long) perSubtask * settings.parallelism());
+    }
+    int batch = (int) Math.max(1, Math.round(measured.invocationsPerRequest()));
+    System.out.printf(
+        "  ceiling: driving the function server directly, %d message(s) a request, %d at once%n",
+        batch, concurrency);
+    return new Ceiling(
+            URI.create("http://127.0.0.1:" + port + "/"),
+            workload.equals("forward"),
+            batch,
+            concurrency,
+            endpoint)
+        .run(settings.records(), settings.keys(), functionsPid, settings.timeout());
+  }
+
+  private static BenchResult withCeiling(BenchResult r, CeilingResult ceiling) {
+    return new BenchResult(
+        r.workload(),
+        r.records(),
+        r.keys(),
+        r.parallelism(),
+        r.seconds(),
+        r.recordsPerSecond(),
+        r.drainRecordsPerSecond(),
+        r.steadyRecordsPerSecond(),
+        r.invocationsPerRequest(),
+        r.keyflowCpuMicrosPerRecord(),
+        r.functionsCpuMicrosPerRecord(),
+        r.brokerCpuMicrosPerRecord(),
+        r.liveRecords(),
+        r.emittedP50Millis(),
+        r.emittedP99Millis(),
+        r.visibleP50Millis(),
+        r.visibleP99Millis(),
+        ceiling,
+        r.correct(),
+        r.problem());
   }
 
   /**

@@ -6,12 +6,13 @@ import java.util.List;
 final class BenchTable {
   private static final String HEADER =
       String.format(
-          "%-8s %10s %8s %11s %11s %9s %11s %11s %11s  %s",
+          "%-8s %10s %8s %11s %11s %11s %9s %11s %11s %11s  %s",
           "workload",
           "records",
           "seconds",
           "records/s",
           "drain r/s",
+          "steady r/s",
           "msgs/req",
           "keyflow us",
           "function us",
@@ -23,7 +24,11 @@ final class BenchTable {
   static String of(List<BenchResult> results) {
     StringBuilder out = new StringBuilder(HEADER).append('\n');
     for (BenchResult result : results) {
-      out.append(row(result)).append('\n').append(liveRow(result)).append('\n');
+      out.append(row(result)).append('\n');
+      out.append(liveRow(result)).append('\n');
+      if (result.ceiling() != null) {
+        out.append(ceilingRow(result)).append('\n');
+      }
     }
     out.append("(us: CPU microseconds per record of that process, from /proc)\n");
     return out.toString();
@@ -40,14 +45,28 @@ final class BenchTable {
         r.visibleP99Millis());
   }
 
+  static String ceilingRow(BenchResult r) {
+    CeilingResult c = r.ceiling();
+    return String.format(
+        "  ceiling: the function server driven directly (%d message(s) a request, %d at once):"
+            + " %,.0f records/s, client %.1f us, function %.1f us; steady state is %s of it",
+        c.batch(),
+        c.concurrency(),
+        c.recordsPerSecond(),
+        c.clientCpuMicrosPerRecord(),
+        c.functionsCpuMicrosPerRecord(),
+        r.shareOfCeiling() > 0 ? String.format("%.0f %%", 100 * r.shareOfCeiling()) : "-");
+  }
+
   static String row(BenchResult r) {
     return String.format(
-        "%-8s %,10d %8.1f %,11.0f %,11.0f %9.1f %11.1f %11.1f %11.1f  %s",
+        "%-8s %,10d %8.1f %,11.0f %,11.0f %11s %9.1f %11.1f %11.1f %11.1f  %s",
         r.workload(),
         r.records(),
         r.seconds(),
         r.recordsPerSecond(),
         r.drainRecordsPerSecond(),
+        r.steadyRecordsPerSecond() > 0 ? String.format("%,.0f", r.steadyRecordsPerSecond()) : "-",
         r.invocationsPerRequest(),
         r.keyflowCpuMicrosPerRecord(),
         r.functionsCpuMicrosPerRecord(),

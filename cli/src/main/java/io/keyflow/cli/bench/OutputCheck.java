@@ -23,6 +23,8 @@ final class OutputCheck implements AutoCloseable {
   private long records;
   private long duplicates;
   private long firstRecordNanos;
+  private final long[] markNanos = new long[2];
+  private long[] marks = new long[0];
 
   private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
   private Duration pollTimeout = Duration.ofMillis(200);
@@ -68,6 +70,11 @@ final class OutputCheck implements AutoCloseable {
         firstRecordNanos = now;
       }
       records++;
+      for (int i = 0; i < marks.length; i++) {
+        if (records == marks[i]) {
+          markNanos[i] = now;
+        }
+      }
       String value = new String(record.value(), StandardCharsets.UTF_8);
       int bar = value.indexOf('|');
       String payload = bar < 0 ? "" : value.substring(bar + 1);
@@ -102,6 +109,27 @@ final class OutputCheck implements AutoCloseable {
 
   long firstRecordNanos() {
     return firstRecordNanos;
+  }
+
+  /**
+   * Notes when the output reaches a quarter and three quarters of {@code expected}, for {@link
+   * #steadyRecordsPerSecond}.
+   */
+  void markSteadyState(long expected) {
+    marks = new long[] {Math.max(1, expected / 4), Math.max(1, expected * 3 / 4)};
+  }
+
+  /**
+   * Records a second between a quarter and three quarters of the expected output: the rate while
+   * the job neither starts nor finishes. Output commits in steps, once per checkpoint, so a span
+   * shorter than {@code minSpan} gives no rate (0).
+   */
+  double steadyRecordsPerSecond(Duration minSpan) {
+    long span = markNanos[1] - markNanos[0];
+    if (marks.length == 0 || span <= 0 || span < minSpan.toNanos()) {
+      return 0;
+    }
+    return (marks[1] - marks[0]) / (span / 1e9);
   }
 
   /** Null if every key's outputs are exactly 1..c; otherwise what is wrong. */

@@ -1,0 +1,444 @@
+package io.keyflow.remote.http;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lean HTTP/1.1 client for plain {@code http:} POSTs: one selector thread writes requests, reads
+ * responses and completes their futures, over persistent connections pooled per host and port. A
+ * request takes an idle connection (the most recently used first) or opens a new one, so
+ * connections grow to the calls' concurrency and no further, and idle ones close after the idle
+ * timeout.
+ *
+ * <p>Futures complete on the client's thread: dependent stages must be short and must not block.
+ *
+ * <p>A request that meets a pooled connection the server has closed meanwhile (no byte of the
+ * response read) is sent once more on a new connection. Keyflow's calls may be delivered twice
+ * anyway; their effects are applied once.
+ */
+public final class Http1Client implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Http1Client.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final long SCAN_INTERVAL_NANOS = 20_000_000L;
+  private static final int READ_BUFFER_BYTES = 64 * 1024;
+
+  private final long connectTimeoutNanos;
+  private final long idleTimeoutNanos;
+  private final Selector selector;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Exchange> submitted = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean sleeping = new AtomicBoolean();
+  private final AtomicLong connectionsOpened = new AtomicLong();
+  private volatile boolean closed;
+
+  // Owned by the client's thread.
+  private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
+  private final Set<Connection> busy = new HashSet<>();
+  private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+  private long nextScanNanos;
+
+  /**
+   * @param connectTimeout how long opening a connection may take
+   * @param idleTimeout how long a connection may stay idle in the pool
+   */
+  public Http1Client(Duration connectTimeout, Duration idleTimeout) {
+    this.connectTimeoutNanos = connectTimeout.toNanos();
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    try {
+      this.selector = Selector.open();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open a selector for the HTTP client", e);
+    }
+    this.thread = new Thread(this::loop, "keyflow-http-" + THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * POSTs {@code body} to {@code url} (an {@code http:} URL) with {@code Content-Length} and the
+   * given headers.
+   *
+   * @param timeout for the whole exchange, connecting included
+   * @param maxBodyBytes a larger response fails with {@link ResponseTooLargeException}
+   * @return the response; fails with an {@link IOException} (a {@link HttpTimeoutException} on
+   *     timeout, {@link ConnectException} if the connection is refused)
+   */
+  public CompletableFuture<RawResponse> post(
+      URI url, Map<String, String> headers, byte[] body, Duration timeout, long maxBodyBytes) {
+    if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+      throw new IllegalArgumentException("not a plain http URL with a host: " + url);
+    }
+    int port = url.getPort() < 0 ? 80 : url.getPort();
+    Exchange exchange =
+        new Exchange(
+            url.getHost(),
+            port,
+            head(url, port, headers, body.length),
+            body,
+            System.nanoTime() + timeout.toNanos(),
+            maxBodyBytes);
+    if (closed) {
+      exchange.result.completeExceptionally(new IOException("the HTTP client is closed"));
+      return exchange.result;
+    }
+    submitted.add(exchange);
+    if (closed && submitted.remove(exchange)) {
+      exchange.result.completeExceptionally(new IOException("the HTTP client is closed"));
+    } else if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+      selector.wakeup();
+    }
+    return exchange.result;
+  }
+
+  /** Connections opened so far (a measure of reuse). */
+  public long connectionsOpened() {
+    return connectionsOpened.get();
+  }
+
+  /** Fails outstanding requests, closes every connection and ends the client's thread. */
+  @Override
+  public void close() {
+    closed = true;
+    selector.wakeup();
+    if (Thread.currentThread() != thread) {
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static byte[] head(URI url, int port, Map<String, String> headers, int length) {
+    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    StringBuilder head = new StringBuilder(160 + headers.size() * 48);
+    head.append("POST ").append(path);
+    if (url.getRawQuery() != null) {
+      head.append('?').append(url.getRawQuery());
+    }
+    head.append(" HTTP/1.1\r\nHost: ").append(url.getHost());
+    if (url.getPort() >= 0) {
+      head.append(':').append(port);
+    }
+    head.append("\r\n");
+    headers.forEach(
+        (name, value) -> {
+          if (name.indexOf('\r') >= 0
+              || name.indexOf('\n') >= 0
+              || value.indexOf('\r') >= 0
+              || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("header " + name + " holds a line break");
+          }
+          head.append(name).append(": ").append(value).append("\r\n");
+        });
+    head.append("Content-Length: ").append(length).append("\r\n\r\n");
+    return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private void loop() {
+    while (!closed) {
+      try {
+        long now = System.nanoTime();
+        long waitMillis = Math.max(1, (nextScanNanos - now) / 1_000_000);
+        sleeping.set(true);
+        if (submitted.isEmpty()) {
+          selector.select(waitMillis);
+        } else {
+          selector.selectNow();
+        }
+        sleeping.set(false);
+        Exchange next;
+        while ((next = submitted.poll()) != null) {
+          assign(next);
+        }
+        Set<SelectionKey> ready = selector.selectedKeys();
+        for (SelectionKey key : ready) {
+          handle(key);
+        }
+        ready.clear();
+        now = System.nanoTime();
+        if (now - nextScanNanos >= 0) {
+          scan(now);
+          nextScanNanos = now + SCAN_INTERVAL_NANOS;
+        }
+      } catch (Throwable t) {
+        LOG.error("The HTTP client's loop met an unexpected error; it carries on", t);
+      }
+    }
+    shutdown();
+  }
+
+  private void assign(Exchange exchange) {
+    long now = System.nanoTime();
+    if (now - exchange.deadlineNanos >= 0) {
+      exchange.result.completeExceptionally(
+          new HttpTimeoutException(
+              "request to " + exchange.route + " timed out before it was sent"));
+      return;
+    }
+    Connection connection = null;
+    ArrayDeque<Connection> pool = idle.get(exchange.route);
+    while (pool != null && connection == null && !pool.isEmpty()) {
+      Connection candidate = pool.pollLast();
+      if (candidate.channel.isOpen()) {
+        connection = candidate;
+      }
+    }
+    if (connection == null) {
+      try {
+        connection = open(exchange, now);
+      } catch (IOException | RuntimeException e) {
+        exchange.result.completeExceptionally(
+            e instanceof IOException ? e : new ConnectException(describe(exchange, e)));
+        return;
+      }
+    }
+    connection.begin(exchange);
+    busy.add(connection);
+    if (connection.connected) {
+      write(connection);
+    }
+  }
+
+  private Connection open(Exchange exchange, long now) throws IOException {
+    SocketChannel channel = SocketChannel.open();
+    try {
+      channel.configureBlocking(false);
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      Connection connection = new Connection(exchange.route, channel);
+      connection.connectDeadlineNanos = now + connectTimeoutNanos;
+      connection.connected = channel.connect(new InetSocketAddress(exchange.host, exchange.port));
+      connection.key =
+          channel.register(
+              selector, connection.connected ? 0 : SelectionKey.OP_CONNECT, connection);
+      connectionsOpened.incrementAndGet();
+      return connection;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private void handle(SelectionKey key) {
+    Connection connection = (Connection) key.attachment();
+    if (!key.isValid()) {
+      return;
+    }
+    if (key.isConnectable()) {
+      try {
+        connection.connected = connection.channel.finishConnect();
+      } catch (IOException e) {
+        failed(connection, e);
+        return;
+      }
+      if (connection.connected) {
+        write(connection);
+      }
+      return;
+    }
+    if (key.isWritable()) {
+      write(connection);
+    } else if (key.isReadable()) {
+      read(connection);
+    }
+  }
+
+  private void write(Connection connection) {
+    try {
+      boolean written = connection.write();
+      connection.key.interestOps(written ? SelectionKey.OP_READ : SelectionKey.OP_WRITE);
+    } catch (IOException e) {
+      failed(connection, e);
+    }
+  }
+
+  private void read(Connection connection) {
+    readBuffer.clear();
+    int n;
+    try {
+      n = connection.channel.read(readBuffer);
+    } catch (IOException e) {
+      failed(connection, e);
+      return;
+    }
+    if (connection.exchange == null) {
+      // An idle connection is readable only when the server closes it (or misbehaves).
+      dropIdle(connection);
+      return;
+    }
+    if (n < 0) {
+      endOfStream(connection);
+      return;
+    }
+    readBuffer.flip();
+    boolean complete;
+    try {
+      complete = connection.parser.feed(readBuffer);
+    } catch (IOException e) {
+      connection.close();
+      busy.remove(connection);
+      connection.release().result.completeExceptionally(e);
+      return;
+    }
+    if (complete) {
+      completed(connection, connection.parser.keepAlive() && !readBuffer.hasRemaining());
+    }
+  }
+
+  private void endOfStream(Connection connection) {
+    if (connection.parser.endOfStream()) {
+      completed(connection, false);
+      return;
+    }
+    boolean started = connection.parser.started();
+    failed(
+        connection,
+        new IOException(
+            "connection to "
+                + connection.route
+                + " closed before the response "
+                + (started ? "was complete" : "began")));
+  }
+
+  private void completed(Connection connection, boolean keepAlive) {
+    RawResponse response = connection.parser.response();
+    busy.remove(connection);
+    Exchange exchange = connection.release();
+    if (keepAlive && !closed) {
+      connection.reused = true;
+      connection.idleSinceNanos = System.nanoTime();
+      idle.computeIfAbsent(connection.route, r -> new ArrayDeque<>()).addLast(connection);
+    } else {
+      connection.close();
+    }
+    exchange.result.complete(response);
+  }
+
+  /**
+   * The connection broke while carrying an exchange. A pooled connection that broke before any
+   * response byte arrived was most likely closed by the server while idle: the request goes once
+   * more on a fresh connection.
+   */
+  private void failed(Connection connection, IOException error) {
+    connection.close();
+    busy.remove(connection);
+    boolean stale = connection.reused && !connection.parser.started();
+    Exchange exchange = connection.release();
+    if (exchange == null) {
+      dropIdle(connection);
+      return;
+    }
+    if (stale && !exchange.resent && !closed) {
+      exchange.resent = true;
+      assign(exchange);
+      return;
+    }
+    if (!connection.connected && !(error instanceof ConnectException)) {
+      ConnectException refused = new ConnectException(describe(exchange, error));
+      refused.initCause(error);
+      error = refused;
+    }
+    exchange.result.completeExceptionally(error);
+  }
+
+  private void dropIdle(Connection connection) {
+    connection.close();
+    ArrayDeque<Connection> pool = idle.get(connection.route);
+    if (pool != null) {
+      pool.remove(connection);
+    }
+  }
+
+  /** Times out exchanges and connection attempts, and closes connections idle for too long. */
+  private void scan(long now) {
+    List<Connection> expired = null;
+    for (Connection connection : busy) {
+      boolean connectLate = !connection.connected && now - connection.connectDeadlineNanos >= 0;
+      if (connectLate || now - connection.exchange.deadlineNanos >= 0) {
+        if (expired == null) {
+          expired = new ArrayList<>();
+        }
+        expired.add(connection);
+      }
+    }
+    if (expired != null) {
+      for (Connection connection : expired) {
+        boolean connecting = !connection.connected;
+        connection.close();
+        busy.remove(connection);
+        Exchange exchange = connection.release();
+        exchange.result.completeExceptionally(
+            connecting
+                ? new HttpConnectTimeoutException("connecting to " + exchange.route + " timed out")
+                : new HttpTimeoutException("request to " + exchange.route + " timed out"));
+      }
+    }
+    for (ArrayDeque<Connection> pool : idle.values()) {
+      Iterator<Connection> oldestFirst = pool.iterator();
+      while (oldestFirst.hasNext()) {
+        Connection connection = oldestFirst.next();
+        if (now - connection.idleSinceNanos < idleTimeoutNanos) {
+          break;
+        }
+        oldestFirst.remove();
+        connection.close();
+      }
+    }
+  }
+
+  private void shutdown() {
+    IOException closing = new IOException("the HTTP client is closed");
+    Exchange next;
+    while ((next = submitted.poll()) != null) {
+      next.result.completeExceptionally(closing);
+    }
+    for (Connection connection : busy) {
+      connection.close();
+      connection.release().result.completeExceptionally(closing);
+    }
+    busy.clear();
+    idle.values().forEach(pool -> pool.forEach(Connection::close));
+    idle.clear();
+    try {
+      selector.close();
+    } catch (IOException e) {
+      LOG.debug("Closing the HTTP client's selector failed", e);
+    }
+  }
+
+  private static String describe(Exchange exchange, Throwable error) {
+    String message = error.getMessage();
+    return "cannot connect to "
+        + exchange.route
+        + ": "
+        + error.getClass().getSimpleName()
+        + (message == null ? "" : " " + message);
+  }
+}
