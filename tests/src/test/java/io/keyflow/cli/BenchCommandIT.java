@@ -58,6 +58,14 @@ class BenchCommandIT {
       assertThat(result.path("visibleP50Millis").asDouble())
           .isGreaterThanOrEqualTo(result.path("emittedP50Millis").asDouble())
           .isPositive();
+      JsonNode ceiling = result.path("ceiling");
+      assertThat(ceiling.path("batch").asInt()).isPositive();
+      assertThat(ceiling.path("concurrency").asInt()).isPositive();
+      assertThat(ceiling.path("recordsPerSecond").asDouble()).isPositive();
+      assertThat(ceiling.path("invocationsPerRequest").asDouble())
+          .isBetween(1.0, ceiling.path("batch").asDouble());
+      assertThat(ceiling.path("functionsCpuMicrosPerRecord").asDouble()).isPositive();
     }
+    assertThat(out).filteredOn(l -> l.startsWith("  ceiling: ")).hasSizeGreaterThanOrEqualTo(2);
   }
 }

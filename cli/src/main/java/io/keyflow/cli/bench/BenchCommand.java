@@ -165,6 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchResult result = run.run(workload);
         results.add(result);
         System.out.println(BenchTable.row(result));
+        System.out.println(BenchTable.steadyRow(result));
         System.out.println(BenchTable.liveRow(result));
         System.out.println(BenchTable.ceilingRow(result));
       }

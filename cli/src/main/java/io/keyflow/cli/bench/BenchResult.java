@@ -13,6 +13,10 @@ package io.keyflow.cli.bench;
  * @param keyflowCpuMicrosPerRecord CPU of the Keyflow process (the MiniCluster) per record
  * @param functionsCpuMicrosPerRecord CPU of the function server per record
  * @param brokerCpuMicrosPerRecord CPU of the Kafka broker per record
+ * @param steadyKeyflowCpuMicrosPerRecord CPU of the Keyflow process per record between a quarter
+ *     and three quarters of the output: no start-up, and most of the JVM's warm-up behind it
+ * @param steadyFunctionsCpuMicrosPerRecord the same for the function server
+ * @param steadyBrokerCpuMicrosPerRecord the same for the broker
  * @param liveRecords records sent one by one after the backlog, at the live rate
  * @param emittedP50Millis median time from sending a live record to its output being written (not
  *     yet committed)
@@ -33,6 +37,9 @@ public record BenchResult(
     double keyflowCpuMicrosPerRecord,
     double functionsCpuMicrosPerRecord,
     double brokerCpuMicrosPerRecord,
+    double steadyKeyflowCpuMicrosPerRecord,
+    double steadyFunctionsCpuMicrosPerRecord,
+    double steadyBrokerCpuMicrosPerRecord,
     long liveRecords,
     double emittedP50Millis,
     double emittedP99Millis,

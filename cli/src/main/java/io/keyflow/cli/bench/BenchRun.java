@@ -69,7 +69,8 @@ final class BenchRun {
               settings.options());
       Module module =
           ModuleLoader.parse("benchmark module", module(port, in, workload.equals("forward")));
-      check.markSteadyState(settings.records());
+      check.markSteadyState(
+          settings.records(), ProcessHandle.current().pid(), functions.pid(), brokerPid);
       BenchResult measured;
       try (EmbeddedFlink flink = EmbeddedFlink.start(conf, settings.parallelism())) {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
@@ -127,6 +128,9 @@ final class BenchRun {
                 keyflowCpu / records,
                 functionsCpu / records,
                 brokerCpu / records,
+                check.steadyCpuMicrosPerRecord(0),
+                check.steadyCpuMicrosPerRecord(1),
+                check.steadyCpuMicrosPerRecord(2),
                 live,
                 emitted.latencyMillis(50),
                 emitted.latencyMillis(99),
@@ -189,6 +193,9 @@ final class BenchRun {
         r.keyflowCpuMicrosPerRecord(),
         r.functionsCpuMicrosPerRecord(),
         r.brokerCpuMicrosPerRecord(),
+        r.steadyKeyflowCpuMicrosPerRecord(),
+        r.steadyFunctionsCpuMicrosPerRecord(),
+        r.steadyBrokerCpuMicrosPerRecord(),
         r.liveRecords(),
         r.emittedP50Millis(),
         r.emittedP99Millis(),

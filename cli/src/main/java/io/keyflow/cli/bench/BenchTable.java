@@ -25,6 +25,7 @@ final class BenchTable {
     StringBuilder out = new StringBuilder(HEADER).append('\n');
     for (BenchResult result : results) {
       out.append(row(result)).append('\n');
+      out.append(steadyRow(result)).append('\n');
       out.append(liveRow(result)).append('\n');
       if (result.ceiling() != null) {
         out.append(ceilingRow(result)).append('\n');
@@ -43,6 +44,19 @@ final class BenchTable {
         r.emittedP99Millis(),
         r.visibleP50Millis(),
         r.visibleP99Millis());
+  }
+
+  static String steadyRow(BenchResult r) {
+    if (r.steadyRecordsPerSecond() <= 0) {
+      return "  steady state: not measured (the output came in too few commits)";
+    }
+    return String.format(
+        "  steady state (25-75 %% of the output): %,.0f records/s; CPU us per record: keyflow %.1f,"
+            + " function %.1f, broker %.1f",
+        r.steadyRecordsPerSecond(),
+        r.steadyKeyflowCpuMicrosPerRecord(),
+        r.steadyFunctionsCpuMicrosPerRecord(),
+        r.steadyBrokerCpuMicrosPerRecord());
   }
 
   static String ceilingRow(BenchResult r) {

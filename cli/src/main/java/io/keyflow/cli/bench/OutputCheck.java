@@ -25,6 +25,8 @@ final class OutputCheck implements AutoCloseable {
   private long firstRecordNanos;
   private final long[] markNanos = new long[2];
   private long[] marks = new long[0];
+  private long[] cpuPids = new long[0];
+  private final long[][] cpuAtMark = new long[2][];
 
   private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
   private Duration pollTimeout = Duration.ofMillis(200);
@@ -73,6 +75,10 @@ final class OutputCheck implements AutoCloseable {
       for (int i = 0; i < marks.length; i++) {
         if (records == marks[i]) {
           markNanos[i] = now;
+          cpuAtMark[i] = new long[cpuPids.length];
+          for (int p = 0; p < cpuPids.length; p++) {
+            cpuAtMark[i][p] = ProcessCpu.micros(cpuPids[p]);
+          }
         }
       }
       String value = new String(record.value(), StandardCharsets.UTF_8);
@@ -112,11 +118,24 @@ final class OutputCheck implements AutoCloseable {
   }
 
   /**
-   * Notes when the output reaches a quarter and three quarters of {@code expected}, for {@link
-   * #steadyRecordsPerSecond}.
+   * Notes when the output reaches a quarter and three quarters of {@code expected}, and the CPU
+   * time of the given processes then, for {@link #steadyRecordsPerSecond} and {@link
+   * #steadyCpuMicrosPerRecord}.
    */
-  void markSteadyState(long expected) {
+  void markSteadyState(long expected, long... pids) {
     marks = new long[] {Math.max(1, expected / 4), Math.max(1, expected * 3 / 4)};
+    cpuPids = pids.clone();
+  }
+
+  /**
+   * CPU microseconds per record of the {@code index}th process given to {@link #markSteadyState}
+   * between its two marks (0 if the output never reached both).
+   */
+  double steadyCpuMicrosPerRecord(int index) {
+    if (cpuAtMark[0] == null || cpuAtMark[1] == null) {
+      return 0;
+    }
+    return (cpuAtMark[1][index] - cpuAtMark[0][index]) / (double) (marks[1] - marks[0]);
   }
 
   /**
