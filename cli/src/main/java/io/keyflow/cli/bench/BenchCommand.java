@@ -75,6 +75,16 @@ public final class BenchCommand implements Callable<Integer> {
   List<String> workloads;
 
   @Option(
+      names = "--warmup",
+      paramLabel = "RECORDS",
+      defaultValue = "100000",
+      description =
+          "Records of a first, unmeasured run of each workload, so that the measured run meets"
+              + " compiled code rather than the JIT compiler at work; 0 for none"
+              + " (default: ${DEFAULT-VALUE}).")
+  long warmup;
+
+  @Option(
       names = "--live-rate",
       paramLabel = "RECORDS_PER_SECOND",
       defaultValue = "500",
@@ -146,28 +156,42 @@ public final class BenchCommand implements Callable<Integer> {
             List.of(
                 Integer.toString(kafkaPort),
                 stateDir.resolve("kafka").toAbsolutePath().toString()))) {
-      BenchRun run =
-          new BenchRun(
-              new BenchRun.BenchSettings(
-                  records,
-                  keys,
-                  parallelism,
-                  checkpointInterval,
-                  timeout,
-                  stateDir,
-                  liveRate,
-                  liveSeconds,
-                  options),
-              "127.0.0.1:" + kafkaPort,
-              broker.pid());
-      for (String workload : workloads) {
-        System.out.printf("running %s ...%n", workload);
-        BenchResult result = run.run(workload);
-        results.add(result);
-        System.out.println(BenchTable.row(result));
-        System.out.println(BenchTable.steadyRow(result));
-        System.out.println(BenchTable.liveRow(result));
-        System.out.println(BenchTable.ceilingRow(result));
+      BenchRun.BenchSettings settings =
+          new BenchRun.BenchSettings(
+              records,
+              keys,
+              parallelism,
+              checkpointInterval,
+              timeout,
+              stateDir,
+              liveRate,
+              liveSeconds,
+              options);
+      int functionsPort = freePort();
+      try (ChildProcess functions =
+          ChildProcess.start(
+              "functions",
+              stateDir.resolve("functions.log"),
+              BenchFunctions.class.getName(),
+              List.of(Integer.toString(functionsPort)))) {
+        String kafka = "127.0.0.1:" + kafkaPort;
+        BenchRun run = new BenchRun(settings, kafka, broker.pid(), functionsPort, functions.pid());
+        BenchRun warmUp =
+            new BenchRun(
+                settings.forWarmUp(warmup), kafka, broker.pid(), functionsPort, functions.pid());
+        for (String workload : workloads) {
+          if (warmup > 0) {
+            System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
+            warmUp.warmUp(workload);
+          }
+          System.out.printf("running %s ...%n", workload);
+          BenchResult result = run.run(workload);
+          results.add(result);
+          System.out.println(BenchTable.row(result));
+          System.out.println(BenchTable.steadyRow(result));
+          System.out.println(BenchTable.liveRow(result));
+          System.out.println(BenchTable.ceilingRow(result));
+        }
       }
     }
     System.out.println();

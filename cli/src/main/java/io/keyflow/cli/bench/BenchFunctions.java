@@ -1,7 +1,12 @@
 package io.keyflow.cli.bench;
 
 import io.keyflow.functions.FunctionServer;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.util.HttpString;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.statefun.sdk.java.Context;
 import org.apache.flink.statefun.sdk.java.StatefulFunctionSpec;
 import org.apache.flink.statefun.sdk.java.StatefulFunctions;
@@ -15,8 +20,14 @@ import org.apache.flink.statefun.sdk.java.message.MessageBuilder;
  * The benchmark's functions, served by their own process so that its CPU is measured apart: {@code
  * bench/counter} counts per id and writes {@code id=count} to the egress topic; {@code
  * bench/forward} passes each message on to the counter of the same id.
+ *
+ * <p>One server lasts for the whole benchmark, so that its warm-up counts once. Each run writes to
+ * a topic of its own, which the run's endpoint names in the {@value #OUT_TOPIC_HEADER} header.
  */
 public final class BenchFunctions {
+  /** The request header naming the topic the counter writes to. */
+  static final String OUT_TOPIC_HEADER = "X-Bench-Out";
+
   static final TypeName COUNTER = TypeName.typeNameOf("bench", "counter");
   static final TypeName FORWARD = TypeName.typeNameOf("bench", "forward");
   static final TypeName EGRESS = TypeName.typeNameOf("bench", "out");
@@ -65,12 +76,31 @@ public final class BenchFunctions {
         : new String(message.rawValue().toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** Arguments: PORT OUT_TOPIC. Prints a ready line and serves until the process is stopped. */
+  /** Arguments: PORT. Prints a ready line and serves until the process is stopped. */
   public static void main(String[] args) throws InterruptedException {
-    FunctionServer server =
-        FunctionServer.start(functions(args[1]), "127.0.0.1", Integer.parseInt(args[0]));
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    System.out.println("bench functions ready on " + server.baseUrl());
+    Map<String, HttpHandler> byTopic = new ConcurrentHashMap<>();
+    HttpString header = new HttpString(OUT_TOPIC_HEADER);
+    Undertow server =
+        Undertow.builder()
+            .addHttpListener(Integer.parseInt(args[0]), "127.0.0.1")
+            .setHandler(
+                exchange -> {
+                  String topic = exchange.getRequestHeaders().getFirst(header);
+                  if (topic == null) {
+                    exchange.setStatusCode(400);
+                    exchange.getResponseSender().send("no " + OUT_TOPIC_HEADER + " header");
+                    return;
+                  }
+                  byTopic
+                      .computeIfAbsent(
+                          topic,
+                          t -> FunctionServer.httpHandler(functions(t).requestReplyHandler()))
+                      .handleRequest(exchange);
+                })
+            .build();
+    server.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+    System.out.println("bench functions ready on port " + args[0]);
     Thread.currentThread().join();
   }
 }

@@ -9,7 +9,6 @@ import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.module.TypeName;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,27 +37,50 @@ final class BenchRun {
   private final BenchRun.BenchSettings settings;
   private final String bootstrapServers;
   private final long brokerPid;
+  private final int functionsPort;
+  private final long functionsPid;
 
-  BenchRun(BenchSettings settings, String bootstrapServers, long brokerPid) {
+  /**
+   * @param functionsPort where the benchmark's function server ({@link BenchFunctions}) listens
+   */
+  BenchRun(
+      BenchSettings settings,
+      String bootstrapServers,
+      long brokerPid,
+      int functionsPort,
+      long functionsPid) {
     this.settings = settings;
     this.bootstrapServers = bootstrapServers;
     this.brokerPid = brokerPid;
+    this.functionsPort = functionsPort;
+    this.functionsPid = functionsPid;
+  }
+
+  /**
+   * Runs {@code workload} once without measuring against the ceiling: the JVM compiles the hot
+   * paths of Flink, Kafka, RocksDB and Keyflow, which otherwise takes much of a short run's CPU.
+   * Its output is checked all the same.
+   */
+  void warmUp(String workload) throws Exception {
+    BenchResult result = measure(workload, false);
+    if (!result.correct()) {
+      throw new IllegalStateException(
+          "the warm-up run of " + workload + " produced wrong output: " + result.problem());
+    }
   }
 
   BenchResult run(String workload) throws Exception {
+    return measure(workload, true);
+  }
+
+  private BenchResult measure(String workload, boolean withCeiling) throws Exception {
     String suffix = workload + "-" + UUID.randomUUID();
     String in = "bench-in-" + suffix;
     String out = "bench-out-" + suffix;
     createTopics(in, out);
     prefill(in);
-    int port = freePort();
-    try (ChildProcess functions =
-            ChildProcess.start(
-                "functions",
-                settings.stateDir().resolve("functions.log"),
-                BenchFunctions.class.getName(),
-                List.of(Integer.toString(port), out));
-        OutputCheck check = new OutputCheck(bootstrapServers, out, true);
+    int port = functionsPort;
+    try (OutputCheck check = new OutputCheck(bootstrapServers, out, true);
         OutputCheck emitted = new OutputCheck(bootstrapServers, out, false)) {
       Configuration conf =
           EmbeddedConfiguration.of(
@@ -68,9 +90,9 @@ final class BenchRun {
               "0",
               settings.options());
       Module module =
-          ModuleLoader.parse("benchmark module", module(port, in, workload.equals("forward")));
+          ModuleLoader.parse("benchmark module", module(port, in, out, workload.equals("forward")));
       check.markSteadyState(
-          settings.records(), ProcessHandle.current().pid(), functions.pid(), brokerPid);
+          settings.records(), ProcessHandle.current().pid(), functionsPid, brokerPid);
       BenchResult measured;
       try (EmbeddedFlink flink = EmbeddedFlink.start(conf, settings.parallelism())) {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
@@ -79,7 +101,7 @@ final class BenchRun {
         graph.setJobName("keyflow-bench-" + workload);
         long self = ProcessHandle.current().pid();
         long keyflowCpu = ProcessCpu.micros(self);
-        long functionsCpu = ProcessCpu.micros(functions.pid());
+        long functionsCpu = ProcessCpu.micros(functionsPid);
         long brokerCpu = ProcessCpu.micros(brokerPid);
         long started = System.nanoTime();
         JobID job = flink.submit(graph);
@@ -99,7 +121,7 @@ final class BenchRun {
         }
         long ended = System.nanoTime();
         keyflowCpu = ProcessCpu.micros(self) - keyflowCpu;
-        functionsCpu = ProcessCpu.micros(functions.pid()) - functionsCpu;
+        functionsCpu = ProcessCpu.micros(functionsPid) - functionsCpu;
         brokerCpu = ProcessCpu.micros(brokerPid) - brokerCpu;
         long live = liveTrickle(in, check, emitted);
         FlinkRest rest = new FlinkRest(flink.restAddress());
@@ -140,7 +162,10 @@ final class BenchRun {
                 problem == null,
                 problem);
       }
-      CeilingResult ceiling = ceiling(module, port, workload, measured, functions.pid());
+      if (!withCeiling) {
+        return measured;
+      }
+      CeilingResult ceiling = ceiling(module, port, workload, measured, functionsPid);
       return withCeiling(measured, ceiling);
     }
   }
@@ -250,12 +275,14 @@ final class BenchRun {
     }
   }
 
-  private String module(int port, String in, boolean forward) {
+  private String module(int port, String in, String out, boolean forward) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
           functions: bench/*
           urlPathTemplate: http://127.0.0.1:%d/{function.name}
+          headers:
+            %s: %s
           transport:
             call: 2 min
         ---
@@ -282,6 +309,8 @@ final class BenchRun {
         """
         .formatted(
             port,
+            BenchFunctions.OUT_TOPIC_HEADER,
+            out,
             bootstrapServers,
             in,
             in,
@@ -319,12 +348,6 @@ final class BenchRun {
     }
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** What the workloads share. */
   record BenchSettings(
       long records,
@@ -335,5 +358,12 @@ final class BenchRun {
       Path stateDir,
       int liveRate,
       int liveSeconds,
-      Map<String, String> options) {}
+      Map<String, String> options) {
+
+    /** These settings for a warm-up of {@code warmupRecords}, without the live trickle. */
+    BenchSettings forWarmUp(long warmupRecords) {
+      return new BenchSettings(
+          warmupRecords, keys, parallelism, checkpointInterval, timeout, stateDir, 0, 0, options);
+    }
+  }
 }

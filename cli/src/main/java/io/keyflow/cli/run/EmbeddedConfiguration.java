@@ -41,6 +41,7 @@ public final class EmbeddedConfiguration {
                 "execution.checkpointing.externalized-checkpoint-retention",
                 "RETAIN_ON_CANCELLATION"),
             Map.entry("pipeline.max-parallelism", "128"),
+            Map.entry("execution.buffer-timeout.interval", "5 ms"),
             Map.entry("parallelism.default", Integer.toString(parallelism)),
             Map.entry("restart-strategy.type", "exponential-delay"),
             Map.entry("restart-strategy.exponential-delay.initial-backoff", "1 s"),
