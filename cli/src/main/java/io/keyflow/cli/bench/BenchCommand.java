@@ -3,6 +3,8 @@ package io.keyflow.cli.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.keyflow.cli.FlinkDuration;
+import io.keyflow.cli.run.EmbeddedConfiguration;
+import io.keyflow.cli.run.EmbeddedFlink;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,23 +176,41 @@ public final class BenchCommand implements Callable<Integer> {
               stateDir.resolve("functions.log"),
               BenchFunctions.class.getName(),
               List.of(Integer.toString(functionsPort)))) {
-        String kafka = "127.0.0.1:" + kafkaPort;
-        BenchRun run = new BenchRun(settings, kafka, broker.pid(), functionsPort, functions.pid());
-        BenchRun warmUp =
-            new BenchRun(
-                settings.forWarmUp(warmup), kafka, broker.pid(), functionsPort, functions.pid());
-        for (String workload : workloads) {
-          if (warmup > 0) {
-            System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
-            warmUp.warmUp(workload);
+        // One MiniCluster for all runs: starting one per run leaves the JIT compiler busy with its
+        // start-up code during the measurement. Each job brings its own checkpoint settings.
+        try (EmbeddedFlink flink =
+            EmbeddedFlink.start(
+                EmbeddedConfiguration.of(
+                    stateDir.resolve("checkpoints").toAbsolutePath(),
+                    checkpointInterval,
+                    parallelism,
+                    "0",
+                    options),
+                parallelism)) {
+          String kafka = "127.0.0.1:" + kafkaPort;
+          BenchRun run =
+              new BenchRun(settings, kafka, broker.pid(), functionsPort, functions.pid(), flink);
+          BenchRun warmUp =
+              new BenchRun(
+                  settings.forWarmUp(warmup),
+                  kafka,
+                  broker.pid(),
+                  functionsPort,
+                  functions.pid(),
+                  flink);
+          for (String workload : workloads) {
+            if (warmup > 0) {
+              System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
+              warmUp.warmUp(workload);
+            }
+            System.out.printf("running %s ...%n", workload);
+            BenchResult result = run.run(workload);
+            results.add(result);
+            System.out.println(BenchTable.row(result));
+            System.out.println(BenchTable.steadyRow(result));
+            System.out.println(BenchTable.liveRow(result));
+            System.out.println(BenchTable.ceilingRow(result));
           }
-          System.out.printf("running %s ...%n", workload);
-          BenchResult result = run.run(workload);
-          results.add(result);
-          System.out.println(BenchTable.row(result));
-          System.out.println(BenchTable.steadyRow(result));
-          System.out.println(BenchTable.liveRow(result));
-          System.out.println(BenchTable.ceilingRow(result));
         }
       }
     }

@@ -39,16 +39,20 @@ final class BenchRun {
   private final long brokerPid;
   private final int functionsPort;
   private final long functionsPid;
+  private final EmbeddedFlink flink;
 
   /**
    * @param functionsPort where the benchmark's function server ({@link BenchFunctions}) listens
+   * @param flink the MiniCluster the runs' jobs go to, one after the other
    */
   BenchRun(
       BenchSettings settings,
       String bootstrapServers,
       long brokerPid,
       int functionsPort,
-      long functionsPid) {
+      long functionsPid,
+      EmbeddedFlink flink) {
+    this.flink = flink;
     this.settings = settings;
     this.bootstrapServers = bootstrapServers;
     this.brokerPid = brokerPid;
@@ -94,7 +98,7 @@ final class BenchRun {
       check.markSteadyState(
           settings.records(), ProcessHandle.current().pid(), functionsPid, brokerPid);
       BenchResult measured;
-      try (EmbeddedFlink flink = EmbeddedFlink.start(conf, settings.parallelism())) {
+      {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
         KeyflowTopology.build(env, module, conf);
         StreamGraph graph = env.getStreamGraph();

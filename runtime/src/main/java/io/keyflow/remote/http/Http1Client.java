@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class Http1Client implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Http1Client.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final long SCAN_INTERVAL_NANOS = 20_000_000L;
+  private static final long SCAN_INTERVAL_NANOS = 10_000_000L;
+  private static final long IDLE_SCAN_INTERVAL_NANOS = 1_000_000_000L;
   private static final int READ_BUFFER_BYTES = 64 * 1024;
 
   private final long connectTimeoutNanos;
@@ -62,6 +63,10 @@ public final class Http1Client implements AutoCloseable {
   private final Set<Connection> busy = new HashSet<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
   private long nextScanNanos;
+  private long nextIdleScanNanos;
+
+  /** No busy connection's deadline is before this; scans of the busy set wait for it. */
+  private long earliestDeadlineNanos = Long.MAX_VALUE;
 
   /**
    * @param connectTimeout how long opening a connection may take
@@ -221,6 +226,13 @@ public final class Http1Client implements AutoCloseable {
     }
     connection.begin(exchange);
     busy.add(connection);
+    long deadline =
+        connection.connected
+            ? exchange.deadlineNanos
+            : Math.min(exchange.deadlineNanos, connection.connectDeadlineNanos);
+    if (earliestDeadlineNanos == Long.MAX_VALUE || deadline - earliestDeadlineNanos < 0) {
+      earliestDeadlineNanos = deadline;
+    }
     if (connection.connected) {
       write(connection);
     }
@@ -376,9 +388,21 @@ public final class Http1Client implements AutoCloseable {
     }
   }
 
-  /** Times out exchanges and connection attempts, and closes connections idle for too long. */
+  /**
+   * Times out exchanges and connection attempts, and closes connections idle for too long. The busy
+   * set is walked only once the earliest deadline seen has passed, so with the usual long call
+   * timeouts it is rarely walked at all.
+   */
   private void scan(long now) {
+    if (now - nextIdleScanNanos >= 0) {
+      closeIdle(now);
+      nextIdleScanNanos = now + IDLE_SCAN_INTERVAL_NANOS;
+    }
+    if (earliestDeadlineNanos == Long.MAX_VALUE || now - earliestDeadlineNanos < 0) {
+      return;
+    }
     List<Connection> expired = null;
+    long earliest = Long.MAX_VALUE;
     for (Connection connection : busy) {
       boolean connectLate = !connection.connected && now - connection.connectDeadlineNanos >= 0;
       if (connectLate || now - connection.exchange.deadlineNanos >= 0) {
@@ -386,8 +410,17 @@ public final class Http1Client implements AutoCloseable {
           expired = new ArrayList<>();
         }
         expired.add(connection);
+      } else {
+        long deadline =
+            connection.connected
+                ? connection.exchange.deadlineNanos
+                : Math.min(connection.exchange.deadlineNanos, connection.connectDeadlineNanos);
+        if (earliest == Long.MAX_VALUE || deadline - earliest < 0) {
+          earliest = deadline;
+        }
       }
     }
+    earliestDeadlineNanos = earliest;
     if (expired != null) {
       for (Connection connection : expired) {
         boolean connecting = !connection.connected;
@@ -400,6 +433,9 @@ public final class Http1Client implements AutoCloseable {
                 : new HttpTimeoutException("request to " + exchange.route + " timed out"));
       }
     }
+  }
+
+  private void closeIdle(long now) {
     for (ArrayDeque<Connection> pool : idle.values()) {
       Iterator<Connection> oldestFirst = pool.iterator();
       while (oldestFirst.hasNext()) {
