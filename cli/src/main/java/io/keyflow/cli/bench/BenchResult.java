@@ -15,6 +15,8 @@ package io.keyflow.cli.bench;
  * @param brokerCpuMicrosPerRecord CPU of the Kafka broker per record
  * @param steadyKeyflowCpuMicrosPerRecord CPU of the Keyflow process per record between a quarter
  *     and three quarters of the output: no start-up, and most of the JVM's warm-up behind it
+ * @param steadyKeyflowCompilerMicrosPerRecord the part of the above spent by the JVM's JIT compiler
+ *     threads, which a long-running job stops paying
  * @param steadyFunctionsCpuMicrosPerRecord the same for the function server
  * @param steadyBrokerCpuMicrosPerRecord the same for the broker
  * @param liveRecords records sent one by one after the backlog, at the live rate
@@ -38,6 +40,7 @@ public record BenchResult(
     double functionsCpuMicrosPerRecord,
     double brokerCpuMicrosPerRecord,
     double steadyKeyflowCpuMicrosPerRecord,
+    double steadyKeyflowCompilerMicrosPerRecord,
     double steadyFunctionsCpuMicrosPerRecord,
     double steadyBrokerCpuMicrosPerRecord,
     long liveRecords,

@@ -51,10 +51,11 @@ final class BenchTable {
       return "  steady state: not measured (the output came in too few commits)";
     }
     return String.format(
-        "  steady state (25-75 %% of the output): %,.0f records/s; CPU us per record: keyflow %.1f,"
-            + " function %.1f, broker %.1f",
+        "  steady state (25-75 %% of the output): %,.0f records/s; CPU us per record: keyflow %.1f"
+            + " (JIT compiler %.1f of it), function %.1f, broker %.1f",
         r.steadyRecordsPerSecond(),
         r.steadyKeyflowCpuMicrosPerRecord(),
+        r.steadyKeyflowCompilerMicrosPerRecord(),
         r.steadyFunctionsCpuMicrosPerRecord(),
         r.steadyBrokerCpuMicrosPerRecord());
   }

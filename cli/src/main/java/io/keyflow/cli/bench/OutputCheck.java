@@ -27,6 +27,7 @@ final class OutputCheck implements AutoCloseable {
   private long[] marks = new long[0];
   private long[] cpuPids = new long[0];
   private final long[][] cpuAtMark = new long[2][];
+  private final long[] compilerAtMark = new long[2];
 
   private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
   private Duration pollTimeout = Duration.ofMillis(200);
@@ -79,6 +80,9 @@ final class OutputCheck implements AutoCloseable {
           for (int p = 0; p < cpuPids.length; p++) {
             cpuAtMark[i][p] = ProcessCpu.micros(cpuPids[p]);
           }
+          if (cpuPids.length > 0) {
+            compilerAtMark[i] = ProcessCpu.compilerMicros(cpuPids[0]);
+          }
         }
       }
       String value = new String(record.value(), StandardCharsets.UTF_8);
@@ -125,6 +129,17 @@ final class OutputCheck implements AutoCloseable {
   void markSteadyState(long expected, long... pids) {
     marks = new long[] {Math.max(1, expected / 4), Math.max(1, expected * 3 / 4)};
     cpuPids = pids.clone();
+  }
+
+  /**
+   * CPU microseconds per record of the first process's JIT compiler threads between the marks: the
+   * part of its steady-state figure that a longer-running job would no longer pay.
+   */
+  double steadyCompilerMicrosPerRecord() {
+    if (cpuAtMark[0] == null || cpuAtMark[1] == null) {
+      return 0;
+    }
+    return Math.max(0, compilerAtMark[1] - compilerAtMark[0]) / (double) (marks[1] - marks[0]);
   }
 
   /**
