@@ -81,9 +81,10 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private final HttpEndpoint endpoint;
   private final Transport transport;
   private final PlainKey plainKey;
+  private final SharedPlain shared;
   private final Http1Client plain;
   private volatile HttpClient tls;
-  private boolean closed;
+  private volatile boolean closed;
   private final ConcurrencyLimit limit;
   private final Map<String, String> staticHeaders;
   private final Map<String, String> plainHeaders;
@@ -108,7 +109,8 @@ public final class RemoteFunctionClient implements AutoCloseable {
         new PlainKey(
             transport.connect(),
             transport.poolTtl().isZero() ? Duration.ofDays(365) : transport.poolTtl());
-    this.plain = acquirePlain(plainKey);
+    this.shared = acquirePlain(plainKey);
+    this.plain = shared.client;
     this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
     this.staticHeaders = endpoint.headers();
     Map<String, String> headers = new LinkedHashMap<>();
@@ -143,20 +145,20 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
     closed = true;
     synchronized (PLAIN) {
-      SharedPlain shared = PLAIN.get(plainKey);
-      if (shared != null && --shared.users == 0) {
-        PLAIN.remove(plainKey);
+      // Release exactly what was acquired: the map may hold a newer client for the key by now.
+      if (--shared.users == 0) {
+        PLAIN.remove(plainKey, shared);
         shared.client.close();
       }
     }
   }
 
-  private static Http1Client acquirePlain(PlainKey key) {
+  private static SharedPlain acquirePlain(PlainKey key) {
     synchronized (PLAIN) {
       SharedPlain shared =
           PLAIN.computeIfAbsent(key, k -> new SharedPlain(new Http1Client(k.connect(), k.idle())));
       shared.users++;
-      return shared.client;
+      return shared;
     }
   }
 
@@ -201,6 +203,12 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
 
     void attempt() {
+      if (closed) {
+        result.completeExceptionally(
+            RemoteInvocationException.transportFailure(
+                url, new java.io.IOException("the function client was closed")));
+        return;
+      }
       if (attempts == 0) {
         // The budget starts with the first attempt: waiting for a pool_size slot is not the
         // function's time.
@@ -278,7 +286,9 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
 
     void failed(RemoteInvocationException error) {
-      if (!error.retryable()) {
+      // A closed client belongs to a dispatcher that has gone (task restart or job end): its
+      // calls end here instead of retrying against a closed connection pool.
+      if (closed || !error.retryable()) {
         result.completeExceptionally(
             attempts == 1 ? error : RemoteInvocationException.terminal(url, attempts, error));
         return;

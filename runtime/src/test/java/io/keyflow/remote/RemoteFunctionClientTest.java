@@ -220,6 +220,24 @@ class RemoteFunctionClientTest {
   }
 
   @Test
+  void closingTheClientEndsACallThatIsRetryingInsteadOfRetryingUntilTheBudgetRunsOut()
+      throws Exception {
+    int port = server.getAddress().getPort();
+    server.stop(0);
+    RemoteFunctionClient client = client(Duration.ofMinutes(10));
+    java.util.concurrent.CompletableFuture<FromFunction> call =
+        client.invoke(
+            URI.create("http://127.0.0.1:" + port + "/cart"), ToFunction.getDefaultInstance());
+
+    client.close();
+
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(RemoteInvocationException.class);
+  }
+
+  @Test
   void contentTypeParametersAreTolerated() {
     assertThat(RemoteFunctionClient.isOctetStream("application/octet-stream")).isTrue();
     assertThat(RemoteFunctionClient.isOctetStream("Application/Octet-Stream; charset=binary"))
