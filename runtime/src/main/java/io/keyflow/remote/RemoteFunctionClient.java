@@ -86,21 +86,9 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private volatile HttpClient tls;
   private volatile boolean closed;
   private final ConcurrencyLimit limit;
-  private final Map<String, String> staticHeaders;
-  private final Map<String, String> plainHeaders;
 
-  static {
-    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
-      org.slf4j.LoggerFactory.getLogger(RemoteFunctionClient.class)
-          .warn(
-              "The common ForkJoinPool has {} thread(s), so the JDK HTTP client starts a new"
-                  + " thread for every response it completes, which costs more CPU than the call"
-                  + " itself. Start this JVM with"
-                  + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 (in Flink:"
-                  + " env.java.opts.all, as flink-conf/config.yaml does).",
-              java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
-    }
-  }
+  /** Every request's headers: the protocol's, then the endpoint's {@code headers}. */
+  private final Map<String, String> headers;
 
   public RemoteFunctionClient(HttpEndpoint endpoint) {
     this.endpoint = endpoint;
@@ -112,13 +100,12 @@ public final class RemoteFunctionClient implements AutoCloseable {
     this.shared = acquirePlain(plainKey);
     this.plain = shared.client;
     this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
-    this.staticHeaders = endpoint.headers();
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", OCTET_STREAM);
-    headers.put("Accept", OCTET_STREAM);
-    headers.put("User-Agent", "keyflow");
-    headers.putAll(staticHeaders);
-    this.plainHeaders = java.util.Collections.unmodifiableMap(headers);
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("Content-Type", OCTET_STREAM);
+    all.put("Accept", OCTET_STREAM);
+    all.put("User-Agent", "keyflow");
+    all.putAll(endpoint.headers());
+    this.headers = java.util.Collections.unmodifiableMap(all);
   }
 
   public HttpEndpoint endpoint() {
@@ -169,6 +156,7 @@ public final class RemoteFunctionClient implements AutoCloseable {
           CLIENTS.computeIfAbsent(
               ClientKey.of(transport),
               key -> {
+                warnIfCommonPoolIsSmall();
                 HttpClient.Builder builder =
                     HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
@@ -228,61 +216,57 @@ public final class RemoteFunctionClient implements AutoCloseable {
       }
       if ("http".equalsIgnoreCase(url.getScheme())) {
         plain
-            .post(url, plainHeaders, body, timeout, transport.payloadMaxBytes())
+            .post(url, headers, body, timeout, transport.payloadMaxBytes())
             .handle(
                 (response, error) -> {
-                  try {
-                    if (error != null) {
-                      Throwable cause = unwrap(error);
-                      if (cause instanceof ResponseTooLargeException large) {
-                        result.completeExceptionally(
-                            RemoteInvocationException.tooLarge(url, large.size(), large.limit()));
-                      } else {
-                        failed(RemoteInvocationException.transportFailure(url, cause));
-                      }
-                    } else {
-                      result.complete(
-                          decode(url, response.status(), response.contentType(), response.body()));
-                    }
-                  } catch (RemoteInvocationException e) {
-                    failed(e);
-                  } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
+                  if (error == null) {
+                    answered(response.status(), response.contentType(), response.body());
+                  } else {
+                    transportFailed(error);
                   }
                   return null;
                 });
         return;
       }
-      HttpRequest.Builder builder =
-          HttpRequest.newBuilder(url)
-              .timeout(timeout)
-              .header("Content-Type", OCTET_STREAM)
-              .header("Accept", OCTET_STREAM)
-              .header("User-Agent", "keyflow");
-      staticHeaders.forEach(builder::header);
+      HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(timeout);
+      headers.forEach(builder::header);
       HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
       tls()
           .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
           .handle(
               (response, error) -> {
-                try {
-                  if (error != null) {
-                    failed(RemoteInvocationException.transportFailure(url, unwrap(error)));
-                  } else {
-                    result.complete(
-                        decode(
-                            url,
-                            response.statusCode(),
-                            response.headers().firstValue("Content-Type").orElse(""),
-                            response.body()));
-                  }
-                } catch (RemoteInvocationException e) {
-                  failed(e);
-                } catch (RuntimeException e) {
-                  result.completeExceptionally(e);
+                if (error == null) {
+                  answered(
+                      response.statusCode(),
+                      response.headers().firstValue("Content-Type").orElse(""),
+                      response.body());
+                } else {
+                  transportFailed(error);
                 }
                 return null;
               });
+    }
+
+    /** The function answered this attempt: decode, or fail (and maybe retry) the call. */
+    private void answered(int status, String contentType, byte[] responseBody) {
+      try {
+        result.complete(decode(url, status, contentType, responseBody));
+      } catch (RemoteInvocationException e) {
+        failed(e);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+
+    /** The attempt got no usable answer. */
+    private void transportFailed(Throwable error) {
+      Throwable cause = unwrap(error);
+      if (cause instanceof ResponseTooLargeException large) {
+        result.completeExceptionally(
+            RemoteInvocationException.tooLarge(url, large.size(), large.limit()));
+      } else {
+        failed(RemoteInvocationException.transportFailure(url, cause));
+      }
     }
 
     void failed(RemoteInvocationException error) {
@@ -333,6 +317,19 @@ public final class RemoteFunctionClient implements AutoCloseable {
     int semicolon = contentType.indexOf(';');
     String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
     return mediaType.trim().toLowerCase(Locale.ROOT).equals(OCTET_STREAM);
+  }
+
+  private static void warnIfCommonPoolIsSmall() {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      org.slf4j.LoggerFactory.getLogger(RemoteFunctionClient.class)
+          .warn(
+              "The common ForkJoinPool has {} thread(s), so the JDK HTTP client (used for https"
+                  + " endpoints) starts a new thread for every response it completes, which costs"
+                  + " more CPU than the call itself. Start this JVM with"
+                  + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 (in Flink:"
+                  + " env.java.opts.all, as flink-conf/config.yaml does).",
+              java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+    }
   }
 
   private static String excerpt(byte[] body) {

@@ -77,7 +77,7 @@ final class BenchRun {
     return measure(workload, true);
   }
 
-  private BenchResult measure(String workload, boolean withCeiling) throws Exception {
+  private BenchResult measure(String workload, boolean measureCeiling) throws Exception {
     String suffix = workload + "-" + UUID.randomUUID();
     String in = "bench-in-" + suffix;
     String out = "bench-out-" + suffix;
@@ -97,81 +97,77 @@ final class BenchRun {
           ModuleLoader.parse("benchmark module", module(port, in, out, workload.equals("forward")));
       check.markSteadyState(
           settings.records(), ProcessHandle.current().pid(), functionsPid, brokerPid);
-      BenchResult measured;
-      {
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-        KeyflowTopology.build(env, module, conf);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName("keyflow-bench-" + workload);
-        long self = ProcessHandle.current().pid();
-        long keyflowCpu = ProcessCpu.micros(self);
-        long functionsCpu = ProcessCpu.micros(functionsPid);
-        long brokerCpu = ProcessCpu.micros(brokerPid);
-        long started = System.nanoTime();
-        JobID job = flink.submit(graph);
-        long deadline = started + settings.timeout().toNanos();
-        while (check.poll() < settings.records()) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException(
-                "the "
-                    + workload
-                    + " workload committed "
-                    + check.poll()
-                    + " of "
-                    + settings.records()
-                    + " outputs within "
-                    + settings.timeout());
-          }
+      StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+      KeyflowTopology.build(env, module, conf);
+      StreamGraph graph = env.getStreamGraph();
+      graph.setJobName("keyflow-bench-" + workload);
+      long self = ProcessHandle.current().pid();
+      long keyflowCpu = ProcessCpu.micros(self);
+      long functionsCpu = ProcessCpu.micros(functionsPid);
+      long brokerCpu = ProcessCpu.micros(brokerPid);
+      long started = System.nanoTime();
+      JobID job = flink.submit(graph);
+      long deadline = started + settings.timeout().toNanos();
+      while (check.poll() < settings.records()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the "
+                  + workload
+                  + " workload committed "
+                  + check.poll()
+                  + " of "
+                  + settings.records()
+                  + " outputs within "
+                  + settings.timeout());
         }
-        long ended = System.nanoTime();
-        keyflowCpu = ProcessCpu.micros(self) - keyflowCpu;
-        functionsCpu = ProcessCpu.micros(functionsPid) - functionsCpu;
-        brokerCpu = ProcessCpu.micros(brokerPid) - brokerCpu;
-        long live = liveTrickle(in, check, emitted);
-        FlinkRest rest = new FlinkRest(flink.restAddress());
-        // Flink fetches metrics on demand: ask once, wait a fetch interval, then read them.
-        rest.sum(job.toString(), ".keyflowRequests");
-        Thread.sleep(1_500);
-        rest.sum(job.toString(), ".keyflowRequests");
-        Thread.sleep(1_500);
-        double invocations = rest.sum(job.toString(), ".keyflowInvocations");
-        double requests = rest.sum(job.toString(), ".keyflowRequests");
-        flink.cancel(job, Duration.ofSeconds(30));
-        double records = settings.records();
-        double seconds = (ended - started) / 1e9;
-        String problem = check.problem(settings.keys(), settings.records() + live);
-        measured =
-            new BenchResult(
-                workload,
-                settings.records(),
-                settings.keys(),
-                settings.parallelism(),
-                seconds,
-                records / seconds,
-                records / Math.max(1e-9, (ended - check.firstRecordNanos()) / 1e9),
-                check.steadyRecordsPerSecond(settings.checkpointInterval().multipliedBy(3)),
-                requests == 0 ? 0 : invocations / requests,
-                keyflowCpu / records,
-                functionsCpu / records,
-                brokerCpu / records,
-                check.steadyCpuMicrosPerRecord(0),
-                check.steadyCompilerMicrosPerRecord(),
-                check.steadyCpuMicrosPerRecord(1),
-                check.steadyCpuMicrosPerRecord(2),
-                live,
-                emitted.latencyMillis(50),
-                emitted.latencyMillis(99),
-                check.latencyMillis(50),
-                check.latencyMillis(99),
-                null,
-                problem == null,
-                problem);
       }
-      if (!withCeiling) {
-        return measured;
-      }
-      CeilingResult ceiling = ceiling(module, port, workload, measured, functionsPid);
-      return withCeiling(measured, ceiling);
+      long ended = System.nanoTime();
+      keyflowCpu = ProcessCpu.micros(self) - keyflowCpu;
+      functionsCpu = ProcessCpu.micros(functionsPid) - functionsCpu;
+      brokerCpu = ProcessCpu.micros(brokerPid) - brokerCpu;
+      long live = liveTrickle(in, check, emitted);
+      FlinkRest rest = new FlinkRest(flink.restAddress());
+      // Flink fetches metrics on demand: ask once, wait a fetch interval, then read them.
+      rest.sum(job.toString(), ".keyflowRequests");
+      Thread.sleep(1_500);
+      rest.sum(job.toString(), ".keyflowRequests");
+      Thread.sleep(1_500);
+      double invocations = rest.sum(job.toString(), ".keyflowInvocations");
+      double requests = rest.sum(job.toString(), ".keyflowRequests");
+      double invocationsPerRequest = requests == 0 ? 0 : invocations / requests;
+      flink.cancel(job, Duration.ofSeconds(30));
+      CeilingResult ceiling =
+          measureCeiling
+              ? ceiling(module, port, workload, invocationsPerRequest, functionsPid)
+              : null;
+      double records = settings.records();
+      double seconds = (ended - started) / 1e9;
+      String problem = check.problem(settings.keys(), settings.records() + live);
+      return new BenchResult(
+          workload,
+          settings.records(),
+          settings.keys(),
+          settings.parallelism(),
+          seconds,
+          records / seconds,
+          records / Math.max(1e-9, (ended - check.firstRecordNanos()) / 1e9),
+          check.steadyRecordsPerSecond(settings.checkpointInterval().multipliedBy(3)),
+          invocationsPerRequest,
+          keyflowCpu / records,
+          functionsCpu / records,
+          brokerCpu / records,
+          check.steadyCpuMicrosPerRecord(0),
+          check.steadyCompilerMicrosPerRecord(),
+          check.steadyCpuMicrosPerRecord(1),
+          check.steadyCpuMicrosPerRecord(2),
+          live,
+          emitted.latencyMillis(50),
+          emitted.latencyMillis(99),
+          check.latencyMillis(50),
+          check.latencyMillis(99),
+          ceiling,
+          problem == null,
+          problem);
     }
   }
 
@@ -181,7 +177,7 @@ final class BenchRun {
    * lower.
    */
   private CeilingResult ceiling(
-      Module module, int port, String workload, BenchResult measured, long functionsPid)
+      Module module, int port, String workload, double invocationsPerRequest, long functionsPid)
       throws Exception {
     HttpEndpoint endpoint =
         module
@@ -196,7 +192,7 @@ final class BenchRun {
     if (perSubtask > 0) {
       concurrency = (int) Math.min(concurrency, (long) perSubtask * settings.parallelism());
     }
-    int batch = (int) Math.max(1, Math.round(measured.invocationsPerRequest()));
+    int batch = (int) Math.max(1, Math.round(invocationsPerRequest));
     System.out.printf(
         "  ceiling: driving the function server directly, %d message(s) a request, %d at once%n",
         batch, concurrency);
@@ -207,34 +203,6 @@ final class BenchRun {
             concurrency,
             endpoint)
         .run(settings.records(), settings.keys(), functionsPid, settings.timeout());
-  }
-
-  private static BenchResult withCeiling(BenchResult r, CeilingResult ceiling) {
-    return new BenchResult(
-        r.workload(),
-        r.records(),
-        r.keys(),
-        r.parallelism(),
-        r.seconds(),
-        r.recordsPerSecond(),
-        r.drainRecordsPerSecond(),
-        r.steadyRecordsPerSecond(),
-        r.invocationsPerRequest(),
-        r.keyflowCpuMicrosPerRecord(),
-        r.functionsCpuMicrosPerRecord(),
-        r.brokerCpuMicrosPerRecord(),
-        r.steadyKeyflowCpuMicrosPerRecord(),
-        r.steadyKeyflowCompilerMicrosPerRecord(),
-        r.steadyFunctionsCpuMicrosPerRecord(),
-        r.steadyBrokerCpuMicrosPerRecord(),
-        r.liveRecords(),
-        r.emittedP50Millis(),
-        r.emittedP99Millis(),
-        r.visibleP50Millis(),
-        r.visibleP99Millis(),
-        ceiling,
-        r.correct(),
-        r.problem());
   }
 
   /**

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.statefun.sdk.java.TypeName;
 
 /**
  * The ceiling: the function server driven directly by Keyflow's HTTP client, with the batch shape
@@ -118,7 +119,7 @@ final class Ceiling {
       InvocationResponse result = answered(d);
       if (d.forwardStage()) {
         List<Invocation> forwarded = new ArrayList<>(result.getOutgoingMessagesCount());
-        Address caller = address(BenchFunctions.FORWARD.asTypeNameString(), d.id().id);
+        Address caller = address(BenchFunctions.FORWARD, d.id().id);
         for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
           forwarded.add(
               Invocation.newBuilder().setCaller(caller).setArgument(message.getArgument()).build());
@@ -158,10 +159,7 @@ final class Ceiling {
   }
 
   private void send(Id id, boolean forwardStage, List<Invocation> messages) {
-    String function =
-        forwardStage
-            ? BenchFunctions.FORWARD.asTypeNameString()
-            : BenchFunctions.COUNTER.asTypeNameString();
+    TypeName function = forwardStage ? BenchFunctions.FORWARD : BenchFunctions.COUNTER;
     InvocationBatchRequest.Builder request =
         InvocationBatchRequest.newBuilder()
             .setTarget(address(function, id.id))
@@ -175,17 +173,16 @@ final class Ceiling {
     }
     requests++;
     invocations += messages.size();
-    URI url = base.resolve(function.substring(function.indexOf('/') + 1));
+    URI url = base.resolve(function.name());
     client
         .invoke(url, ToFunction.newBuilder().setInvocation(request).build())
         .whenComplete((response, error) -> done.add(new Done(id, forwardStage, response, error)));
   }
 
-  private static Address address(String function, String id) {
-    int slash = function.indexOf('/');
+  private static Address address(TypeName function, String id) {
     return Address.newBuilder()
-        .setNamespace(function.substring(0, slash))
-        .setType(function.substring(slash + 1))
+        .setNamespace(function.namespace())
+        .setType(function.name())
         .setId(id)
         .build();
   }

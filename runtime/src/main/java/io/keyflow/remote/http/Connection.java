@@ -43,6 +43,13 @@ final class Connection {
     return !out[0].hasRemaining() && !out[1].hasRemaining();
   }
 
+  /** When the exchange it carries times out: its own deadline, or sooner if still connecting. */
+  long deadlineNanos() {
+    return connected
+        ? exchange.deadlineNanos
+        : Math.min(exchange.deadlineNanos, connectDeadlineNanos);
+  }
+
   /** Leaves the exchange; the connection is idle again. */
   Exchange release() {
     Exchange done = exchange;

@@ -226,10 +226,7 @@ public final class Http1Client implements AutoCloseable {
     }
     connection.begin(exchange);
     busy.add(connection);
-    long deadline =
-        connection.connected
-            ? exchange.deadlineNanos
-            : Math.min(exchange.deadlineNanos, connection.connectDeadlineNanos);
+    long deadline = connection.deadlineNanos();
     if (earliestDeadlineNanos == Long.MAX_VALUE || deadline - earliestDeadlineNanos < 0) {
       earliestDeadlineNanos = deadline;
     }
@@ -404,20 +401,14 @@ public final class Http1Client implements AutoCloseable {
     List<Connection> expired = null;
     long earliest = Long.MAX_VALUE;
     for (Connection connection : busy) {
-      boolean connectLate = !connection.connected && now - connection.connectDeadlineNanos >= 0;
-      if (connectLate || now - connection.exchange.deadlineNanos >= 0) {
+      long deadline = connection.deadlineNanos();
+      if (now - deadline >= 0) {
         if (expired == null) {
           expired = new ArrayList<>();
         }
         expired.add(connection);
-      } else {
-        long deadline =
-            connection.connected
-                ? connection.exchange.deadlineNanos
-                : Math.min(connection.exchange.deadlineNanos, connection.connectDeadlineNanos);
-        if (earliest == Long.MAX_VALUE || deadline - earliest < 0) {
-          earliest = deadline;
-        }
+      } else if (earliest == Long.MAX_VALUE || deadline - earliest < 0) {
+        earliest = deadline;
       }
     }
     earliestDeadlineNanos = earliest;
