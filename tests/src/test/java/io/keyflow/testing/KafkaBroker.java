@@ -27,41 +27,50 @@ public final class KafkaBroker implements BeforeAllCallback {
   private static KafkaClusterTestKit cluster;
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    start();
+  public void beforeAll(ExtensionContext context) {
+    // The root store closes the broker when the test plan ends, before the JVM exits. Closing it
+    // from a shutdown hook instead raced the hooks that delete its log directory, and a broker
+    // whose log directory vanishes halts the JVM with a non-zero exit code.
+    context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.create(KafkaBroker.class))
+        .getOrComputeIfAbsent("broker", key -> start(), Running.class);
   }
 
-  private static synchronized void start() throws Exception {
-    if (cluster != null) {
-      return;
+  private static synchronized Running start() {
+    try {
+      KafkaClusterTestKit kit =
+          new KafkaClusterTestKit.Builder(
+                  new TestKitNodes.Builder()
+                      .setCombined(true)
+                      .setNumBrokerNodes(1)
+                      .setNumControllerNodes(1)
+                      .build())
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("num.partitions", "2")
+              .build();
+      kit.format();
+      kit.startup();
+      kit.waitForReadyBrokers();
+      cluster = kit;
+      return new Running(kit);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not start the test Kafka broker", e);
     }
-    KafkaClusterTestKit kit =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("num.partitions", "2")
-            .build();
-    kit.format();
-    kit.startup();
-    kit.waitForReadyBrokers();
-    cluster = kit;
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    kit.close();
-                  } catch (Exception e) {
-                    // The JVM is ending.
-                  }
-                }));
+  }
+
+  /** The running broker, closed with the root extension context. */
+  private record Running(KafkaClusterTestKit kit) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      synchronized (KafkaBroker.class) {
+        cluster = null;
+      }
+      kit.close();
+    }
   }
 
   public static String bootstrapServers() {
