@@ -2,6 +2,7 @@ package io.keyflow.cli;
 
 import io.keyflow.cli.bench.BenchCommand;
 import io.keyflow.cli.cluster.ClusterCommand;
+import io.keyflow.cli.gateway.GatewayCommand;
 import io.keyflow.cli.jobs.SavepointCommand;
 import io.keyflow.cli.jobs.StatusCommand;
 import io.keyflow.cli.jobs.SubmitCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
     description = "Stateful serverless functions on Apache Flink.",
     subcommands = {
       RunCommand.class,
+      GatewayCommand.class,
       SendCommand.class,
       TailCommand.class,
       RedriveCommand.class,

@@ -1,6 +1,7 @@
 package io.keyflow.dispatch;
 
 import io.keyflow.delay.DelayedMessages;
+import io.keyflow.io.Replies;
 import io.keyflow.module.FailurePolicy;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
@@ -342,6 +343,15 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private void apply(Pending p, InvocationResponse result) throws Exception {
     List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
     for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
+      OutputTag<TypedValue> reply = targets.replyOrNull(message.getTarget());
+      if (reply != null) {
+        output.collect(
+            reply,
+            new StreamRecord<>(
+                Replies.record(p.key.toAddress(), message.getTarget(), message.getArgument())));
+        toEgresses.inc();
+        continue;
+      }
       try {
         messages.add(
             targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));

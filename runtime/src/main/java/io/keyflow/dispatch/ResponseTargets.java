@@ -1,5 +1,6 @@
 package io.keyflow.dispatch;
 
+import io.keyflow.io.Replies;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.Address;
@@ -18,8 +19,26 @@ final class ResponseTargets {
     this.egresses = egresses;
   }
 
+  /**
+   * The side output of the gateway's reply egress when {@code target} is a gateway caller and
+   * module.yaml declares a gateway; null otherwise.
+   */
+  OutputTag<TypedValue> replyOrNull(Address target) {
+    return Replies.isReply(target) ? egresses.get(Replies.EGRESS) : null;
+  }
+
   /** A message from {@code sender}; its target must be a function type some endpoint serves. */
   Envelope message(AddressKey sender, Address target, TypedValue argument, String what) {
+    if (Replies.isReply(target)) {
+      throw DispatchException.badAddress(
+          sender,
+          what + " to the gateway caller " + target.getId(),
+          new IllegalArgumentException(
+              egresses.containsKey(Replies.EGRESS)
+                  ? "a reply to a gateway call must be an immediate message, not a delayed one"
+                  : "module.yaml declares no gateway (kind io.keyflow.gateway.v1/http) to take"
+                      + " the reply"));
+    }
     TypeName type;
     try {
       type = new TypeName(target.getNamespace(), target.getType());

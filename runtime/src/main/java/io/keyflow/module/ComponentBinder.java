@@ -19,8 +19,9 @@ public interface ComponentBinder {
   String kind();
 
   /**
-   * Reads a spec. Returns an {@link HttpEndpoint}, an {@link IngressComponent} or an {@link
-   * EgressComponent}; throws {@link ModuleException} (see {@link YamlNode#error}) on bad input.
+   * Reads a spec. Returns an {@link HttpEndpoint}, an {@link IngressComponent}, an {@link
+   * EgressComponent} or a {@link CompositeComponent} of them; throws {@link ModuleException} (see
+   * {@link YamlNode#error}) on bad input.
    */
   Component bind(YamlNode spec);
 }

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
  * from Flink's {@code TimeUtils} so that the module model does not need Flink on the classpath and
  * so that a bad value gets our own error message.
  */
-final class Durations {
+public final class Durations {
 
-  static final String EXPECTED = "a duration such as 30s, 500ms, 2 min";
+  public static final String EXPECTED = "a duration such as 30s, 500ms, 2 min";
 
   private static final Pattern SYNTAX = Pattern.compile("([0-9]+)\\s*([a-zµ]*)");
   private static final Map<String, ChronoUnit> UNITS = new HashMap<>();
@@ -34,7 +34,7 @@ final class Durations {
   private Durations() {}
 
   /** Returns the duration {@code text} denotes, or null when it is not a valid duration. */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     Matcher m = SYNTAX.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       return null;
@@ -51,7 +51,7 @@ final class Durations {
   }
 
   /** Formats {@code d} in the largest unit that expresses it exactly, e.g. {@code 90s}. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long nanos;
     try {
       nanos = d.toNanos();

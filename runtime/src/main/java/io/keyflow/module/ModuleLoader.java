@@ -63,7 +63,12 @@ public final class ModuleLoader {
     List<YamlNode> documents = Documents.read(file, text);
     List<ModuleAssembly.Bound> bound = new ArrayList<>();
     for (YamlNode document : documents) {
-      bound.add(bind(document, binders));
+      ModuleAssembly.Bound one = bind(document, binders);
+      if (one.component() instanceof CompositeComponent composite) {
+        composite.parts().forEach(part -> bound.add(new ModuleAssembly.Bound(part, one.spec())));
+      } else {
+        bound.add(one);
+      }
     }
     bound.forEach(into::add);
   }
@@ -115,13 +120,14 @@ public final class ModuleLoader {
     }
     if (!(component instanceof HttpEndpoint
         || component instanceof IngressComponent
-        || component instanceof EgressComponent)) {
+        || component instanceof EgressComponent
+        || component instanceof CompositeComponent)) {
       throw spec.error(
           null,
           binder.getClass().getName()
               + " returned "
               + (component == null ? "null" : component.getClass().getName()),
-          "an HttpEndpoint, IngressComponent or EgressComponent");
+          "an HttpEndpoint, IngressComponent, EgressComponent or CompositeComponent");
     }
     return new ModuleAssembly.Bound(component, spec);
   }

@@ -6,6 +6,8 @@ import io.keyflow.cli.kafka.EmbeddedKafka;
 import io.keyflow.examples.shop.ShopApp;
 import io.keyflow.examples.shop.ShopSettings;
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.io.gateway.Gateway;
+import io.keyflow.io.gateway.GatewaySpec;
 import io.keyflow.io.kafka.KafkaIngress;
 import io.keyflow.io.kafka.TopicRoute;
 import io.keyflow.job.KeyflowOptions;
@@ -157,6 +159,12 @@ public final class RunCommand implements Callable<Integer> {
             resources.add(EmbeddedKafka.start(stateDir.resolve("kafka"), kafkaPort));
         warnAboutOtherBrokers(loaded, kafka.bootstrapServers());
         Set<String> topics = ingressTopics(loaded);
+        Gateway.declaredIn(loaded)
+            .ifPresent(
+                gateway -> {
+                  topics.add(gateway.requestTopic());
+                  topics.add(gateway.replyTopic());
+                });
         if (withExamples || example) {
           topics.addAll(ShopApp.OUTPUT_TOPICS);
         }
@@ -187,6 +195,12 @@ public final class RunCommand implements Callable<Integer> {
           "Keyflow job %s running %s at parallelism %d; log in %s; Ctrl-C stops%n",
           job, example ? "the example shop" : module, parallelism, stateDir.resolve("keyflow.log"));
       log.info("Job {} submitted; web UI at {}", job, web);
+      Optional<GatewaySpec> gatewaySpec = Gateway.declaredIn(loaded);
+      if (gatewaySpec.isPresent()) {
+        Gateway gateway =
+            resources.add(Gateway.start(gatewaySpec.get(), loaded, Duration.ofSeconds(30)));
+        out.printf("HTTP gateway on %s%n", gateway.baseUrl());
+      }
 
       int status = watch(flink, job, web, stop, resumeFrom.isPresent());
       if (status != 0) {

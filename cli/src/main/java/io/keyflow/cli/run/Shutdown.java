@@ -10,11 +10,11 @@ import sun.misc.Signal;
  * hooks concurrently with the running job and exit with 130; the run instead cancels the job,
  * closes what it started in order, and exits 0.
  */
-final class Shutdown {
+public final class Shutdown {
   private Shutdown() {}
 
   /** A latch released by the first SIGINT or SIGTERM. */
-  static CountDownLatch onSignal() {
+  public static CountDownLatch onSignal() {
     CountDownLatch stop = new CountDownLatch(1);
     for (String name : new String[] {"INT", "TERM"}) {
       Signal.handle(new Signal(name), signal -> stop.countDown());
@@ -23,7 +23,7 @@ final class Shutdown {
   }
 
   /** Ends the process with status 1 if the orderly stop takes longer than {@code limit}. */
-  static void startWatchdog(Duration limit, PrintStream out) {
+  public static void startWatchdog(Duration limit, PrintStream out) {
     Thread watchdog =
         new Thread(
             () -> {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Confirming commits the reservations; cancelling or rejecting releases them.
  * </ol>
  *
- * Each status change is written to {@code orders}.
+ * Each status change is written to {@code orders}. A {@code shop.types/StatusQuery} message (any
+ * body) through the HTTP gateway is answered with the order's current status.
  */
 final class CheckoutFn implements StatefulFunction {
   static final TypeName TYPE = TypeName.typeNameOf("shop", "checkout");
@@ -72,7 +73,14 @@ final class CheckoutFn implements StatefulFunction {
   @Override
   public CompletableFuture<Void> apply(Context context, Message message) {
     OrderState state = context.storage().get(STATE).orElse(null);
-    if (message.is(Messages.ORDER_REQUEST)) {
+    if (message.valueTypeName().equals(Messages.STATUS_QUERY)) {
+      ShopOutput.reply(
+          context,
+          state == null
+              ? new OrderEvent(
+                  context.self().id(), null, "unknown", Map.of(), null, "no such order")
+              : event(state, null));
+    } else if (message.is(Messages.ORDER_REQUEST)) {
       if (state == null) {
         start(context, message.as(Messages.ORDER_REQUEST));
       } else {
@@ -189,16 +197,16 @@ final class CheckoutFn implements StatefulFunction {
   }
 
   private static void publish(Context context, OrderState state, String reason) {
-    ShopOutput.write(
-        context,
-        ShopOutput.ORDERS,
+    ShopOutput.write(context, ShopOutput.ORDERS, state.order(), event(state, reason));
+  }
+
+  private static OrderEvent event(OrderState state, String reason) {
+    return new OrderEvent(
         state.order(),
-        new OrderEvent(
-            state.order(),
-            state.user(),
-            state.status(),
-            state.items(),
-            state.status().equals(RESERVING) ? null : state.total(),
-            reason));
+        state.user(),
+        state.status(),
+        state.items(),
+        state.status().equals(RESERVING) ? null : state.total(),
+        reason);
   }
 }

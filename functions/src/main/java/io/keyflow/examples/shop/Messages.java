@@ -37,6 +37,10 @@ public final class Messages {
   /** A checkout's delayed message to itself: the approval window has closed. */
   public record ApprovalTimeout(String order) {}
 
+  /** To {@code shop/checkout/<order>} through the gateway: asks for the order's status. */
+  public static final org.apache.flink.statefun.sdk.java.TypeName STATUS_QUERY =
+      org.apache.flink.statefun.sdk.java.TypeName.typeNameOf("shop.types", "StatusQuery");
+
   public static final Type<CartCommand> CART_COMMAND = Json.type("CartCommand", CartCommand.class);
   public static final Type<InventoryCommand> INVENTORY_COMMAND =
       Json.type("InventoryCommand", InventoryCommand.class);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.io.gateway.Gateway;
+import io.keyflow.module.Module;
+import io.keyflow.module.ModuleLoader;
 import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
@@ -12,6 +15,10 @@ import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +60,15 @@ class ShopIT {
   @BeforeAll
   static void start() throws Exception {
     for (String topic :
-        List.of("cart", "inventory", "approvals", "cart-views", "orders", "stock")) {
+        List.of(
+            "cart",
+            "inventory",
+            "approvals",
+            "cart-views",
+            "orders",
+            "stock",
+            "shop-calls",
+            "shop-replies")) {
       KafkaBroker.createTopic(topic, 2);
     }
     functions = ShopApp.serve(new ShopSettings(10_000, APPROVAL_TIMEOUT), "127.0.0.1", 0);
@@ -73,9 +88,10 @@ class ShopIT {
   /** The repository's module.yaml with the broker and function addresses of this test. */
   private static String module() throws IOException {
     String yaml = Files.readString(Path.of("..", "module.yaml"));
-    assertThat(yaml).contains("127.0.0.1:9092", "http://127.0.0.1:8000");
+    assertThat(yaml).contains("127.0.0.1:9092", "http://127.0.0.1:8000", "127.0.0.1:8080");
     return yaml.replace("127.0.0.1:9092", KafkaBroker.bootstrapServers())
-        .replace("http://127.0.0.1:8000", functions.baseUrl());
+        .replace("http://127.0.0.1:8000", functions.baseUrl())
+        .replace("127.0.0.1:8080", "127.0.0.1:0");
   }
 
   @Test
@@ -121,6 +137,34 @@ class ShopIT {
       send("cart", "carol", "{\"action\":\"checkout\",\"order\":\"o-timeout\"}");
       awaitStatus(job, "o-timeout", "cancelled");
       awaitStock(job, "tv", 1);
+
+      // The same shop over the HTTP gateway: commands answer with the cart, a status query
+      // with the order.
+      Module module = ModuleLoader.parse("module.yaml", module());
+      try (Gateway gateway =
+          Gateway.start(Gateway.declaredIn(module).orElseThrow(), module, Duration.ofSeconds(30))) {
+        HttpResponse<String> added =
+            call(
+                gateway,
+                "shop/cart/dave",
+                "shop.types/CartCommand",
+                "{\"action\":\"add\",\"item\":\"apple\"}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        assertThat(added.headers().firstValue("X-Keyflow-Type")).hasValue("shop.types/CartView");
+        assertThat(JSON.readTree(added.body()).get("items").toString()).isEqualTo("{\"apple\":1}");
+        HttpResponse<String> viewed =
+            call(gateway, "shop/cart/dave", "shop.types/CartCommand", "{\"action\":\"view\"}");
+        assertThat(JSON.readTree(viewed.body()).get("items").toString()).isEqualTo("{\"apple\":1}");
+        HttpResponse<String> status =
+            call(gateway, "shop/checkout/o-approved", "shop.types/StatusQuery", "{}");
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        assertThat(JSON.readTree(status.body()).get("status").asText()).isEqualTo("confirmed");
+        assertThat(
+                call(gateway, "shop/inventory/tv", "shop.types/InventoryCommand", "{}")
+                    .statusCode())
+            .as("inventory is not exposed")
+            .isEqualTo(404);
+      }
     } finally {
       KeyflowTestJob.cancel(job);
     }
@@ -143,6 +187,18 @@ class ShopIT {
 
     assertThat(values(carts, "alice").stream().map(v -> v.get("items").toString()).toList())
         .containsExactly("{\"apple\":2}", "{}");
+  }
+
+  private static HttpResponse<String> call(Gateway gateway, String path, String type, String json)
+      throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/functions/" + path))
+                .header("Content-Type", type)
+                .timeout(Duration.ofMinutes(1))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static void send(String topic, String key, String json) throws Exception {

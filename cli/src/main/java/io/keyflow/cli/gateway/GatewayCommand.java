@@ -1,0 +1,88 @@
+package io.keyflow.cli.gateway;
+
+import io.keyflow.cli.run.Shutdown;
+import io.keyflow.io.gateway.Gateway;
+import io.keyflow.io.gateway.GatewayBinder;
+import io.keyflow.io.gateway.GatewaySpec;
+import io.keyflow.module.Module;
+import io.keyflow.module.ModuleLoader;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code keyflow gateway}: serves a module's HTTP gateway beside a running Keyflow job. */
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serves the HTTP gateway that module.yaml declares (kind "
+          + GatewayBinder.KIND
+          + "): POST /v1/functions/{namespace}/{type}/{id} calls a function and answers with its"
+          + " reply; .../send only sends; GET /v1/invocations/{id} fetches a late reply.",
+      "Run as many instances as you like beside the job (`keyflow run` starts one itself); each"
+          + " reads every reply, so a fetch or a retried call may reach any of them. Ctrl-C stops."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  keyflow gateway --module module.yaml",
+      "  keyflow gateway --module module.yaml --listen 0.0.0.0:8088",
+      "  curl -H 'X-Keyflow-Type: shop.types/CartCommand' -d '{\"action\":\"view\"}' \\",
+      "      http://127.0.0.1:8080/v1/functions/shop/cart/alice"
+    })
+public final class GatewayCommand implements Callable<Integer> {
+  static final String EXAMPLE_MODULE = "classpath:io/keyflow/cli/example/module.yaml";
+
+  @Option(
+      names = "--module",
+      paramLabel = "FILE",
+      description = "The module.yaml that declares the gateway. Default: the example shop's.")
+  String module;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = "Where to listen, instead of the module's listen address.")
+  String listen;
+
+  private final PrintStream out = System.out;
+
+  @Override
+  public Integer call() throws Exception {
+    Module loaded = ModuleLoader.load(module == null ? EXAMPLE_MODULE : module);
+    GatewaySpec spec = Gateway.declaredIn(loaded).orElse(null);
+    if (spec == null) {
+      System.err.printf(
+          "%s declares no gateway; add a document of kind %s (see docs/gateway.md)%n",
+          loaded.source(), GatewayBinder.KIND);
+      return 2;
+    }
+    if (listen != null) {
+      int colon = listen.lastIndexOf(':');
+      int port;
+      try {
+        port = Integer.parseInt(listen.substring(colon + 1));
+      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+        port = -1;
+      }
+      if (colon <= 0 || port < 0 || port > 65535) {
+        System.err.printf("--listen %s is not HOST:PORT, such as 0.0.0.0:8080%n", listen);
+        return 2;
+      }
+      spec = spec.listeningOn(listen.substring(0, colon), port);
+    }
+    CountDownLatch stop = Shutdown.onSignal();
+    try (Gateway gateway = Gateway.start(spec, loaded, Duration.ofSeconds(30))) {
+      out.printf(
+          "Gateway %s on %s (calls to %s, replies from %s); Ctrl-C stops%n",
+          spec.id(), gateway.baseUrl(), spec.requestTopic(), spec.replyTopic());
+      out.flush();
+      stop.await();
+    }
+    out.println("Stopped.");
+    return 0;
+  }
+}

@@ -1,0 +1,113 @@
+package io.keyflow.io.gateway;
+
+import io.keyflow.module.Module;
+import io.undertow.Undertow;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running HTTP gateway: calls functions over HTTP through Kafka and answers with their replies.
+ * Any number of instances may serve the same gateway; each reads all replies, so a fetch or a retry
+ * may reach any of them.
+ *
+ * <pre>{@code
+ * Module module = ModuleLoader.load("module.yaml");
+ * try (Gateway gateway = Gateway.start(Gateway.declaredIn(module).orElseThrow(), module)) {
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewaySpec spec;
+  private final RequestLog requests;
+  private final ReplyListener listener;
+  private final Undertow server;
+
+  private Gateway(GatewaySpec spec, RequestLog requests, ReplyListener listener, Undertow server) {
+    this.spec = spec;
+    this.requests = requests;
+    this.listener = listener;
+    this.server = server;
+  }
+
+  /** The gateway a module declares, if any. */
+  public static Optional<GatewaySpec> declaredIn(Module module) {
+    return module.ingresses().stream()
+        .filter(GatewayIngress.class::isInstance)
+        .map(ingress -> ((GatewayIngress) ingress).spec())
+        .findFirst();
+  }
+
+  /**
+   * Starts a gateway instance: reads the replies of the idempotency window (waiting up to {@code
+   * catchUp} for them), then listens.
+   */
+  public static Gateway start(GatewaySpec spec, Module module, Duration catchUp)
+      throws InterruptedException {
+    ReplyStore replies =
+        new ReplyStore(
+            spec.maxKeptReplies(), spec.idempotencyTtl().toMillis(), System::currentTimeMillis);
+    ReplyListener listener = new ReplyListener(spec, replies);
+    RequestLog requests = null;
+    try {
+      listener.start();
+      if (!listener.awaitCaughtUp(catchUp)) {
+        LOG.warn(
+            "Gateway {} has not read the recent replies of {} within {}; it serves calls"
+                + " meanwhile, and retried calls it cannot answer yet wait for their reply",
+            spec.id(),
+            spec.replyTopic(),
+            catchUp);
+      }
+      requests = new RequestLog(spec);
+      Undertow server =
+          Undertow.builder()
+              .addHttpListener(spec.listenPort(), spec.listenHost())
+              .setHandler(new GatewayHandler(spec, module, requests, replies))
+              .build();
+      server.start();
+      Gateway gateway = new Gateway(spec, requests, listener, server);
+      LOG.info(
+          "Gateway {} listening on {}; calls to {}, replies from {} ({})",
+          spec.id(),
+          gateway.baseUrl(),
+          spec.requestTopic(),
+          spec.replyTopic(),
+          spec.exactlyOnceReplies() ? "exactly-once" : "at-least-once");
+      return gateway;
+    } catch (RuntimeException | InterruptedException e) {
+      if (requests != null) {
+        requests.close();
+      }
+      listener.close();
+      throw e;
+    }
+  }
+
+  public GatewaySpec spec() {
+    return spec;
+  }
+
+  /** The port it listens on (the one asked for, or the one chosen for port 0). */
+  public int port() {
+    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  /** For example {@code http://127.0.0.1:8080}. */
+  public String baseUrl() {
+    InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+    return "http://" + address.getHostString() + ":" + address.getPort();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.stop();
+    requests.close();
+    listener.close();
+  }
+}

@@ -1,0 +1,182 @@
+package io.keyflow.io.gateway;
+
+import io.keyflow.module.Component;
+import io.keyflow.module.ComponentBinder;
+import io.keyflow.module.FunctionPattern;
+import io.keyflow.module.TypeName;
+import io.keyflow.module.YamlNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads kind {@code io.keyflow.gateway.v1/http}: an HTTP gateway that calls functions and returns
+ * their replies.
+ *
+ * <pre>{@code
+ * kind: io.keyflow.gateway.v1/http
+ * spec:
+ *   id: shop/gateway                # default keyflow/gateway
+ *   address: kafka:9092             # or bootstrap.servers in properties
+ *   listen: 0.0.0.0:8080            # default
+ *   requestTopic: shop-calls
+ *   replyTopic: shop-replies
+ *   functions: [shop/cart, shop/checkout]   # default: every type the module's endpoints serve
+ *   replies: exactly-once           # default; or at-least-once (sooner, may repeat after a failure)
+ *   transactionalIdPrefix: shop-gw  # exactly-once; default keyflow-gateway-<namespace>-<name>
+ *   timeouts:
+ *     wait: 30 s                    # then 202 with the invocation id
+ *     maxWait: 5 min                # the most a request may ask for with ?wait=
+ *   idempotencyTtl: 24 h            # how long Idempotency-Keys and replies are remembered
+ *   limits:
+ *     maxBodyBytes: 1048576
+ *     maxPendingCalls: 10000        # per gateway instance; more get 503
+ *     maxKeptReplies: 100000        # per gateway instance
+ *   properties:
+ *     - security.protocol: SSL
+ * }</pre>
+ */
+public final class GatewayBinder implements ComponentBinder {
+  public static final String KIND = "io.keyflow.gateway.v1/http";
+  static final TypeName DEFAULT_ID = new TypeName("keyflow", "gateway");
+  static final int DEFAULT_PORT = 8080;
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public Component bind(YamlNode spec) {
+    spec.allowOnlyKeys(
+        "id",
+        "address",
+        "listen",
+        "requestTopic",
+        "replyTopic",
+        "replies",
+        "transactionalIdPrefix",
+        "timeouts",
+        "idempotencyTtl",
+        "limits",
+        "functions",
+        "properties");
+    TypeName id = spec.has("id") ? spec.requireTypeName("id") : DEFAULT_ID;
+    Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
+    String servers =
+        spec.optionalString("address")
+            .or(() -> java.util.Optional.ofNullable(properties.get("bootstrap.servers")))
+            .orElseThrow(
+                () ->
+                    spec.error(
+                        "address",
+                        "missing",
+                        "the Kafka bootstrap servers, such as kafka:9092 (or bootstrap.servers in"
+                            + " properties)"));
+    String listen = spec.optionalString("listen").orElse("0.0.0.0:" + DEFAULT_PORT);
+    int colon = listen.lastIndexOf(':');
+    int port = colon > 0 ? port(listen.substring(colon + 1)) : -1;
+    if (port < 0) {
+      throw spec.error(
+          "listen", "'" + listen + "' is not host:port", "host:port such as 0.0.0.0:8080");
+    }
+    String requestTopic = spec.requireString("requestTopic");
+    String replyTopic = spec.requireString("replyTopic");
+    if (requestTopic.equals(replyTopic)) {
+      throw spec.error(
+          "replyTopic",
+          "is the request topic " + requestTopic,
+          "a topic of its own for replies, such as " + requestTopic + "-replies");
+    }
+    String replies = spec.optionalString("replies").orElse("exactly-once");
+    if (!replies.equals("exactly-once") && !replies.equals("at-least-once")) {
+      throw spec.error("replies", "'" + replies + "' is unknown", "exactly-once or at-least-once");
+    }
+    Duration wait = Duration.ofSeconds(30);
+    Duration maxWait = Duration.ofMinutes(5);
+    var timeouts = spec.optionalObject("timeouts");
+    if (timeouts.isPresent()) {
+      YamlNode node = timeouts.get();
+      node.allowOnlyKeys("wait", "maxWait");
+      wait = positive(node, "wait", node.optionalDuration("wait", wait));
+      maxWait = positive(node, "maxWait", node.optionalDuration("maxWait", maxWait));
+      if (maxWait.compareTo(wait) < 0) {
+        throw node.error("maxWait", "is shorter than wait", "at least the wait, " + wait);
+      }
+    }
+    Duration ttl =
+        positive(
+            spec, "idempotencyTtl", spec.optionalDuration("idempotencyTtl", Duration.ofHours(24)));
+    long maxBody = 1 << 20;
+    int maxPending = 10_000;
+    int maxKept = 100_000;
+    var limits = spec.optionalObject("limits");
+    if (limits.isPresent()) {
+      YamlNode node = limits.get();
+      node.allowOnlyKeys("maxBodyBytes", "maxPendingCalls", "maxKeptReplies");
+      maxBody = atLeastOne(node, "maxBodyBytes", node.optionalLong("maxBodyBytes", maxBody));
+      maxPending =
+          (int)
+              atLeastOne(node, "maxPendingCalls", node.optionalInt("maxPendingCalls", maxPending));
+      maxKept =
+          (int) atLeastOne(node, "maxKeptReplies", node.optionalInt("maxKeptReplies", maxKept));
+    }
+    List<FunctionPattern> functions = new ArrayList<>();
+    if (spec.has("functions")) {
+      for (String pattern : spec.requireStringList("functions")) {
+        try {
+          functions.add(FunctionPattern.parse(pattern));
+        } catch (IllegalArgumentException e) {
+          throw spec.error("functions", e.getMessage(), FunctionPattern.EXPECTED);
+        }
+      }
+    }
+    String prefix =
+        spec.optionalString("transactionalIdPrefix")
+            .orElse("keyflow-gateway-" + id.namespace() + "-" + id.name());
+    GatewaySpec gateway =
+        new GatewaySpec(
+            id,
+            servers,
+            listen.substring(0, colon),
+            port,
+            requestTopic,
+            replyTopic,
+            replies.equals("exactly-once"),
+            prefix,
+            wait,
+            maxWait,
+            ttl,
+            maxBody,
+            maxPending,
+            maxKept,
+            functions,
+            properties);
+    return new GatewayComponents(gateway);
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text);
+      return port >= 0 && port <= 65535 ? port : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Duration positive(YamlNode node, String key, Duration value) {
+    if (value.isZero() || value.isNegative()) {
+      throw node.error(key, "must be positive", "a duration such as 30 s");
+    }
+    return value;
+  }
+
+  private static long atLeastOne(YamlNode node, String key, long value) {
+    if (value < 1) {
+      throw node.error(key, "must be at least 1", "a positive number");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,47 @@
+package io.keyflow.io.gateway;
+
+import io.keyflow.io.Ingress;
+import io.keyflow.module.TypeName;
+import io.keyflow.protocol.ProtobufTypeInfo;
+import io.keyflow.protocol.gateway.GatewayRequest;
+import io.keyflow.protocol.internal.Envelope;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The calls a gateway accepted, read from its request topic: each becomes a message to its target
+ * whose caller is {@code keyflow/reply:<invocation id>}. A call made with an Idempotency-Key passes
+ * once within the gateway's idempotency window, however often it was written.
+ */
+record GatewayIngress(GatewaySpec spec) implements Ingress {
+
+  @Override
+  public TypeName id() {
+    return spec.id();
+  }
+
+  @Override
+  public DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix) {
+    KafkaSourceBuilder<GatewayRequest> source = KafkaSource.builder();
+    spec.properties().forEach(source::setProperty);
+    source
+        .setBootstrapServers(spec.bootstrapServers())
+        .setGroupId("keyflow-gateway-" + spec.id().namespace() + "-" + spec.id().name())
+        .setTopics(spec.requestTopic())
+        // Calls written before the job first started are answered too.
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new GatewayRequests(spec.id()));
+    return env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "gateway " + spec.id())
+        .uid(uidPrefix + "-source")
+        .keyBy(GatewayRequest::getInvocationId, Types.STRING)
+        .process(new FirstRequests(spec.idempotencyTtl()), ProtobufTypeInfo.ENVELOPE)
+        .uid(uidPrefix + "-idempotency")
+        .name("idempotency " + spec.id());
+  }
+}

@@ -1,0 +1,84 @@
+package io.keyflow.io.gateway;
+
+import io.keyflow.module.FunctionPattern;
+import io.keyflow.module.TypeName;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A gateway as {@code module.yaml} declares it ({@code io.keyflow.gateway.v1/http}): what the job
+ * needs (the topics, the reply delivery, the idempotency window) and what the gateway server needs
+ * (where to listen, how long to wait, its limits).
+ *
+ * @param id the gateway's id, which is also the id of the ingress that reads its requests
+ * @param bootstrapServers the Kafka cluster of both topics
+ * @param listenHost the address the server binds
+ * @param listenPort the port the server binds
+ * @param requestTopic where the gateway writes calls; the job reads them from there
+ * @param replyTopic where the job writes replies; every gateway instance reads all of it
+ * @param exactlyOnceReplies replies are written in Kafka transactions and read with {@code
+ *     read_committed}; otherwise at least once, visible sooner
+ * @param transactionalIdPrefix for exactly-once replies
+ * @param defaultWait how long a call waits for its reply before it is answered 202
+ * @param maxWait the longest wait a request may ask for with {@code ?wait=}
+ * @param idempotencyTtl how long an Idempotency-Key and a reply are remembered
+ * @param maxBodyBytes the largest request body accepted
+ * @param maxPendingCalls calls one gateway instance lets wait at once; more are refused with 503
+ * @param maxKeptReplies replies one gateway instance keeps for late fetches and retries
+ * @param functions the function types the gateway lets callers reach; empty for every type the
+ *     module's endpoints serve
+ * @param properties Kafka client properties for the gateway's producer and consumer and the job's
+ *     source and sink (security settings, for instance)
+ */
+public record GatewaySpec(
+    TypeName id,
+    String bootstrapServers,
+    String listenHost,
+    int listenPort,
+    String requestTopic,
+    String replyTopic,
+    boolean exactlyOnceReplies,
+    String transactionalIdPrefix,
+    Duration defaultWait,
+    Duration maxWait,
+    Duration idempotencyTtl,
+    long maxBodyBytes,
+    int maxPendingCalls,
+    int maxKeptReplies,
+    List<FunctionPattern> functions,
+    Map<String, String> properties)
+    implements Serializable {
+
+  public GatewaySpec {
+    functions = List.copyOf(functions);
+    properties = Map.copyOf(properties);
+  }
+
+  /** Whether callers may reach {@code type} through this gateway. */
+  public boolean exposes(TypeName type) {
+    return functions.isEmpty() || functions.stream().anyMatch(pattern -> pattern.matches(type));
+  }
+
+  /** The same gateway listening elsewhere, as {@code keyflow gateway --listen} asks. */
+  public GatewaySpec listeningOn(String host, int port) {
+    return new GatewaySpec(
+        id,
+        bootstrapServers,
+        host,
+        port,
+        requestTopic,
+        replyTopic,
+        exactlyOnceReplies,
+        transactionalIdPrefix,
+        defaultWait,
+        maxWait,
+        idempotencyTtl,
+        maxBodyBytes,
+        maxPendingCalls,
+        maxKeptReplies,
+        functions,
+        properties);
+  }
+}

@@ -1,0 +1,81 @@
+package io.keyflow.io.gateway;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** The gateway's answers: replies as the function sent them, everything else as small JSON. */
+final class Responses {
+  static final HttpString KEYFLOW_TYPE = new HttpString("X-Keyflow-Type");
+  static final HttpString INVOCATION_ID = new HttpString("X-Keyflow-Invocation-Id");
+
+  private Responses() {}
+
+  static void reply(HttpServerExchange exchange, String invocationId, ReplyStore.Reply reply) {
+    exchange.setStatusCode(200);
+    exchange.getResponseHeaders().put(INVOCATION_ID, invocationId);
+    exchange.getResponseHeaders().put(KEYFLOW_TYPE, reply.typename());
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType(reply.typename()));
+    exchange.getResponseSender().send(ByteBuffer.wrap(reply.value()));
+  }
+
+  /** 202: the call is accepted (and durable); its reply can be fetched by id later. */
+  static void accepted(HttpServerExchange exchange, String invocationId, String why) {
+    exchange.getResponseHeaders().put(INVOCATION_ID, invocationId);
+    exchange.getResponseHeaders().put(Headers.LOCATION, "/v1/invocations/" + invocationId);
+    json(
+        exchange,
+        202,
+        "{\"invocationId\":"
+            + quote(invocationId)
+            + ",\"location\":"
+            + quote("/v1/invocations/" + invocationId)
+            + ",\"status\":"
+            + quote(why)
+            + "}");
+  }
+
+  static void error(HttpServerExchange exchange, int status, String message) {
+    json(exchange, status, "{\"error\":" + quote(message) + "}");
+  }
+
+  private static void json(HttpServerExchange exchange, int status, String body) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A StateFun typename ({@code namespace/name}) has the shape of a media type, so the reply's
+   * typename is its Content-Type when it is a valid one; otherwise the bytes are octets.
+   */
+  static String contentType(String typename) {
+    return typename.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
+        ? typename
+        : "application/octet-stream";
+  }
+
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+}

@@ -1,0 +1,138 @@
+package io.keyflow.io.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keyflow.io.Replies;
+import io.keyflow.module.Module;
+import io.keyflow.module.ModuleException;
+import io.keyflow.module.ModuleLoader;
+import io.keyflow.module.TypeName;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class GatewayBinderTest {
+
+  private static Module module(String spec) {
+    return ModuleLoader.parse(
+        "module.yaml", "kind: io.keyflow.gateway.v1/http\nspec:\n" + spec.indent(2));
+  }
+
+  private static GatewaySpec gateway(String spec) {
+    return Gateway.declaredIn(module(spec)).orElseThrow();
+  }
+
+  private static final String MINIMAL =
+      """
+      address: kafka:9092
+      requestTopic: calls
+      replyTopic: replies
+      """;
+
+  @Test
+  void aGatewayIsAnIngressOfCallsAndTheReplyEgressWithSafeDefaults() {
+    Module module = module(MINIMAL);
+
+    assertThat(module.ingresses()).singleElement().isInstanceOf(GatewayIngress.class);
+    assertThat(module.egresses()).singleElement().isInstanceOf(ReplyEgress.class);
+    assertThat(module.egresses().get(0).id()).isEqualTo(Replies.EGRESS);
+    GatewaySpec spec = gateway(MINIMAL);
+    assertThat(spec.id()).isEqualTo(new TypeName("keyflow", "gateway"));
+    assertThat(spec.listenHost()).isEqualTo("0.0.0.0");
+    assertThat(spec.listenPort()).isEqualTo(8080);
+    assertThat(spec.exactlyOnceReplies()).isTrue();
+    assertThat(((ReplyEgress) module.egresses().get(0)).requiresCheckpointing()).isTrue();
+    assertThat(spec.defaultWait()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(spec.maxWait()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(spec.idempotencyTtl()).isEqualTo(Duration.ofHours(24));
+    assertThat(spec.maxBodyBytes()).isEqualTo(1 << 20);
+    assertThat(spec.exposes(new TypeName("any", "type"))).isTrue();
+    assertThat(spec.transactionalIdPrefix()).isEqualTo("keyflow-gateway-keyflow-gateway");
+  }
+
+  @Test
+  void everySettingIsRead() {
+    GatewaySpec spec =
+        gateway(
+            """
+            id: shop/gateway
+            address: kafka:9092
+            listen: 127.0.0.1:9000
+            requestTopic: calls
+            replyTopic: replies
+            replies: at-least-once
+            functions: [shop/cart, billing/*]
+            timeouts:
+              wait: 5 s
+              maxWait: 1 min
+            idempotencyTtl: 2 h
+            limits:
+              maxBodyBytes: 4096
+              maxPendingCalls: 7
+              maxKeptReplies: 9
+            properties:
+              - security.protocol: PLAINTEXT
+            """);
+
+    assertThat(spec.id()).isEqualTo(new TypeName("shop", "gateway"));
+    assertThat(spec.listenHost()).isEqualTo("127.0.0.1");
+    assertThat(spec.listenPort()).isEqualTo(9000);
+    assertThat(spec.exactlyOnceReplies()).isFalse();
+    assertThat(spec.exposes(new TypeName("shop", "cart"))).isTrue();
+    assertThat(spec.exposes(new TypeName("billing", "invoice"))).isTrue();
+    assertThat(spec.exposes(new TypeName("shop", "inventory"))).isFalse();
+    assertThat(spec.defaultWait()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(spec.maxWait()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(spec.idempotencyTtl()).isEqualTo(Duration.ofHours(2));
+    assertThat(spec.maxBodyBytes()).isEqualTo(4096);
+    assertThat(spec.maxPendingCalls()).isEqualTo(7);
+    assertThat(spec.maxKeptReplies()).isEqualTo(9);
+    assertThat(spec.properties()).containsEntry("security.protocol", "PLAINTEXT");
+  }
+
+  @Test
+  void mistakesNameTheFieldAndTheFix() {
+    assertThatThrownBy(() -> module(MINIMAL + "replyTopik: x\n"))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("replyTopik")
+        .hasMessageContaining("replyTopic");
+    assertThatThrownBy(() -> module("address: kafka:9092\nrequestTopic: calls\n"))
+        .hasMessageContaining("replyTopic")
+        .hasMessageContaining("missing");
+    assertThatThrownBy(
+            () -> module("address: kafka:9092\nrequestTopic: calls\nreplyTopic: calls\n"))
+        .hasMessageContaining("is the request topic calls");
+    assertThatThrownBy(() -> module(MINIMAL + "listen: 8080\n"))
+        .hasMessageContaining("listen")
+        .hasMessageContaining("host:port");
+    assertThatThrownBy(() -> module(MINIMAL + "replies: twice\n"))
+        .hasMessageContaining("exactly-once or at-least-once");
+    assertThatThrownBy(() -> module(MINIMAL + "timeouts:\n  wait: 2 min\n  maxWait: 1 min\n"))
+        .hasMessageContaining("maxWait")
+        .hasMessageContaining("shorter than wait");
+    assertThatThrownBy(() -> module(MINIMAL + "limits:\n  maxPendingCalls: 0\n"))
+        .hasMessageContaining("maxPendingCalls")
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> module(MINIMAL + "functions: [shop/ca*]\n"))
+        .hasMessageContaining("functions")
+        .hasMessageContaining("wildcard");
+    assertThatThrownBy(() -> module("requestTopic: calls\nreplyTopic: replies\n"))
+        .hasMessageContaining("address")
+        .hasMessageContaining("bootstrap.servers");
+  }
+
+  @Test
+  void twoGatewaysInOneModuleAreRefused() {
+    assertThatThrownBy(
+            () ->
+                ModuleLoader.parse(
+                    "module.yaml",
+                    ("kind: io.keyflow.gateway.v1/http\nspec:\n" + MINIMAL.indent(2))
+                        + "---\n"
+                        + ("kind: io.keyflow.gateway.v1/http\nspec:\n"
+                            + ("id: other/gateway\n" + MINIMAL).indent(2))))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("document 2")
+        .hasMessageContaining("keyflow/reply");
+  }
+}
