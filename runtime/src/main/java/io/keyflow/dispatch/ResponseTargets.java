@@ -35,7 +35,7 @@ final class ResponseTargets {
           what + " to the gateway caller " + target.getId(),
           new IllegalArgumentException(
               egresses.containsKey(Replies.EGRESS)
-                  ? "a reply to a gateway call must be an immediate message, not a delayed one"
+                  ? "replies to gateway calls cannot be delayed; send the reply as an immediate message"
                   : "module.yaml declares no gateway (kind io.keyflow.gateway.v1/http) to take"
                       + " the reply"));
     }

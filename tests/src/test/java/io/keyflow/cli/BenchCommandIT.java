@@ -20,7 +20,7 @@ class BenchCommandIT {
   @TempDir Path dir;
 
   @Test
-  void benchRunsBothWorkloadsAndReportsCorrectOutput() throws Exception {
+  void benchRunsEveryWorkloadAndReportsCorrectOutput() throws Exception {
     Path results = dir.resolve("results.json");
 
     List<String> out =
@@ -38,6 +38,12 @@ class BenchCommandIT {
             "200",
             "--live-seconds",
             "3",
+            "--workload",
+            "counter,forward,gateway",
+            "--gateway-calls",
+            "200",
+            "--gateway-concurrency",
+            "20",
             "--state-dir",
             dir.resolve("state").toString(),
             "--output",
@@ -67,5 +73,19 @@ class BenchCommandIT {
       assertThat(ceiling.path("functionsCpuMicrosPerRecord").asDouble()).isPositive();
     }
     assertThat(out).filteredOn(l -> l.startsWith("  ceiling: ")).hasSizeGreaterThanOrEqualTo(2);
+    JsonNode gateway = report.path("gateway");
+    assertThat(gateway).hasSize(2);
+    assertThat(gateway.get(0).path("replies").asText()).isEqualTo("exactly-once");
+    assertThat(gateway.get(1).path("replies").asText()).isEqualTo("at-least-once");
+    for (JsonNode calls : gateway) {
+      assertThat(calls.path("correct").asBoolean()).as(calls.toString()).isTrue();
+      assertThat(calls.path("calls").asLong()).isEqualTo(200);
+      assertThat(calls.path("callsPerSecond").asDouble()).isPositive();
+      assertThat(calls.path("p99Millis").asDouble())
+          .isGreaterThanOrEqualTo(calls.path("p50Millis").asDouble())
+          .isPositive();
+    }
+    assertThat(out)
+        .anyMatch(l -> l.startsWith("gateway, exactly-once replies") && l.endsWith("yes"));
   }
 }

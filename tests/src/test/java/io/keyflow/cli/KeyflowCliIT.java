@@ -8,6 +8,10 @@ import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.TestFunctions;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/keyflow} as a user runs it: {@code run --module ... --with-kafka} as a process, fed
- * with {@code keyflow send}, read with {@code keyflow tail}, stopped with SIGINT, and run again.
+ * with {@code keyflow send} and through the run's HTTP gateway and a {@code keyflow gateway}, read
+ * with {@code keyflow tail}, stopped with SIGINT, and run again.
  */
 class KeyflowCliIT {
   private static final TypeName EGRESS = TypeName.typeNameOf("cli", "out");
@@ -48,8 +53,9 @@ class KeyflowCliIT {
   void runStopsOnSigintWithStatusZeroAndTheNextRunResumesItsState() throws Exception {
     int kafkaPort = freePort();
     String kafka = "127.0.0.1:" + kafkaPort;
+    int gatewayPort = freePort();
     Path module = dir.resolve("module.yaml");
-    Files.writeString(module, module(kafka));
+    Files.writeString(module, module(kafka, gatewayPort));
     String[] run = {
       "run",
       "--module",
@@ -68,13 +74,15 @@ class KeyflowCliIT {
     };
 
     try (CliProcess first = CliProcess.start(dir, run)) {
-      first.awaitLine("Ctrl-C stops", STARTUP);
+      first.awaitLine("HTTP gateway on http://127.0.0.1:" + gatewayPort, STARTUP);
       send(kafka, "k");
       send(kafka, "k");
+      // The run's gateway takes a call too: written to Kafka, then delivered to the function.
+      assertThat(sendOverGateway(gatewayPort, "g")).isEqualTo(202);
       try (CommittedTopicReader out = new CommittedTopicReader(kafka, "cli-out")) {
-        awaitValues(out, List.of("k=1", "k=2"));
+        awaitValues(out, List.of("k=1", "k=2", "g=1"));
       }
-      first.awaitLine("records in 2", Duration.ofSeconds(60));
+      first.awaitLine("records in 3", Duration.ofSeconds(60));
       List<ProcessHandle> processes = processTree(first);
 
       first.interrupt();
@@ -90,6 +98,24 @@ class KeyflowCliIT {
       second.awaitLine("Ctrl-C stops", STARTUP);
       assertThat(second.lines()).anyMatch(l -> l.startsWith("Resuming from "));
       send(kafka, "k");
+      // A gateway of its own beside the run: `keyflow gateway` on another port.
+      int standalonePort = freePort();
+      try (CliProcess gateway =
+          CliProcess.start(
+              dir,
+              "gateway",
+              "--module",
+              module.toString(),
+              "--listen",
+              "127.0.0.1:" + standalonePort)) {
+        gateway.awaitLine("Ctrl-C stops", STARTUP);
+        assertThat(sendOverGateway(standalonePort, "g")).isEqualTo(202);
+        try (CommittedTopicReader out = new CommittedTopicReader(kafka, "cli-out")) {
+          awaitValues(out, List.of("k=1", "k=2", "g=1", "k=3", "g=2"));
+        }
+        gateway.interrupt();
+        assertThat(gateway.awaitExit(Duration.ofSeconds(10))).isEqualTo(0);
+      }
       List<String> tailed =
           CliProcess.runToEnd(
               dir,
@@ -101,15 +127,33 @@ class KeyflowCliIT {
               "cli-out",
               "--from-beginning",
               "--max",
-              "3");
-      assertThat(tailed).containsExactly("k: k=1", "k: k=2", "k: k=3");
+              "5");
+      assertThat(tailed)
+          .containsExactlyInAnyOrder("k: k=1", "k: k=2", "k: k=3", "g: g=1", "g: g=2");
+      assertThat(tailed.stream().filter(l -> l.startsWith("k:")))
+          .containsExactly("k: k=1", "k: k=2", "k: k=3");
 
       second.interrupt();
       assertThat(second.awaitExit(Duration.ofSeconds(10))).isEqualTo(0);
     }
   }
 
-  private static String module(String kafka) {
+  /** Sends a message to {@code cli/counter/<id>} through a gateway; returns the HTTP status. */
+  private static int sendOverGateway(int port, String id) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + port + "/v1/functions/cli/counter/" + id + "/send"))
+                .header("X-Keyflow-Type", "keyflow.test/raw")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(id))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static String module(String kafka, int gatewayPort) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
@@ -134,8 +178,16 @@ class KeyflowCliIT {
           deliverySemantic:
             type: exactly-once
             transactionTimeout: 2 min
+        ---
+        kind: io.keyflow.gateway.v1/http
+        spec:
+          id: cli/gateway
+          address: %s
+          listen: 127.0.0.1:%d
+          requestTopic: cli-calls
+          replyTopic: cli-replies
         """
-        .formatted(functions.baseUrl(), kafka, kafka);
+        .formatted(functions.baseUrl(), kafka, kafka, kafka, gatewayPort);
   }
 
   private void send(String kafka, String key) throws Exception {
@@ -157,10 +209,16 @@ class KeyflowCliIT {
   private static void awaitValues(CommittedTopicReader out, List<String> expected)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    while (out.values("k=").size() < expected.size() && System.nanoTime() < deadline) {
+    while (out.values("k=", "g=").size() < expected.size() && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
-    assertThat(out.values("k=")).containsExactlyElementsOf(expected);
+    // Keys k and g may sit in different partitions: the order holds per key only.
+    assertThat(out.values("k=")).containsExactlyElementsOf(startingWith(expected, "k="));
+    assertThat(out.values("g=")).containsExactlyElementsOf(startingWith(expected, "g="));
+  }
+
+  private static List<String> startingWith(List<String> values, String prefix) {
+    return values.stream().filter(v -> v.startsWith(prefix)).toList();
   }
 
   private static List<ProcessHandle> processTree(CliProcess cli) {

@@ -73,8 +73,27 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "NAME",
       split = ",",
       defaultValue = "counter,forward",
-      description = "Workloads to run: counter, forward (default: ${DEFAULT-VALUE}).")
+      description =
+          "Workloads to run: counter, forward, gateway (calls through the HTTP gateway, with"
+              + " exactly-once and at-least-once replies) (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
+
+  @Option(
+      names = "--gateway-calls",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Calls the gateway workload measures, per reply mode (default: ${DEFAULT-VALUE}).")
+  long gatewayCalls;
+
+  @Option(
+      names = "--gateway-concurrency",
+      paramLabel = "N",
+      defaultValue = "16",
+      description =
+          "Calls the gateway workload keeps in flight, each waiting for its reply"
+              + " (default: ${DEFAULT-VALUE}).")
+  int gatewayConcurrency;
 
   @Option(
       names = "--warmup",
@@ -135,9 +154,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     for (String workload : workloads) {
-      if (!List.of("counter", "forward").contains(workload)) {
+      if (!List.of("counter", "forward", "gateway").contains(workload)) {
         throw new IllegalArgumentException(
-            "unknown workload '" + workload + "'; the workloads are counter and forward");
+            "unknown workload '" + workload + "'; the workloads are counter, forward and gateway");
       }
     }
     Files.createDirectories(stateDir);
@@ -150,6 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
         parallelism,
         org.apache.flink.util.TimeUtils.formatWithHighestUnit(checkpointInterval));
     List<BenchResult> results = new ArrayList<>();
+    List<GatewayResult> gatewayResults = new ArrayList<>();
     try (ChildProcess broker =
         ChildProcess.start(
             "broker",
@@ -199,6 +219,20 @@ public final class BenchCommand implements Callable<Integer> {
                   functions.pid(),
                   flink);
           for (String workload : workloads) {
+            if (workload.equals("gateway")) {
+              GatewayBench gateway =
+                  new GatewayBench(
+                      settings, kafka, functionsPort, flink, gatewayCalls, gatewayConcurrency);
+              for (boolean exactlyOnce : new boolean[] {true, false}) {
+                System.out.printf(
+                    "running gateway (%s replies) ...%n",
+                    exactlyOnce ? "exactly-once" : "at-least-once");
+                GatewayResult result = gateway.run(exactlyOnce);
+                gatewayResults.add(result);
+                System.out.println(BenchTable.gatewayRow(result));
+              }
+              continue;
+            }
             if (warmup > 0) {
               System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
               warmUp.warmUp(workload);
@@ -216,16 +250,21 @@ public final class BenchCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.print(BenchTable.of(results));
+    gatewayResults.forEach(r -> System.out.println(BenchTable.gatewayRow(r)));
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("at", Instant.now().toString());
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("java", System.getProperty("java.version"));
     report.put("results", results);
+    report.put("gateway", gatewayResults);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(output.toFile(), report);
     System.out.println("results written to " + output);
-    return results.stream().allMatch(BenchResult::correct) ? 0 : 1;
+    return results.stream().allMatch(BenchResult::correct)
+            && gatewayResults.stream().allMatch(GatewayResult::correct)
+        ? 0
+        : 1;
   }
 
   private static int freePort() throws java.io.IOException {

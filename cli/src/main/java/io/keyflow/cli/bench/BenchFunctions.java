@@ -1,6 +1,7 @@
 package io.keyflow.cli.bench;
 
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.functions.Reply;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.HttpString;
@@ -15,11 +16,14 @@ import org.apache.flink.statefun.sdk.java.ValueSpec;
 import org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage;
 import org.apache.flink.statefun.sdk.java.message.Message;
 import org.apache.flink.statefun.sdk.java.message.MessageBuilder;
+import org.apache.flink.statefun.sdk.java.types.SimpleType;
+import org.apache.flink.statefun.sdk.java.types.Type;
 
 /**
  * The benchmark's functions, served by their own process so that its CPU is measured apart: {@code
  * bench/counter} counts per id and writes {@code id=count} to the egress topic; {@code
- * bench/forward} passes each message on to the counter of the same id.
+ * bench/forward} passes each message on to the counter of the same id. A call through the HTTP
+ * gateway also gets the counter's line as its reply.
  *
  * <p>One server lasts for the whole benchmark, so that its warm-up counts once. Each run writes to
  * a topic of its own, which the run's endpoint names in the {@value #OUT_TOPIC_HEADER} header.
@@ -31,6 +35,12 @@ public final class BenchFunctions {
   static final TypeName COUNTER = TypeName.typeNameOf("bench", "counter");
   static final TypeName FORWARD = TypeName.typeNameOf("bench", "forward");
   static final TypeName EGRESS = TypeName.typeNameOf("bench", "out");
+
+  static final Type<String> TEXT =
+      SimpleType.simpleImmutableTypeFrom(
+          TypeName.typeNameOf("bench.types", "text"),
+          s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          b -> new String(b, java.nio.charset.StandardCharsets.UTF_8));
 
   private BenchFunctions() {}
 
@@ -52,6 +62,8 @@ public final class BenchFunctions {
                                   .withUtf8Key(id)
                                   .withUtf8Value(id + "=" + next + "|" + payload(message))
                                   .build());
+                          // Calls through the gateway get the same line as their reply.
+                          Reply.to(context, TEXT, id + "=" + next + "|" + payload(message));
                           return CompletableFuture.completedFuture(null);
                         })
                 .build())

@@ -88,4 +88,17 @@ final class BenchTable {
         r.brokerCpuMicrosPerRecord(),
         r.correct() ? "yes" : "NO: " + r.problem());
   }
+
+  static String gatewayRow(GatewayResult r) {
+    return String.format(
+        "gateway, %s replies: %,d calls, %d at once: %,.0f calls/s, p50 %.1f ms, p99 %.1f ms;"
+            + " correct %s",
+        r.replies(),
+        r.calls(),
+        r.concurrency(),
+        r.callsPerSecond(),
+        r.p50Millis(),
+        r.p99Millis(),
+        r.correct() ? "yes" : "NO: " + r.problem());
+  }
 }

@@ -70,7 +70,25 @@ public final class Gateway implements AutoCloseable {
               .addHttpListener(spec.listenPort(), spec.listenHost())
               .setHandler(new GatewayHandler(spec, module, requests, replies))
               .build();
-      server.start();
+      try {
+        server.start();
+      } catch (RuntimeException e) {
+        if (e.getCause() instanceof java.net.BindException bind) {
+          throw new IllegalStateException(
+              "gateway "
+                  + spec.id()
+                  + " cannot listen on "
+                  + spec.listenHost()
+                  + ":"
+                  + spec.listenPort()
+                  + " ("
+                  + bind.getMessage()
+                  + "); change its listen address in module.yaml, or start it with keyflow"
+                  + " gateway --listen HOST:PORT",
+              e);
+        }
+        throw e;
+      }
       Gateway gateway = new Gateway(spec, requests, listener, server);
       LOG.info(
           "Gateway {} listening on {}; calls to {}, replies from {} ({})",
