@@ -13,6 +13,7 @@ import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.NodeFunctionServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP gateway against a real broker and a Keyflow job on a MiniCluster: two gateway instances
- * in front of one job with exactly-once replies, functions on the StateFun Java SDK.
+ * in front of one job with exactly-once replies, functions on the StateFun Java and JavaScript
+ * SDKs.
  */
 @ExtendWith(KafkaBroker.class)
 class GatewayIT {
@@ -58,6 +60,7 @@ class GatewayIT {
   private static final AtomicBoolean FAIL_NOW = new AtomicBoolean();
   private static FailurePlan plan;
   private static FunctionServer server;
+  private static NodeFunctionServer javascript;
   private static JobClient job;
   private static Gateway first;
   private static Gateway second;
@@ -73,6 +76,7 @@ class GatewayIT {
     KafkaBroker.createTopic(requestTopic, 2);
     KafkaBroker.createTopic(replyTopic, 2);
     server = FunctionServer.start(FUNCTIONS.all(Duration.ofSeconds(3)), "127.0.0.1", 0);
+    javascript = NodeFunctionServer.start("reply-server.js", "gwjs");
     String yaml =
         String.join(
             "\n",
@@ -80,6 +84,11 @@ class GatewayIT {
             "spec:",
             "  functions: gw/*",
             "  urlPathTemplate: " + server.baseUrl() + "/{function.name}",
+            "---",
+            "kind: io.statefun.endpoints.v2/http",
+            "spec:",
+            "  functions: gwjs/*",
+            "  urlPathTemplate: " + javascript.baseUrl() + "/{function.name}",
             "---",
             "kind: io.keyflow.gateway.v1/http",
             "spec:",
@@ -92,7 +101,7 @@ class GatewayIT {
             "    wait: 2 s",
             "    maxWait: 2 min",
             "  idempotencyTtl: 1 h",
-            "  functions: [gw/counter, gw/slow, gw/flaky]",
+            "  functions: [gw/counter, gw/slow, gw/flaky, gwjs/*]",
             "  limits:",
             "    maxBodyBytes: 1024",
             "");
@@ -129,6 +138,9 @@ class GatewayIT {
       KeyflowTestJob.cancel(job);
     }
     server.close();
+    if (javascript != null) {
+      javascript.close();
+    }
     FUNCTIONS.close();
   }
 
@@ -156,6 +168,17 @@ class GatewayIT {
     Set<Long> oneToTen = LongStream.rangeClosed(1, 10).boxed().collect(Collectors.toSet());
     assertThat(countsPerId).hasSize(100);
     countsPerId.forEach((id, counts) -> assertThat(counts).as(id).isEqualTo(oneToTen));
+  }
+
+  @Test
+  void aJavaScriptFunctionAnswersByReplyingToItsCaller() throws Exception {
+    HttpResponse<String> first =
+        send(call(GatewayIT.first, "gwjs/greeter/js", "", "world").build());
+    HttpResponse<String> again = send(call(second, "gwjs/greeter/js", "", "again").build());
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo("hello world, call 1");
+    assertThat(again.body()).isEqualTo("hello again, call 2");
   }
 
   @Test
