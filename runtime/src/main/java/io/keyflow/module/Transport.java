@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param clientCertLocation PEM client certificate for mTLS, or null; set with clientKeyLocation
  * @param clientKeyLocation PKCS#8 client key for mTLS, or null; set with clientCertLocation
  * @param clientKeyPasswordLocation a file holding the client key's password, or null
+ * @param pipelining requests one {@code http:} connection carries at once (Keyflow); 1, the
+ *     default, waits for each response before the next request
  */
 public record Transport(
     String type,
@@ -39,7 +41,8 @@ public record Transport(
     String trustCaCertsLocation,
     String clientCertLocation,
     String clientKeyLocation,
-    String clientKeyPasswordLocation)
+    String clientKeyPasswordLocation,
+    int pipelining)
     implements Serializable {
 
   /** The Netty-based StateFun transport; the default since StateFun 3.2. */
@@ -87,6 +90,9 @@ public record Transport(
       throw new IllegalArgumentException(
           "payload_max_bytes must be positive, got " + payloadMaxBytes);
     }
+    if (pipelining < 1) {
+      throw new IllegalArgumentException("pipelining must be at least 1, got " + pipelining);
+    }
     if ((clientCertLocation == null) != (clientKeyLocation == null)) {
       throw new IllegalArgumentException("client_cert and client_key go together: give both");
     }
@@ -106,7 +112,8 @@ public record Transport(
         null,
         null,
         null,
-        null);
+        null,
+        1);
   }
 
   /** The okhttp transport with StateFun's defaults: call 1 min, connect/read/write 10 s. */
@@ -127,7 +134,8 @@ public record Transport(
         null,
         null,
         null,
-        null);
+        null,
+        1);
   }
 
   public Optional<Duration> readTimeout() {

@@ -28,7 +28,8 @@ final class TransportSpec {
           "trust_cacerts",
           "client_cert",
           "client_key",
-          "client_key_password");
+          "client_key_password",
+          "pipelining");
 
   private static final String[] ALL_KEYS =
       Stream.concat(Stream.of("type", "timeouts"), ASYNC_ONLY.stream()).toArray(String[]::new);
@@ -103,6 +104,13 @@ final class TransportSpec {
       throw transport.error(
           "payload_max_bytes", "got " + payloadMaxBytes, "a positive number of bytes");
     }
+    int pipelining = transport.optionalInt("pipelining", 1);
+    if (pipelining < 1) {
+      throw transport.error(
+          "pipelining",
+          "got " + pipelining,
+          "how many requests one connection may carry at once: 1 (the default) or more");
+    }
     String trustCaCerts = transport.optionalString("trust_cacerts").orElse(null);
     String clientCert = transport.optionalString("client_cert").orElse(null);
     String clientKey = transport.optionalString("client_key").orElse(null);
@@ -134,7 +142,8 @@ final class TransportSpec {
                 trustCaCerts,
                 clientCert,
                 clientKey,
-                clientKeyPassword));
+                clientKeyPassword,
+                pipelining));
   }
 
   /**

@@ -61,10 +61,10 @@ public final class RemoteFunctionClient implements AutoCloseable {
     }
   }
 
-  /** One lean client per connect timeout and pool TTL, with the number of its users. */
+  /** One lean client per connect timeout, pool TTL and pipelining, with its number of users. */
   private static final Map<PlainKey, SharedPlain> PLAIN = new HashMap<>();
 
-  private record PlainKey(Duration connect, Duration idle) {}
+  private record PlainKey(Duration connect, Duration idle, int pipelining) {}
 
   private static final class SharedPlain {
     final Http1Client client;
@@ -96,7 +96,8 @@ public final class RemoteFunctionClient implements AutoCloseable {
     this.plainKey =
         new PlainKey(
             transport.connect(),
-            transport.poolTtl().isZero() ? Duration.ofDays(365) : transport.poolTtl());
+            transport.poolTtl().isZero() ? Duration.ofDays(365) : transport.poolTtl(),
+            transport.pipelining());
     this.shared = acquirePlain(plainKey);
     this.plain = shared.client;
     this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
@@ -143,7 +144,8 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private static SharedPlain acquirePlain(PlainKey key) {
     synchronized (PLAIN) {
       SharedPlain shared =
-          PLAIN.computeIfAbsent(key, k -> new SharedPlain(new Http1Client(k.connect(), k.idle())));
+          PLAIN.computeIfAbsent(
+              key, k -> new SharedPlain(new Http1Client(k.connect(), k.idle(), k.pipelining())));
       shared.users++;
       return shared;
     }

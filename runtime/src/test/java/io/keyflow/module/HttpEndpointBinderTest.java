@@ -41,6 +41,7 @@ class HttpEndpointBinderTest {
               client_cert: /etc/keyflow/client.pem
               client_key: /etc/keyflow/client.key
               client_key_password: /etc/keyflow/client.key.password
+              pipelining: 8
             """);
 
     assertThat(endpoint.functions()).isEqualTo(new FunctionPattern.Namespace("shop"));
@@ -59,6 +60,18 @@ class HttpEndpointBinderTest {
     assertThat(t.clientCert()).contains("/etc/keyflow/client.pem");
     assertThat(t.clientKey()).contains("/etc/keyflow/client.key");
     assertThat(t.clientKeyPassword()).contains("/etc/keyflow/client.key.password");
+    assertThat(t.pipelining()).isEqualTo(8);
+  }
+
+  @Test
+  void pipeliningIsOffByDefaultAndAtLeastOne() {
+    assertThat(Transport.defaults().pipelining()).isEqualTo(1);
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    "functions: shop/*\nurlPathTemplate: http://fns/\ntransport: {pipelining: 0}\n"))
+        .hasMessageContaining(PREFIX + "spec.transport.pipelining:")
+        .hasMessageContaining("1 (the default) or more");
   }
 
   @Test

@@ -74,11 +74,23 @@ class TransportTest {
   private static Transport withType(String type) {
     Transport d = Transport.defaults();
     return new Transport(
-        type, d.call(), d.connect(), null, null, d.poolTtl(), 1, 1, null, null, null, null);
+        type, d.call(), d.connect(), null, null, d.poolTtl(), 1, 1, null, null, null, null, 1);
   }
 
   private static Transport withTimeouts(Duration call, Duration connect, Duration read) {
     return new Transport(
-        Transport.OKHTTP, call, connect, read, null, Duration.ZERO, 1, 1, null, null, null, null);
+        Transport.OKHTTP,
+        call,
+        connect,
+        read,
+        null,
+        Duration.ZERO,
+        1,
+        1,
+        null,
+        null,
+        null,
+        null,
+        1);
   }
 }

@@ -83,7 +83,8 @@ class RemoteFunctionClientTest {
             null,
             null,
             null,
-            null);
+            null,
+            1);
     return new RemoteFunctionClient(
         new HttpEndpoint(
             FunctionPattern.parse("shop/*"), url() + "/{function.name}", 1000, transport));

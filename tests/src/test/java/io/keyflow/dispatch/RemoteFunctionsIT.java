@@ -46,6 +46,7 @@ class RemoteFunctionsIT {
         new ObservedHandler(
             TestFunctions.of(
                     TestFunctions.counter("count", "counter"),
+                    TestFunctions.counter("piped", "counter"),
                     TestFunctions.counter("slow", "counter"),
                     TestFunctions.counter("flaky", "counter"),
                     TestFunctions.counter("hold", "counter"),
@@ -69,6 +70,10 @@ class RemoteFunctionsIT {
   }
 
   private String module(String namespace, int maxNumBatchRequests) {
+    return module(namespace, maxNumBatchRequests, 1);
+  }
+
+  private String module(String namespace, int maxNumBatchRequests, int pipelining) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
@@ -77,8 +82,9 @@ class RemoteFunctionsIT {
           maxNumBatchRequests: %d
           transport:
             call: 60s
+            pipelining: %d
         """
-        .formatted(namespace, server.baseUrl(), maxNumBatchRequests);
+        .formatted(namespace, server.baseUrl(), maxNumBatchRequests, pipelining);
   }
 
   private Configuration conf() {
@@ -106,6 +112,25 @@ class RemoteFunctionsIT {
             .boxed()
             .collect(Collectors.toMap(i -> "id-" + i, i -> (long) (messages / ids)));
     assertThat(counts).isEqualTo(expected);
+  }
+
+  @Test
+  void pipelinedCallsToAnSdkServerKeepCountsExactThroughAFailure() throws Exception {
+    int ids = 1_000;
+    int messages = 50_000;
+    FailurePlan plan = FailurePlan.register("piped", FailurePlan.times(1, 2_000));
+    GeneratedIngress ingress =
+        GeneratedIngress.of(messages, i -> message("piped", "counter", "id-" + (i % ids), "m" + i))
+            .throttled(20_000)
+            .failing("piped");
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+
+    KeyflowTestJob.run(conf(), module("piped", 1000, 16), ingress, out, Duration.ofMinutes(5));
+
+    assertThat(plan.failures()).isEqualTo(1);
+    Map<String, Long> counts = maxCounts(out.records());
+    assertThat(counts).hasSize(ids);
+    assertThat(counts.values()).containsOnly((long) (messages / ids));
   }
 
   @Test

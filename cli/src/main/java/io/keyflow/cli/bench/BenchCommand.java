@@ -79,6 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
   List<String> workloads;
 
   @Option(
+      names = "--pipelining",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Requests the job may pipeline on one connection to the function server (the"
+              + " endpoint's transport.pipelining; default: ${DEFAULT-VALUE}, none).")
+  int pipelining;
+
+  @Option(
       names = "--gateway-calls",
       paramLabel = "N",
       defaultValue = "1000",
@@ -188,6 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
               stateDir,
               liveRate,
               liveSeconds,
+              pipelining,
               options);
       int functionsPort = freePort();
       try (ChildProcess functions =

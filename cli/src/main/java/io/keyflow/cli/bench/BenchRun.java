@@ -259,6 +259,7 @@ final class BenchRun {
             %s: %s
           transport:
             call: 2 min
+            pipelining: %d
         ---
         kind: io.statefun.kafka.v1/ingress
         spec:
@@ -285,6 +286,7 @@ final class BenchRun {
             port,
             BenchFunctions.OUT_TOPIC_HEADER,
             out,
+            settings.pipelining(),
             bootstrapServers,
             in,
             in,
@@ -332,12 +334,22 @@ final class BenchRun {
       Path stateDir,
       int liveRate,
       int liveSeconds,
+      int pipelining,
       Map<String, String> options) {
 
     /** These settings for a warm-up of {@code warmupRecords}, without the live trickle. */
     BenchSettings forWarmUp(long warmupRecords) {
       return new BenchSettings(
-          warmupRecords, keys, parallelism, checkpointInterval, timeout, stateDir, 0, 0, options);
+          warmupRecords,
+          keys,
+          parallelism,
+          checkpointInterval,
+          timeout,
+          stateDir,
+          0,
+          0,
+          pipelining,
+          options);
     }
   }
 }

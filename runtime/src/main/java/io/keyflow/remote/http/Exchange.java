@@ -14,8 +14,12 @@ final class Exchange {
   final long maxBodyBytes;
   final CompletableFuture<RawResponse> result = new CompletableFuture<>();
 
-  /** Whether the request was re-sent once already because a pooled connection had gone stale. */
-  boolean resent;
+  /**
+   * How often the request went again on another connection because the one it was on ended before
+   * any of its response arrived (a pooled connection gone stale, or one the server closed with
+   * pipelined requests on it).
+   */
+  int resends;
 
   Exchange(String host, int port, byte[] head, byte[] body, long deadlineNanos, long maxBodyBytes) {
     this.host = host;

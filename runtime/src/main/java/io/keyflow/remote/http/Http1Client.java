@@ -49,8 +49,12 @@ public final class Http1Client implements AutoCloseable {
   private static final long IDLE_SCAN_INTERVAL_NANOS = 1_000_000_000L;
   private static final int READ_BUFFER_BYTES = 64 * 1024;
 
+  /** Sending a request again more often than this means the server is not just closing idly. */
+  private static final int MAX_RESENDS = 3;
+
   private final long connectTimeoutNanos;
   private final long idleTimeoutNanos;
+  private final int maxPipelined;
   private final Selector selector;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Exchange> submitted = new ConcurrentLinkedQueue<>();
@@ -61,6 +65,8 @@ public final class Http1Client implements AutoCloseable {
   // Owned by the client's thread.
   private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
   private final Set<Connection> busy = new HashSet<>();
+  private final Map<String, ArrayList<Connection>> busyByRoute = new HashMap<>();
+  private final Set<String> noPipelining = new HashSet<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
   private long nextScanNanos;
   private long nextIdleScanNanos;
@@ -73,6 +79,21 @@ public final class Http1Client implements AutoCloseable {
    * @param idleTimeout how long a connection may stay idle in the pool
    */
   public Http1Client(Duration connectTimeout, Duration idleTimeout) {
+    this(connectTimeout, idleTimeout, 1);
+  }
+
+  /**
+   * @param connectTimeout how long opening a connection may take
+   * @param idleTimeout how long a connection may stay idle in the pool
+   * @param maxPipelined requests one connection may carry at once: 1 sends the next request only
+   *     after the response to the last; more pipelines them (fewer connections and system calls,
+   *     but a slow response holds up the ones behind it)
+   */
+  public Http1Client(Duration connectTimeout, Duration idleTimeout, int maxPipelined) {
+    if (maxPipelined < 1) {
+      throw new IllegalArgumentException("maxPipelined must be at least 1, got " + maxPipelined);
+    }
+    this.maxPipelined = maxPipelined;
     this.connectTimeoutNanos = connectTimeout.toNanos();
     this.idleTimeoutNanos = idleTimeout.toNanos();
     try {
@@ -207,7 +228,8 @@ public final class Http1Client implements AutoCloseable {
               "request to " + exchange.route + " timed out before it was sent"));
       return;
     }
-    Connection connection = null;
+    // Pipelining first, so that idle connections age out and a few busy ones carry the load.
+    Connection connection = maxPipelined > 1 ? leastLoaded(exchange.route) : null;
     ArrayDeque<Connection> pool = idle.get(exchange.route);
     while (pool != null && connection == null && !pool.isEmpty()) {
       Connection candidate = pool.pollLast();
@@ -224,14 +246,50 @@ public final class Http1Client implements AutoCloseable {
         return;
       }
     }
+    if (connection.isIdle()) {
+      busy.add(connection);
+      busyByRoute.computeIfAbsent(connection.route, r -> new ArrayList<>()).add(connection);
+    }
     connection.begin(exchange);
-    busy.add(connection);
-    long deadline = connection.deadlineNanos();
+    long deadline =
+        connection.connected
+            ? exchange.deadlineNanos
+            : Math.min(exchange.deadlineNanos, connection.connectDeadlineNanos);
     if (earliestDeadlineNanos == Long.MAX_VALUE || deadline - earliestDeadlineNanos < 0) {
       earliestDeadlineNanos = deadline;
     }
     if (connection.connected) {
       write(connection);
+    }
+  }
+
+  /** The busy connection of {@code route} with the fewest exchanges, if it can take another. */
+  private Connection leastLoaded(String route) {
+    if (noPipelining.contains(route)) {
+      return null;
+    }
+    ArrayList<Connection> candidates = busyByRoute.get(route);
+    if (candidates == null) {
+      return null;
+    }
+    Connection best = null;
+    for (Connection candidate : candidates) {
+      if (candidate.load() < maxPipelined
+          && candidate.writeFailed == null
+          && (best == null || candidate.load() < best.load())) {
+        best = candidate;
+      }
+    }
+    return best;
+  }
+
+  /** The connection carries nothing any more, or is closing: it is no longer busy. */
+  private void notBusy(Connection connection) {
+    if (busy.remove(connection)) {
+      ArrayList<Connection> same = busyByRoute.get(connection.route);
+      if (same != null) {
+        same.remove(connection);
+      }
     }
   }
 
@@ -274,17 +332,30 @@ public final class Http1Client implements AutoCloseable {
     }
     if (key.isWritable()) {
       write(connection);
-    } else if (key.isReadable()) {
+    }
+    if (key.isValid() && key.isReadable()) {
       read(connection);
     }
   }
 
   private void write(Connection connection) {
+    if (connection.writeFailed != null) {
+      return;
+    }
     try {
       boolean written = connection.write();
-      connection.key.interestOps(written ? SelectionKey.OP_READ : SelectionKey.OP_WRITE);
+      // Responses to requests written earlier may arrive while later ones are still being written.
+      connection.key.interestOps(
+          written ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     } catch (IOException e) {
-      failed(connection, e);
+      if (connection.isIdle() || connection.parser == null || connection.load() == 1) {
+        failed(connection, e);
+        return;
+      }
+      // The server closed while requests were pipelined: the responses it sent before closing
+      // are still to be read; the requests after them go again once the connection ends.
+      connection.writeFailed = e;
+      connection.key.interestOps(SelectionKey.OP_READ);
     }
   }
 
@@ -297,7 +368,7 @@ public final class Http1Client implements AutoCloseable {
       failed(connection, e);
       return;
     }
-    if (connection.exchange == null) {
+    if (connection.isIdle()) {
       // An idle connection is readable only when the server closes it (or misbehaves).
       dropIdle(connection);
       return;
@@ -307,23 +378,52 @@ public final class Http1Client implements AutoCloseable {
       return;
     }
     readBuffer.flip();
-    boolean complete;
-    try {
-      complete = connection.parser.feed(readBuffer);
-    } catch (IOException e) {
-      connection.close();
-      busy.remove(connection);
-      connection.release().result.completeExceptionally(e);
-      return;
-    }
-    if (complete) {
-      completed(connection, connection.parser.keepAlive() && !readBuffer.hasRemaining());
+    while (true) {
+      boolean complete;
+      try {
+        complete = connection.parser.feed(readBuffer);
+      } catch (IOException e) {
+        Exchange broken = connection.head();
+        connection.close();
+        notBusy(connection);
+        List<Exchange> all = connection.releaseAll();
+        broken.result.completeExceptionally(e);
+        resendOrFail(all.subList(1, all.size()), e);
+        return;
+      }
+      if (!complete) {
+        return;
+      }
+      RawResponse response = connection.parser.response();
+      boolean keepAlive = connection.parser.keepAlive();
+      Exchange done = connection.finishHead();
+      if (!keepAlive) {
+        closeAfter(connection, done, response);
+        return;
+      }
+      connection.reused = true;
+      if (connection.isIdle()) {
+        if (readBuffer.hasRemaining() || connection.writeFailed != null) {
+          // Bytes no request asked for, or a broken write side: no further request fits.
+          connection.close();
+          notBusy(connection);
+        } else {
+          toIdle(connection);
+        }
+        done.result.complete(response);
+        return;
+      }
+      done.result.complete(response);
+      if (!readBuffer.hasRemaining()) {
+        return;
+      }
     }
   }
 
   private void endOfStream(Connection connection) {
     if (connection.parser.endOfStream()) {
-      completed(connection, false);
+      RawResponse response = connection.parser.response();
+      closeAfter(connection, connection.finishHead(), response);
       return;
     }
     boolean started = connection.parser.started();
@@ -336,45 +436,84 @@ public final class Http1Client implements AutoCloseable {
                 + (started ? "was complete" : "began")));
   }
 
-  private void completed(Connection connection, boolean keepAlive) {
-    RawResponse response = connection.parser.response();
-    busy.remove(connection);
-    Exchange exchange = connection.release();
-    if (keepAlive && !closed) {
-      connection.reused = true;
-      connection.idleSinceNanos = System.nanoTime();
-      idle.computeIfAbsent(connection.route, r -> new ArrayDeque<>()).addLast(connection);
-    } else {
-      connection.close();
+  /**
+   * The server ends the connection after this response: the requests pipelined behind it go again
+   * on another connection, and the route gets no more pipelined requests.
+   */
+  private void closeAfter(Connection connection, Exchange done, RawResponse response) {
+    connection.close();
+    notBusy(connection);
+    List<Exchange> behind = connection.releaseAll();
+    // Closing after the first response means the server keeps no connection alive; closing a
+    // later one (a limit of requests per connection) does not.
+    if (!behind.isEmpty() && !connection.reused && noPipelining.add(connection.route)) {
+      LOG.warn(
+          "{} closes each connection after one response; requests to it are no longer pipelined",
+          connection.route);
     }
-    exchange.result.complete(response);
+    done.result.complete(response);
+    resendOrFail(behind, new IOException("connection to " + connection.route + " was closed"));
+  }
+
+  private void toIdle(Connection connection) {
+    notBusy(connection);
+    if (closed) {
+      connection.close();
+      return;
+    }
+    connection.idleSinceNanos = System.nanoTime();
+    idle.computeIfAbsent(connection.route, r -> new ArrayDeque<>()).addLast(connection);
   }
 
   /**
-   * The connection broke while carrying an exchange. A pooled connection that broke before any
-   * response byte arrived was most likely closed by the server while idle: the request goes once
-   * more on a fresh connection.
+   * The connection broke while carrying exchanges. A pooled connection that broke before any
+   * response byte arrived was most likely closed by the server while idle: its first request goes
+   * once more on a fresh connection, as do the requests pipelined behind it.
    */
   private void failed(Connection connection, IOException error) {
+    boolean stale = connection.reused && connection.parser != null && !connection.parser.started();
     connection.close();
-    busy.remove(connection);
-    boolean stale = connection.reused && !connection.parser.started();
-    Exchange exchange = connection.release();
-    if (exchange == null) {
+    notBusy(connection);
+    List<Exchange> all = connection.releaseAll();
+    if (all.isEmpty()) {
       dropIdle(connection);
       return;
     }
-    if (stale && !exchange.resent && !closed) {
-      exchange.resent = true;
-      assign(exchange);
+    if (!connection.connected) {
+      // Nothing was sent: every call on it fails as the connection did.
+      IOException refused = error;
+      if (!(error instanceof ConnectException)) {
+        refused = new ConnectException(describe(all.get(0), error));
+        refused.initCause(error);
+      }
+      for (Exchange exchange : all) {
+        exchange.result.completeExceptionally(refused);
+      }
       return;
     }
-    if (!connection.connected && !(error instanceof ConnectException)) {
-      ConnectException refused = new ConnectException(describe(exchange, error));
-      refused.initCause(error);
-      error = refused;
+    Exchange first = all.get(0);
+    if (stale && first.resends < MAX_RESENDS && !closed) {
+      first.resends++;
+      assign(first);
+    } else {
+      first.result.completeExceptionally(error);
     }
-    exchange.result.completeExceptionally(error);
+    resendOrFail(all.subList(1, all.size()), error);
+  }
+
+  /**
+   * Sends requests whose connection ended before their response began once more, or fails them when
+   * they went round too often.
+   */
+  private void resendOrFail(List<Exchange> exchanges, IOException error) {
+    for (Exchange exchange : exchanges) {
+      if (exchange.resends < MAX_RESENDS && !closed) {
+        exchange.resends++;
+        assign(exchange);
+      } else {
+        exchange.result.completeExceptionally(error);
+      }
+    }
   }
 
   private void dropIdle(Connection connection) {
@@ -416,12 +555,25 @@ public final class Http1Client implements AutoCloseable {
       for (Connection connection : expired) {
         boolean connecting = !connection.connected;
         connection.close();
-        busy.remove(connection);
-        Exchange exchange = connection.release();
-        exchange.result.completeExceptionally(
-            connecting
-                ? new HttpConnectTimeoutException("connecting to " + exchange.route + " timed out")
-                : new HttpTimeoutException("request to " + exchange.route + " timed out"));
+        notBusy(connection);
+        List<Exchange> behind = new ArrayList<>();
+        for (Exchange exchange : connection.releaseAll()) {
+          if (connecting) {
+            exchange.result.completeExceptionally(
+                new HttpConnectTimeoutException("connecting to " + exchange.route + " timed out"));
+          } else if (now - exchange.deadlineNanos >= 0) {
+            exchange.result.completeExceptionally(
+                new HttpTimeoutException("request to " + exchange.route + " timed out"));
+          } else {
+            behind.add(exchange);
+          }
+        }
+        resendOrFail(
+            behind,
+            new IOException(
+                "connection to "
+                    + connection.route
+                    + " closed: a request before this one on it timed out"));
       }
     }
   }
@@ -448,9 +600,10 @@ public final class Http1Client implements AutoCloseable {
     }
     for (Connection connection : busy) {
       connection.close();
-      connection.release().result.completeExceptionally(closing);
+      connection.releaseAll().forEach(exchange -> exchange.result.completeExceptionally(closing));
     }
     busy.clear();
+    busyByRoute.clear();
     idle.values().forEach(pool -> pool.forEach(Connection::close));
     idle.clear();
     try {
