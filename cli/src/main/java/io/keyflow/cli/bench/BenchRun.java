@@ -81,7 +81,7 @@ final class BenchRun {
     String suffix = workload + "-" + UUID.randomUUID();
     String in = "bench-in-" + suffix;
     String out = "bench-out-" + suffix;
-    createTopics(in, out);
+    createTopics(bootstrapServers, settings.parallelism(), in, out);
     prefill(in);
     int port = functionsPort;
     try (OutputCheck check = new OutputCheck(bootstrapServers, out, true);
@@ -294,16 +294,15 @@ final class BenchRun {
             bootstrapServers);
   }
 
-  private void createTopics(String in, String out) throws Exception {
+  /** Creates new topics of {@code partitions} partitions each, for one run. */
+  static void createTopics(String bootstrapServers, int partitions, String... topics)
+      throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-      int partitions = settings.parallelism();
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(in, partitions, (short) 1),
-                  new NewTopic(out, partitions, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      List<NewTopic> created = new java.util.ArrayList<>();
+      for (String topic : topics) {
+        created.add(new NewTopic(topic, partitions, (short) 1));
+      }
+      admin.createTopics(created).all().get(30, TimeUnit.SECONDS);
     }
   }
 

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +25,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The {@code gateway} workload: a closed loop of HTTP calls through a gateway in this process to
@@ -63,7 +60,7 @@ final class GatewayBench {
     String callTopic = "bench-calls-" + suffix;
     String replyTopic = "bench-replies-" + suffix;
     String out = "bench-out-" + suffix;
-    createTopics(callTopic, replyTopic, out);
+    BenchRun.createTopics(bootstrapServers, settings.parallelism(), callTopic, replyTopic, out);
     Configuration conf =
         EmbeddedConfiguration.of(
             settings.stateDir().resolve("checkpoints-" + suffix).toAbsolutePath(),
@@ -202,15 +199,5 @@ final class GatewayBench {
             replyTopic,
             replies,
             bootstrapServers);
-  }
-
-  private void createTopics(String... topics) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-      List<NewTopic> missing = new ArrayList<>();
-      for (String topic : topics) {
-        missing.add(new NewTopic(topic, settings.parallelism(), (short) 1));
-      }
-      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.keyflow.io.gateway;
 
+import io.keyflow.io.kafka.KafkaSpecs;
 import io.keyflow.module.Component;
 import io.keyflow.module.ComponentBinder;
 import io.keyflow.module.FunctionPattern;
@@ -66,15 +67,12 @@ public final class GatewayBinder implements ComponentBinder {
     TypeName id = spec.has("id") ? spec.requireTypeName("id") : DEFAULT_ID;
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
     String servers =
-        spec.optionalString("address")
-            .or(() -> java.util.Optional.ofNullable(properties.get("bootstrap.servers")))
-            .orElseThrow(
-                () ->
-                    spec.error(
-                        "address",
-                        "missing",
-                        "the Kafka bootstrap servers, such as kafka:9092 (or bootstrap.servers in"
-                            + " properties)"));
+        KafkaSpecs.fieldOrProperty(
+            spec,
+            properties,
+            "address",
+            "bootstrap.servers",
+            "the Kafka bootstrap servers, such as kafka:9092");
     String listen = spec.optionalString("listen").orElse("0.0.0.0:" + DEFAULT_PORT);
     int colon = listen.lastIndexOf(':');
     int port = colon > 0 ? port(listen.substring(colon + 1)) : -1;

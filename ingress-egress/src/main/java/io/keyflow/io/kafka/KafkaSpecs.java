@@ -4,15 +4,15 @@ import io.keyflow.module.YamlNode;
 import java.util.Map;
 import java.util.Optional;
 
-/** Fields the Kafka kinds share. */
-final class KafkaSpecs {
+/** Fields the Kafka kinds (and the gateway, which reads and writes Kafka) share. */
+public final class KafkaSpecs {
   private KafkaSpecs() {}
 
   /**
    * A StateFun-style field that may also be given as a Kafka property: {@code key} wins over {@code
    * property} in {@code properties}; missing in both is an error naming both.
    */
-  static String fieldOrProperty(
+  public static String fieldOrProperty(
       YamlNode spec, Map<String, String> properties, String key, String property, String what) {
     return spec.optionalString(key)
         .or(() -> Optional.ofNullable(properties.get(property)))

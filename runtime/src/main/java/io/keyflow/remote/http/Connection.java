@@ -36,6 +36,9 @@ final class Connection {
 
   ResponseParser parser;
 
+  /** Whether requests were queued on it since the client last wrote. */
+  boolean dirty;
+
   /** Why writing failed while responses could still be read; no more requests are written. */
   IOException writeFailed;
 

@@ -11,13 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +49,6 @@ public final class Http1Client implements AutoCloseable {
 
   private final long connectTimeoutNanos;
   private final long idleTimeoutNanos;
-  private final int maxPipelined;
   private final Selector selector;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Exchange> submitted = new ConcurrentLinkedQueue<>();
@@ -63,10 +57,8 @@ public final class Http1Client implements AutoCloseable {
   private volatile boolean closed;
 
   // Owned by the client's thread.
-  private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
-  private final Set<Connection> busy = new HashSet<>();
-  private final Map<String, ArrayList<Connection>> busyByRoute = new HashMap<>();
-  private final Set<String> noPipelining = new HashSet<>();
+  private final ConnectionPool pool;
+  private final List<Connection> dirty = new ArrayList<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
   private long nextScanNanos;
   private long nextIdleScanNanos;
@@ -93,7 +85,7 @@ public final class Http1Client implements AutoCloseable {
     if (maxPipelined < 1) {
       throw new IllegalArgumentException("maxPipelined must be at least 1, got " + maxPipelined);
     }
-    this.maxPipelined = maxPipelined;
+    this.pool = new ConnectionPool(maxPipelined);
     this.connectTimeoutNanos = connectTimeout.toNanos();
     this.idleTimeoutNanos = idleTimeout.toNanos();
     try {
@@ -125,7 +117,7 @@ public final class Http1Client implements AutoCloseable {
         new Exchange(
             url.getHost(),
             port,
-            head(url, port, headers, body.length),
+            RequestHead.of(url, port, headers, body.length),
             body,
             System.nanoTime() + timeout.toNanos(),
             maxBodyBytes);
@@ -161,32 +153,6 @@ public final class Http1Client implements AutoCloseable {
     }
   }
 
-  private static byte[] head(URI url, int port, Map<String, String> headers, int length) {
-    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-    StringBuilder head = new StringBuilder(160 + headers.size() * 48);
-    head.append("POST ").append(path);
-    if (url.getRawQuery() != null) {
-      head.append('?').append(url.getRawQuery());
-    }
-    head.append(" HTTP/1.1\r\nHost: ").append(url.getHost());
-    if (url.getPort() >= 0) {
-      head.append(':').append(port);
-    }
-    head.append("\r\n");
-    headers.forEach(
-        (name, value) -> {
-          if (name.indexOf('\r') >= 0
-              || name.indexOf('\n') >= 0
-              || value.indexOf('\r') >= 0
-              || value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("header " + name + " holds a line break");
-          }
-          head.append(name).append(": ").append(value).append("\r\n");
-        });
-    head.append("Content-Length: ").append(length).append("\r\n\r\n");
-    return head.toString().getBytes(StandardCharsets.ISO_8859_1);
-  }
-
   private void loop() {
     while (!closed) {
       try {
@@ -203,11 +169,13 @@ public final class Http1Client implements AutoCloseable {
         while ((next = submitted.poll()) != null) {
           assign(next);
         }
+        flush();
         Set<SelectionKey> ready = selector.selectedKeys();
         for (SelectionKey key : ready) {
           handle(key);
         }
         ready.clear();
+        flush();
         now = System.nanoTime();
         if (now - nextScanNanos >= 0) {
           scan(now);
@@ -228,15 +196,7 @@ public final class Http1Client implements AutoCloseable {
               "request to " + exchange.route + " timed out before it was sent"));
       return;
     }
-    // Pipelining first, so that idle connections age out and a few busy ones carry the load.
-    Connection connection = maxPipelined > 1 ? leastLoaded(exchange.route) : null;
-    ArrayDeque<Connection> pool = idle.get(exchange.route);
-    while (pool != null && connection == null && !pool.isEmpty()) {
-      Connection candidate = pool.pollLast();
-      if (candidate.channel.isOpen()) {
-        connection = candidate;
-      }
-    }
+    Connection connection = pool.take(exchange.route);
     if (connection == null) {
       try {
         connection = open(exchange, now);
@@ -246,10 +206,7 @@ public final class Http1Client implements AutoCloseable {
         return;
       }
     }
-    if (connection.isIdle()) {
-      busy.add(connection);
-      busyByRoute.computeIfAbsent(connection.route, r -> new ArrayList<>()).add(connection);
-    }
+    pool.busy(connection);
     connection.begin(exchange);
     long deadline =
         connection.connected
@@ -258,39 +215,22 @@ public final class Http1Client implements AutoCloseable {
     if (earliestDeadlineNanos == Long.MAX_VALUE || deadline - earliestDeadlineNanos < 0) {
       earliestDeadlineNanos = deadline;
     }
-    if (connection.connected) {
-      write(connection);
+    if (connection.connected && !connection.dirty) {
+      // Written once the calls at hand are assigned: the requests for one connection go in one
+      // gathering write.
+      connection.dirty = true;
+      dirty.add(connection);
     }
   }
 
-  /** The busy connection of {@code route} with the fewest exchanges, if it can take another. */
-  private Connection leastLoaded(String route) {
-    if (noPipelining.contains(route)) {
-      return null;
-    }
-    ArrayList<Connection> candidates = busyByRoute.get(route);
-    if (candidates == null) {
-      return null;
-    }
-    Connection best = null;
-    for (Connection candidate : candidates) {
-      if (candidate.load() < maxPipelined
-          && candidate.writeFailed == null
-          && (best == null || candidate.load() < best.load())) {
-        best = candidate;
+  private void flush() {
+    for (Connection connection : dirty) {
+      connection.dirty = false;
+      if (connection.channel.isOpen()) {
+        write(connection);
       }
     }
-    return best;
-  }
-
-  /** The connection carries nothing any more, or is closing: it is no longer busy. */
-  private void notBusy(Connection connection) {
-    if (busy.remove(connection)) {
-      ArrayList<Connection> same = busyByRoute.get(connection.route);
-      if (same != null) {
-        same.remove(connection);
-      }
-    }
+    dirty.clear();
   }
 
   private Connection open(Exchange exchange, long now) throws IOException {
@@ -370,7 +310,7 @@ public final class Http1Client implements AutoCloseable {
     }
     if (connection.isIdle()) {
       // An idle connection is readable only when the server closes it (or misbehaves).
-      dropIdle(connection);
+      pool.dropIdle(connection);
       return;
     }
     if (n < 0) {
@@ -385,7 +325,7 @@ public final class Http1Client implements AutoCloseable {
       } catch (IOException e) {
         Exchange broken = connection.head();
         connection.close();
-        notBusy(connection);
+        pool.notBusy(connection);
         List<Exchange> all = connection.releaseAll();
         broken.result.completeExceptionally(e);
         resendOrFail(all.subList(1, all.size()), e);
@@ -406,7 +346,7 @@ public final class Http1Client implements AutoCloseable {
         if (readBuffer.hasRemaining() || connection.writeFailed != null) {
           // Bytes no request asked for, or a broken write side: no further request fits.
           connection.close();
-          notBusy(connection);
+          pool.notBusy(connection);
         } else {
           toIdle(connection);
         }
@@ -442,11 +382,11 @@ public final class Http1Client implements AutoCloseable {
    */
   private void closeAfter(Connection connection, Exchange done, RawResponse response) {
     connection.close();
-    notBusy(connection);
+    pool.notBusy(connection);
     List<Exchange> behind = connection.releaseAll();
     // Closing after the first response means the server keeps no connection alive; closing a
     // later one (a limit of requests per connection) does not.
-    if (!behind.isEmpty() && !connection.reused && noPipelining.add(connection.route)) {
+    if (!behind.isEmpty() && !connection.reused && pool.stopPipelining(connection.route)) {
       LOG.warn(
           "{} closes each connection after one response; requests to it are no longer pipelined",
           connection.route);
@@ -456,13 +396,12 @@ public final class Http1Client implements AutoCloseable {
   }
 
   private void toIdle(Connection connection) {
-    notBusy(connection);
     if (closed) {
+      pool.notBusy(connection);
       connection.close();
       return;
     }
-    connection.idleSinceNanos = System.nanoTime();
-    idle.computeIfAbsent(connection.route, r -> new ArrayDeque<>()).addLast(connection);
+    pool.idle(connection, System.nanoTime());
   }
 
   /**
@@ -473,10 +412,10 @@ public final class Http1Client implements AutoCloseable {
   private void failed(Connection connection, IOException error) {
     boolean stale = connection.reused && connection.parser != null && !connection.parser.started();
     connection.close();
-    notBusy(connection);
+    pool.notBusy(connection);
     List<Exchange> all = connection.releaseAll();
     if (all.isEmpty()) {
-      dropIdle(connection);
+      pool.dropIdle(connection);
       return;
     }
     if (!connection.connected) {
@@ -516,14 +455,6 @@ public final class Http1Client implements AutoCloseable {
     }
   }
 
-  private void dropIdle(Connection connection) {
-    connection.close();
-    ArrayDeque<Connection> pool = idle.get(connection.route);
-    if (pool != null) {
-      pool.remove(connection);
-    }
-  }
-
   /**
    * Times out exchanges and connection attempts, and closes connections idle for too long. The busy
    * set is walked only once the earliest deadline seen has passed, so with the usual long call
@@ -531,7 +462,7 @@ public final class Http1Client implements AutoCloseable {
    */
   private void scan(long now) {
     if (now - nextIdleScanNanos >= 0) {
-      closeIdle(now);
+      pool.closeIdle(now, idleTimeoutNanos);
       nextIdleScanNanos = now + IDLE_SCAN_INTERVAL_NANOS;
     }
     if (earliestDeadlineNanos == Long.MAX_VALUE || now - earliestDeadlineNanos < 0) {
@@ -539,7 +470,7 @@ public final class Http1Client implements AutoCloseable {
     }
     List<Connection> expired = null;
     long earliest = Long.MAX_VALUE;
-    for (Connection connection : busy) {
+    for (Connection connection : pool.busyConnections()) {
       long deadline = connection.deadlineNanos();
       if (now - deadline >= 0) {
         if (expired == null) {
@@ -555,7 +486,7 @@ public final class Http1Client implements AutoCloseable {
       for (Connection connection : expired) {
         boolean connecting = !connection.connected;
         connection.close();
-        notBusy(connection);
+        pool.notBusy(connection);
         List<Exchange> behind = new ArrayList<>();
         for (Exchange exchange : connection.releaseAll()) {
           if (connecting) {
@@ -578,34 +509,15 @@ public final class Http1Client implements AutoCloseable {
     }
   }
 
-  private void closeIdle(long now) {
-    for (ArrayDeque<Connection> pool : idle.values()) {
-      Iterator<Connection> oldestFirst = pool.iterator();
-      while (oldestFirst.hasNext()) {
-        Connection connection = oldestFirst.next();
-        if (now - connection.idleSinceNanos < idleTimeoutNanos) {
-          break;
-        }
-        oldestFirst.remove();
-        connection.close();
-      }
-    }
-  }
-
   private void shutdown() {
     IOException closing = new IOException("the HTTP client is closed");
     Exchange next;
     while ((next = submitted.poll()) != null) {
       next.result.completeExceptionally(closing);
     }
-    for (Connection connection : busy) {
-      connection.close();
+    for (Connection connection : pool.closeAll()) {
       connection.releaseAll().forEach(exchange -> exchange.result.completeExceptionally(closing));
     }
-    busy.clear();
-    busyByRoute.clear();
-    idle.values().forEach(pool -> pool.forEach(Connection::close));
-    idle.clear();
     try {
       selector.close();
     } catch (IOException e) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -332,16 +331,11 @@ class Http1ClientTest {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       for (int turn = 0; ; turn++) {
-        String head = readHead(in);
+        String head = RawRequests.readHead(in);
         if (head == null) {
           return;
         }
-        int length = 0;
-        for (String line : head.split("\r\n")) {
-          if (line.toLowerCase().startsWith("content-length:")) {
-            length = Integer.parseInt(line.substring(15).trim());
-          }
-        }
+        int length = RawRequests.contentLength(head);
         in.readNBytes(length);
         if ((mode == Mode.DROP_SECOND && turn == 1) || (mode == Mode.DROP_FIRST && turn == 0)) {
           dropped.incrementAndGet();
@@ -361,24 +355,6 @@ class Http1ClientTest {
           return;
         }
       }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        head.write(b);
-        byte[] sofar = head.toByteArray();
-        int n = sofar.length;
-        if (n >= 4
-            && sofar[n - 4] == '\r'
-            && sofar[n - 3] == '\n'
-            && sofar[n - 2] == '\r'
-            && sofar[n - 1] == '\n') {
-          return head.toString(StandardCharsets.ISO_8859_1);
-        }
-      }
-      return null;
     }
 
     URI url() {

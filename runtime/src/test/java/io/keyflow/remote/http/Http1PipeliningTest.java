@@ -2,7 +2,6 @@ package io.keyflow.remote.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -148,16 +147,11 @@ class Http1PipeliningTest {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       for (int answered = 1; ; answered++) {
-        String head = readHead(in);
+        String head = RawRequests.readHead(in);
         if (head == null) {
           return;
         }
-        int length = 0;
-        for (String line : head.split("\r\n")) {
-          if (line.toLowerCase().startsWith("content-length:")) {
-            length = Integer.parseInt(line.substring(15).trim());
-          }
-        }
+        int length = RawRequests.contentLength(head);
         String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
         // Bytes already waiting are requests the client sent before this answer: pipelined.
         int waiting = in.available() > 0 ? 2 : 1;
@@ -176,24 +170,6 @@ class Http1PipeliningTest {
           return;
         }
       }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        head.write(b);
-        byte[] sofar = head.toByteArray();
-        int n = sofar.length;
-        if (n >= 4
-            && sofar[n - 4] == '\r'
-            && sofar[n - 3] == '\n'
-            && sofar[n - 2] == '\r'
-            && sofar[n - 1] == '\n') {
-          return head.toString(StandardCharsets.ISO_8859_1);
-        }
-      }
-      return null;
     }
 
     URI url() {
