@@ -3,6 +3,8 @@ package io.keyflow.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.examples.shop.ShopApp;
+import io.keyflow.io.gateway.Gateway;
+import io.keyflow.io.gateway.GatewaySpec;
 import io.keyflow.io.kafka.KafkaEgress;
 import io.keyflow.io.kafka.KafkaIngress;
 import io.keyflow.io.kafka.TopicRoute;
@@ -42,7 +44,8 @@ class DeploymentFilesTest {
 
   @Test
   void composeHasTheShopsServices() {
-    assertThat(services).containsKeys("kafka", "topics", "functions", "jobmanager", "taskmanager");
+    assertThat(services)
+        .containsKeys("kafka", "topics", "functions", "jobmanager", "taskmanager", "gateway");
   }
 
   @Test
@@ -63,7 +66,7 @@ class DeploymentFilesTest {
             .exists();
       }
     }
-    assertThat(builds).isEqualTo(2);
+    assertThat(builds).isEqualTo(3);
   }
 
   @Test
@@ -84,6 +87,23 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void theGatewayImageServesTheModuleItCopiesOnThePortComposePublishes() throws Exception {
+    String dockerfile = Files.readString(DOCKER.resolve("Dockerfile.gateway"));
+    assertThat(dockerfile)
+        .contains("COPY docker/module.yaml /opt/keyflow/module.yaml")
+        .contains("-pl cli")
+        .contains(
+            "\"io.keyflow.cli.Keyflow\", \"gateway\", \"--module\", \"/opt/keyflow/module.yaml\"");
+    Class.forName("io.keyflow.cli.Keyflow");
+    Module module = ModuleLoader.parse("docker/module.yaml", read("module.yaml"));
+    GatewaySpec gateway = Gateway.declaredIn(module).orElseThrow();
+    assertThat(gateway.listenHost()).isEqualTo("0.0.0.0");
+    assertThat(dockerfile).contains("EXPOSE " + gateway.listenPort());
+    assertThat(list(map(services.get("gateway")).get("ports")))
+        .contains(gateway.listenPort() + ":" + gateway.listenPort());
+  }
+
+  @Test
   void theModulesAddressesAreComposeServicesAndTheirPorts() throws IOException {
     Module module = ModuleLoader.parse("docker/module.yaml", read("module.yaml"));
 
@@ -94,11 +114,14 @@ class DeploymentFilesTest {
     }
     List<String> kafkaAddresses = new ArrayList<>();
     module.ingresses().stream()
+        .filter(KafkaIngress.class::isInstance)
         .map(KafkaIngress.class::cast)
         .forEach(in -> kafkaAddresses.add(in.bootstrapServers()));
     module.egresses().stream()
+        .filter(KafkaEgress.class::isInstance)
         .map(KafkaEgress.class::cast)
         .forEach(out -> kafkaAddresses.add(out.bootstrapServers()));
+    kafkaAddresses.add(Gateway.declaredIn(module).orElseThrow().bootstrapServers());
     assertThat(kafkaAddresses).isNotEmpty();
     for (String address : kafkaAddresses) {
       String host = address.substring(0, address.indexOf(':'));
@@ -117,10 +140,14 @@ class DeploymentFilesTest {
     String script = String.join("\n", list(map(services.get("topics")).get("command")));
     List<String> topics = new ArrayList<>(ShopApp.OUTPUT_TOPICS);
     module.ingresses().stream()
+        .filter(KafkaIngress.class::isInstance)
         .map(KafkaIngress.class::cast)
         .flatMap(in -> in.topics().stream())
         .map(TopicRoute::topic)
         .forEach(topics::add);
+    GatewaySpec gateway = Gateway.declaredIn(module).orElseThrow();
+    topics.add(gateway.requestTopic());
+    topics.add(gateway.replyTopic());
     Matcher loop = Pattern.compile("for topic in ([^;]+);").matcher(script);
     assertThat(loop.find()).isTrue();
     assertThat(List.of(loop.group(1).trim().split("\\s+")))
