@@ -245,6 +245,23 @@ class GatewayIT {
   }
 
   @Test
+  void theStatusShowsAHealthyInstanceAndWhatItDid() throws Exception {
+    assertThat(send(call(first, "gw/counter/status", "", "s").build()).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> status = send(get(first, "/v1/status"));
+
+    assertThat(status.statusCode()).isEqualTo(200);
+    assertThat(status.body())
+        .contains(
+            "\"gateway\":\"gw/gateway\"",
+            "\"replies\":\"exactly-once\"",
+            "\"readingReplies\":true",
+            "\"caughtUp\":true",
+            "\"waitingCalls\":0")
+        .doesNotContain("\"callsWritten\":0,", "\"repliesRead\":0}");
+  }
+
+  @Test
   void badRequestsGetClearErrors() throws Exception {
     HttpResponse<String> unknown = send(call(first, "other/nope/x", "", "hi").build());
     assertThat(unknown.statusCode()).isEqualTo(404);

@@ -68,7 +68,7 @@ public final class Gateway implements AutoCloseable {
       Undertow server =
           Undertow.builder()
               .addHttpListener(spec.listenPort(), spec.listenHost())
-              .setHandler(new GatewayHandler(spec, module, requests, replies))
+              .setHandler(new GatewayHandler(spec, module, requests, replies, listener))
               .build();
       try {
         server.start();

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -39,19 +40,28 @@ import java.util.stream.Collectors;
 final class GatewayHandler implements HttpHandler {
   static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
   private static final String ROUTES =
-      "POST /v1/functions/{namespace}/{type}/{id}, POST /v1/functions/{namespace}/{type}/{id}/send"
-          + " or GET /v1/invocations/{id}";
+      "POST /v1/functions/{namespace}/{type}/{id}, POST /v1/functions/{namespace}/{type}/{id}/send,"
+          + " GET /v1/invocations/{id} or GET /v1/status";
 
   private final GatewaySpec spec;
   private final Module module;
   private final RequestLog requests;
   private final ReplyStore replies;
+  private final ReplyListener listener;
+  private final AtomicLong callsWritten = new AtomicLong();
+  private final AtomicLong callsNotWritten = new AtomicLong();
 
-  GatewayHandler(GatewaySpec spec, Module module, RequestLog requests, ReplyStore replies) {
+  GatewayHandler(
+      GatewaySpec spec,
+      Module module,
+      RequestLog requests,
+      ReplyStore replies,
+      ReplyListener listener) {
     this.spec = spec;
     this.module = module;
     this.requests = requests;
     this.replies = replies;
+    this.listener = listener;
   }
 
   @Override
@@ -83,6 +93,10 @@ final class GatewayHandler implements HttpHandler {
             "the path names no function id: POST /v1/functions/{namespace}/{type}/{id}");
         return;
       }
+    }
+    if (path.size() == 2 && path.get(0).equals("v1") && path.get(1).equals("status")) {
+      status(exchange);
+      return;
     }
     if (path.size() == 3 && path.get(0).equals("v1") && path.get(1).equals("invocations")) {
       if (!exchange.getRequestMethod().equals(Methods.GET)) {
@@ -220,6 +234,7 @@ final class GatewayHandler implements HttpHandler {
                 if (error != null) {
                   notWritten(exchange, error);
                 } else {
+                  callsWritten.incrementAndGet();
                   Responses.accepted(exchange, invocation, "accepted");
                 }
               });
@@ -232,6 +247,8 @@ final class GatewayHandler implements HttpHandler {
         (ok, error) -> {
           if (error != null) {
             reply.completeExceptionally(error);
+          } else {
+            callsWritten.incrementAndGet();
           }
         });
     reply
@@ -288,6 +305,36 @@ final class GatewayHandler implements HttpHandler {
             });
   }
 
+  /**
+   * What this instance is doing, as JSON; 503 once it no longer reads replies, so that a load
+   * balancer's health check takes it out.
+   */
+  private void status(HttpServerExchange exchange) {
+    boolean reading = listener.reading();
+    Responses.json(
+        exchange,
+        reading ? 200 : 503,
+        "{\"gateway\":"
+            + Responses.quote(spec.id().toString())
+            + ",\"replies\":"
+            + Responses.quote(spec.exactlyOnceReplies() ? "exactly-once" : "at-least-once")
+            + ",\"readingReplies\":"
+            + reading
+            + ",\"caughtUp\":"
+            + listener.caughtUp()
+            + ",\"waitingCalls\":"
+            + replies.waiting()
+            + ",\"keptReplies\":"
+            + replies.kept()
+            + ",\"callsWritten\":"
+            + callsWritten.get()
+            + ",\"callsNotWritten\":"
+            + callsNotWritten.get()
+            + ",\"repliesRead\":"
+            + listener.repliesRead()
+            + "}");
+  }
+
   private void noReply(HttpServerExchange exchange, String invocation) {
     Responses.error(
         exchange,
@@ -301,6 +348,7 @@ final class GatewayHandler implements HttpHandler {
   }
 
   private void notWritten(HttpServerExchange exchange, Throwable error) {
+    callsNotWritten.incrementAndGet();
     Throwable cause = error.getCause() != null ? error.getCause() : error;
     exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
     Responses.error(

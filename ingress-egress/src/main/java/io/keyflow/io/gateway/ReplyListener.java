@@ -32,6 +32,8 @@ final class ReplyListener implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicLong read =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   ReplyListener(GatewaySpec spec, ReplyStore store) {
@@ -52,6 +54,21 @@ final class ReplyListener implements AutoCloseable {
 
   void start() {
     thread.start();
+  }
+
+  /** Whether the replies of the idempotency window have been read. */
+  boolean caughtUp() {
+    return caughtUp.getCount() == 0;
+  }
+
+  /** Whether it still reads replies (it stops only when closed or on an unexpected error). */
+  boolean reading() {
+    return thread.isAlive() && !closed;
+  }
+
+  /** Replies read so far. */
+  long repliesRead() {
+    return read.get();
   }
 
   /** Waits until the replies of the idempotency window have been read; false on timeout. */
@@ -131,6 +148,7 @@ final class ReplyListener implements AutoCloseable {
           record.offset());
       return;
     }
+    read.incrementAndGet();
     store.put(
         reply.getInvocationId(),
         reply.getValue().getTypename(),

@@ -41,7 +41,7 @@ final class Responses {
     json(exchange, status, "{\"error\":" + quote(message) + "}");
   }
 
-  private static void json(HttpServerExchange exchange, int status, String body) {
+  static void json(HttpServerExchange exchange, int status, String body) {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
