@@ -13,10 +13,12 @@ import org.apache.flink.util.OutputTag;
 final class ResponseTargets {
   private final FunctionRegistry functions;
   private final Map<TypeName, OutputTag<TypedValue>> egresses;
+  private final OutputTag<TypedValue> replies;
 
   ResponseTargets(FunctionRegistry functions, Map<TypeName, OutputTag<TypedValue>> egresses) {
     this.functions = functions;
     this.egresses = egresses;
+    this.replies = egresses.get(Replies.EGRESS);
   }
 
   /**
@@ -24,7 +26,7 @@ final class ResponseTargets {
    * module.yaml declares a gateway; null otherwise.
    */
   OutputTag<TypedValue> replyOrNull(Address target) {
-    return Replies.isReply(target) ? egresses.get(Replies.EGRESS) : null;
+    return replies != null && Replies.isReply(target) ? replies : null;
   }
 
   /** A message from {@code sender}; its target must be a function type some endpoint serves. */
@@ -34,7 +36,7 @@ final class ResponseTargets {
           sender,
           what + " to the gateway caller " + target.getId(),
           new IllegalArgumentException(
-              egresses.containsKey(Replies.EGRESS)
+              replies != null
                   ? "replies to gateway calls cannot be delayed; send the reply as an immediate message"
                   : "module.yaml declares no gateway (kind io.keyflow.gateway.v1/http) to take"
                       + " the reply"));

@@ -56,14 +56,15 @@ public final class BenchFunctions {
                           long next = context.storage().get(count).orElse(0L) + 1;
                           context.storage().set(count, next);
                           String id = context.self().id();
+                          String line = id + "=" + next + "|" + payload(message);
                           context.send(
                               KafkaEgressMessage.forEgress(EGRESS)
                                   .withTopic(outTopic)
                                   .withUtf8Key(id)
-                                  .withUtf8Value(id + "=" + next + "|" + payload(message))
+                                  .withUtf8Value(line)
                                   .build());
                           // Calls through the gateway get the same line as their reply.
-                          Reply.to(context, TEXT, id + "=" + next + "|" + payload(message));
+                          Reply.to(context, TEXT, line);
                           return CompletableFuture.completedFuture(null);
                         })
                 .build())

@@ -86,21 +86,11 @@ final class BenchRun {
     int port = functionsPort;
     try (OutputCheck check = new OutputCheck(bootstrapServers, out, true);
         OutputCheck emitted = new OutputCheck(bootstrapServers, out, false)) {
-      Configuration conf =
-          EmbeddedConfiguration.of(
-              settings.stateDir().resolve("checkpoints-" + suffix).toAbsolutePath(),
-              settings.checkpointInterval(),
-              settings.parallelism(),
-              "0",
-              settings.options());
       Module module =
           ModuleLoader.parse("benchmark module", module(port, in, out, workload.equals("forward")));
       check.markSteadyState(
           settings.records(), ProcessHandle.current().pid(), functionsPid, brokerPid);
-      StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-      KeyflowTopology.build(env, module, conf);
-      StreamGraph graph = env.getStreamGraph();
-      graph.setJobName("keyflow-bench-" + workload);
+      StreamGraph graph = jobGraph(settings, suffix, module, "keyflow-bench-" + workload);
       long self = ProcessHandle.current().pid();
       long keyflowCpu = ProcessCpu.micros(self);
       long functionsCpu = ProcessCpu.micros(functionsPid);
@@ -292,6 +282,25 @@ final class BenchRun {
             in,
             forward ? "bench/forward" : "bench/counter",
             bootstrapServers);
+  }
+
+  /**
+   * The job of one run: the module on the bench's settings, checkpoints in a directory of its own.
+   */
+  static StreamGraph jobGraph(
+      BenchSettings settings, String suffix, Module module, String jobName) {
+    Configuration conf =
+        EmbeddedConfiguration.of(
+            settings.stateDir().resolve("checkpoints-" + suffix).toAbsolutePath(),
+            settings.checkpointInterval(),
+            settings.parallelism(),
+            "0",
+            settings.options());
+    StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+    KeyflowTopology.build(env, module, conf);
+    StreamGraph graph = env.getStreamGraph();
+    graph.setJobName(jobName);
+    return graph;
   }
 
   /** Creates new topics of {@code partitions} partitions each, for one run. */

@@ -1,9 +1,7 @@
 package io.keyflow.cli.bench;
 
-import io.keyflow.cli.run.EmbeddedConfiguration;
 import io.keyflow.cli.run.EmbeddedFlink;
 import io.keyflow.io.gateway.Gateway;
-import io.keyflow.job.KeyflowTopology;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import java.net.URI;
@@ -22,9 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * The {@code gateway} workload: a closed loop of HTTP calls through a gateway in this process to
@@ -61,20 +56,11 @@ final class GatewayBench {
     String replyTopic = "bench-replies-" + suffix;
     String out = "bench-out-" + suffix;
     BenchRun.createTopics(bootstrapServers, settings.parallelism(), callTopic, replyTopic, out);
-    Configuration conf =
-        EmbeddedConfiguration.of(
-            settings.stateDir().resolve("checkpoints-" + suffix).toAbsolutePath(),
-            settings.checkpointInterval(),
-            settings.parallelism(),
-            "0",
-            settings.options());
     Module module =
         ModuleLoader.parse("gateway benchmark module", module(callTopic, replyTopic, out, replies));
-    StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-    KeyflowTopology.build(env, module, conf);
-    StreamGraph graph = env.getStreamGraph();
-    graph.setJobName("keyflow-bench-gateway-" + replies);
-    JobID job = flink.submit(graph);
+    JobID job =
+        flink.submit(
+            BenchRun.jobGraph(settings, suffix, module, "keyflow-bench-gateway-" + replies));
     try (Gateway gateway =
         Gateway.start(Gateway.declaredIn(module).orElseThrow(), module, Duration.ofSeconds(30))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

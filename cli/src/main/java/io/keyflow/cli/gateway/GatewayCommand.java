@@ -1,9 +1,11 @@
 package io.keyflow.cli.gateway;
 
+import io.keyflow.cli.run.RunCommand;
 import io.keyflow.cli.run.Shutdown;
 import io.keyflow.io.gateway.Gateway;
 import io.keyflow.io.gateway.GatewayBinder;
 import io.keyflow.io.gateway.GatewaySpec;
+import io.keyflow.io.gateway.ListenAddress;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import java.io.PrintStream;
@@ -34,8 +36,6 @@ import picocli.CommandLine.Option;
       "      http://127.0.0.1:8080/v1/functions/shop/cart/alice"
     })
 public final class GatewayCommand implements Callable<Integer> {
-  static final String EXAMPLE_MODULE = "classpath:io/keyflow/cli/example/module.yaml";
-
   @Option(
       names = "--module",
       paramLabel = "FILE",
@@ -52,7 +52,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Module loaded = ModuleLoader.load(module == null ? EXAMPLE_MODULE : module);
+    Module loaded = ModuleLoader.load(module == null ? RunCommand.EXAMPLE_MODULE : module);
     GatewaySpec spec = Gateway.declaredIn(loaded).orElse(null);
     if (spec == null) {
       System.err.printf(
@@ -61,18 +61,12 @@ public final class GatewayCommand implements Callable<Integer> {
       return 2;
     }
     if (listen != null) {
-      int colon = listen.lastIndexOf(':');
-      int port;
-      try {
-        port = Integer.parseInt(listen.substring(colon + 1));
-      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-        port = -1;
-      }
-      if (colon <= 0 || port < 0 || port > 65535) {
+      ListenAddress address = ListenAddress.parseOrNull(listen);
+      if (address == null) {
         System.err.printf("--listen %s is not HOST:PORT, such as 0.0.0.0:8080%n", listen);
         return 2;
       }
-      spec = spec.listeningOn(listen.substring(0, colon), port);
+      spec = spec.listeningOn(address);
     }
     CountDownLatch stop = Shutdown.onSignal();
     try (Gateway gateway = Gateway.start(spec, loaded, Duration.ofSeconds(30))) {

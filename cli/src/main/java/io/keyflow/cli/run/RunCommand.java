@@ -62,7 +62,8 @@ import picocli.CommandLine.Option;
       "      (the module's Kafka address is 127.0.0.1:9092)"
     })
 public final class RunCommand implements Callable<Integer> {
-  static final String EXAMPLE_MODULE = "classpath:io/keyflow/cli/example/module.yaml";
+  /** The example shop's module, which the CLI carries. */
+  public static final String EXAMPLE_MODULE = "classpath:io/keyflow/cli/example/module.yaml";
 
   @Option(
       names = "--module",

@@ -30,6 +30,9 @@ final class ShopOutput {
   /** Answers a gateway call with {@code event}, typed {@code shop.types/<event's record name>}. */
   @SuppressWarnings("unchecked")
   static <T> void reply(Context context, T event) {
+    if (Reply.caller(context).isEmpty()) {
+      return;
+    }
     Class<T> type = (Class<T>) event.getClass();
     Reply.to(context, Json.type(type.getSimpleName(), type), event);
   }

@@ -73,12 +73,11 @@ public final class GatewayBinder implements ComponentBinder {
             "address",
             "bootstrap.servers",
             "the Kafka bootstrap servers, such as kafka:9092");
-    String listen = spec.optionalString("listen").orElse("0.0.0.0:" + DEFAULT_PORT);
-    int colon = listen.lastIndexOf(':');
-    int port = colon > 0 ? port(listen.substring(colon + 1)) : -1;
-    if (port < 0) {
+    String listenText = spec.optionalString("listen").orElse("0.0.0.0:" + DEFAULT_PORT);
+    ListenAddress listen = ListenAddress.parseOrNull(listenText);
+    if (listen == null) {
       throw spec.error(
-          "listen", "'" + listen + "' is not host:port", "host:port such as 0.0.0.0:8080");
+          "listen", "'" + listenText + "' is not host:port", "host:port such as 0.0.0.0:8080");
     }
     String requestTopic = spec.requireString("requestTopic");
     String replyTopic = spec.requireString("replyTopic");
@@ -138,8 +137,8 @@ public final class GatewayBinder implements ComponentBinder {
         new GatewaySpec(
             id,
             servers,
-            listen.substring(0, colon),
-            port,
+            listen.host(),
+            listen.port(),
             requestTopic,
             replyTopic,
             replies.equals("exactly-once"),
@@ -153,15 +152,6 @@ public final class GatewayBinder implements ComponentBinder {
             functions,
             properties);
     return new GatewayComponents(gateway);
-  }
-
-  private static int port(String text) {
-    try {
-      int port = Integer.parseInt(text);
-      return port >= 0 && port <= 65535 ? port : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   private static Duration positive(YamlNode node, String key, Duration value) {

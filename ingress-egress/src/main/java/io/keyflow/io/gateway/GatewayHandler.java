@@ -1,5 +1,6 @@
 package io.keyflow.io.gateway;
 
+import com.google.protobuf.UnsafeByteOperations;
 import io.keyflow.module.Durations;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
@@ -221,7 +222,7 @@ final class GatewayHandler implements HttpHandler {
                 TypedValue.newBuilder()
                     .setTypename(typename)
                     .setHasValue(true)
-                    .setValue(com.google.protobuf.ByteString.copyFrom(body)))
+                    .setValue(UnsafeByteOperations.unsafeWrap(body)))
             .setInvocationId(invocation)
             .setIdempotent(idempotent)
             .setAcceptedAtMillis(System.currentTimeMillis())

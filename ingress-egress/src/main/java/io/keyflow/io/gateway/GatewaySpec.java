@@ -62,12 +62,12 @@ public record GatewaySpec(
   }
 
   /** The same gateway listening elsewhere, as {@code keyflow gateway --listen} asks. */
-  public GatewaySpec listeningOn(String host, int port) {
+  public GatewaySpec listeningOn(ListenAddress listen) {
     return new GatewaySpec(
         id,
         bootstrapServers,
-        host,
-        port,
+        listen.host(),
+        listen.port(),
         requestTopic,
         replyTopic,
         exactlyOnceReplies,

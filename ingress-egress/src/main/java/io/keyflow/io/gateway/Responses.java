@@ -5,11 +5,14 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /** The gateway's answers: replies as the function sent them, everything else as small JSON. */
 final class Responses {
   static final HttpString KEYFLOW_TYPE = new HttpString("X-Keyflow-Type");
   static final HttpString INVOCATION_ID = new HttpString("X-Keyflow-Invocation-Id");
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+");
 
   private Responses() {}
 
@@ -52,9 +55,7 @@ final class Responses {
    * typename is its Content-Type when it is a valid one; otherwise the bytes are octets.
    */
   static String contentType(String typename) {
-    return typename.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
-        ? typename
-        : "application/octet-stream";
+    return MEDIA_TYPE.matcher(typename).matches() ? typename : "application/octet-stream";
   }
 
   static String quote(String s) {
