@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -72,6 +71,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private final Map<TypeName, OutputTag<TypedValue>> egresses;
   private final transient MailboxExecutor mailbox;
   private final transient RequestTracker tracker;
+  private final transient ResponseHandOff responses;
 
   private transient RequestStore store;
   private transient FunctionRegistry functions;
@@ -104,6 +104,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     this.egresses = egresses;
     this.mailbox = parameters.getMailboxExecutor();
     this.tracker = new RequestTracker(maxInFlight);
+    this.responses = new ResponseHandOff(mailbox, this::onResponse);
   }
 
   @Override
@@ -282,15 +283,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     function
         .client()
         .invoke(function.url(), request)
-        .whenComplete((response, error) -> handOver(p, response, error));
-  }
-
-  private void handOver(Pending p, FromFunction response, Throwable error) {
-    try {
-      mailbox.execute(() -> onResponse(p, response, error), "keyflow response for %s", p.key);
-    } catch (RejectedExecutionException e) {
-      // The task is shutting down; the request is re-sent from the last checkpoint.
-    }
+        .whenComplete((response, error) -> responses.arrive(p, response, error));
   }
 
   private void onResponse(Pending p, FromFunction response, Throwable error) throws Exception {

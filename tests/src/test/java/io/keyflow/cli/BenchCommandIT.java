@@ -61,6 +61,7 @@ class BenchCommandIT {
       assertThat(result.path("functionsCpuMicrosPerRecord").asDouble()).isPositive();
       assertThat(result.path("invocationsPerRequest").asDouble()).isGreaterThanOrEqualTo(1.0);
       assertThat(result.path("liveRecords").asLong()).isEqualTo(600);
+      assertThat(result.path("liveSettlingSeconds").asLong()).isEqualTo(3);
       assertThat(result.path("visibleP50Millis").asDouble())
           .isGreaterThanOrEqualTo(result.path("emittedP50Millis").asDouble())
           .isPositive();

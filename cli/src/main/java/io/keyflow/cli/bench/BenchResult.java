@@ -19,7 +19,9 @@ package io.keyflow.cli.bench;
  *     threads, which a long-running job stops paying
  * @param steadyFunctionsCpuMicrosPerRecord the same for the function server
  * @param steadyBrokerCpuMicrosPerRecord the same for the broker
- * @param liveRecords records sent one by one after the backlog, at the live rate
+ * @param liveRecords records sent one by one after the backlog, at the live rate, whose latency was
+ *     measured
+ * @param liveSettlingSeconds how long the live trickle ran before its records were measured
  * @param emittedP50Millis median time from sending a live record to its output being written (not
  *     yet committed)
  * @param visibleP50Millis median time until the output is visible to a read_committed consumer
@@ -44,6 +46,7 @@ public record BenchResult(
     double steadyFunctionsCpuMicrosPerRecord,
     double steadyBrokerCpuMicrosPerRecord,
     long liveRecords,
+    long liveSettlingSeconds,
     double emittedP50Millis,
     double emittedP99Millis,
     double visibleP50Millis,

@@ -150,7 +150,8 @@ final class BenchRun {
           check.steadyCompilerMicrosPerRecord(),
           check.steadyCpuMicrosPerRecord(1),
           check.steadyCpuMicrosPerRecord(2),
-          live,
+          (long) settings.liveRate() * settings.liveSeconds(),
+          settings.liveSettling().toSeconds(),
           emitted.latencyMillis(50),
           emitted.latencyMillis(99),
           check.latencyMillis(50),
@@ -196,19 +197,22 @@ final class BenchRun {
   }
 
   /**
-   * Sends {@code liveRate} records a second for {@code liveSeconds}, each carrying its send time,
-   * and reads the output until each has been committed.
+   * Sends {@code liveRate} records a second, each carrying its send time, and reads the output
+   * until each has been committed. The first {@link BenchSettings#liveSettling()} are not measured:
+   * the job is still finishing the backlog's last checkpoints then. The {@code liveSeconds} after
+   * it give the latencies.
    *
-   * @return the records sent
+   * @return the records sent, settling included
    */
   private long liveTrickle(String in, OutputCheck committed, OutputCheck emitted) throws Exception {
     if (settings.liveRate() <= 0 || settings.liveSeconds() <= 0) {
       return 0;
     }
     emitted.skipToEnd();
-    emitted.measureLatency();
-    committed.measureLatency();
-    long total = (long) settings.liveRate() * settings.liveSeconds();
+    long settlingNanos = settings.liveSettling().toNanos();
+    long total =
+        (long) settings.liveRate() * settings.liveSeconds()
+            + settings.liveRate() * settlingNanos / 1_000_000_000L;
     long intervalNanos = 1_000_000_000L / settings.liveRate();
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
@@ -217,10 +221,15 @@ final class BenchRun {
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       long start = System.nanoTime();
+      emitted.measureLatencyOfRecordsSentFrom(start + settlingNanos);
+      committed.measureLatencyOfRecordsSentFrom(start + settlingNanos);
       long sent = 0;
       long expected = settings.records() + total;
       long deadline =
-          start + settings.liveSeconds() * 1_000_000_000L + settings.timeout().toNanos();
+          start
+              + settlingNanos
+              + settings.liveSeconds() * 1_000_000_000L
+              + settings.timeout().toNanos();
       while (committed.poll() < expected) {
         long now = System.nanoTime();
         while (sent < total && now - start >= sent * intervalNanos) {
@@ -344,6 +353,15 @@ final class BenchRun {
       int liveSeconds,
       int pipelining,
       Map<String, String> options) {
+
+    /**
+     * How long the live trickle runs before its latencies count: three checkpoint intervals, at
+     * least two seconds, so that the checkpoints still busy with the backlog's state are behind.
+     */
+    Duration liveSettling() {
+      Duration three = checkpointInterval.multipliedBy(3);
+      return three.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : three;
+    }
 
     /** These settings for a warm-up of {@code warmupRecords}, without the live trickle. */
     BenchSettings forWarmUp(long warmupRecords) {

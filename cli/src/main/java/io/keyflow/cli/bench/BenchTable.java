@@ -37,9 +37,10 @@ final class BenchTable {
 
   static String liveRow(BenchResult r) {
     return String.format(
-        "  live: %,d records one by one: emitted p50 %.1f ms, p99 %.1f ms;"
+        "  live: %,d records one by one (after %d s unmeasured): emitted p50 %.1f ms, p99 %.1f ms;"
             + " visible (read_committed) p50 %.1f ms, p99 %.1f ms",
         r.liveRecords(),
+        r.liveSettlingSeconds(),
         r.emittedP50Millis(),
         r.emittedP99Millis(),
         r.visibleP50Millis(),

@@ -31,6 +31,8 @@ final class OutputCheck implements AutoCloseable {
 
   private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
   private Duration pollTimeout = Duration.ofMillis(200);
+  private boolean measuring;
+  private long measuredFromNanos;
 
   /**
    * @param committed true to read with read_committed (what consumers see), false to read what the
@@ -53,10 +55,13 @@ final class OutputCheck implements AutoCloseable {
 
   /**
    * Polls with a short timeout from now on, so that latencies are measured to a few milliseconds
-   * (at some CPU cost, which is why the backlog phase polls slowly).
+   * (at some CPU cost, which is why the backlog phase polls slowly), and keeps the latencies of the
+   * live records sent at or after {@code sentFromNanos}.
    */
-  void measureLatency() {
+  void measureLatencyOfRecordsSentFrom(long sentFromNanos) {
     pollTimeout = Duration.ofMillis(2);
+    measuring = true;
+    measuredFromNanos = sentFromNanos;
   }
 
   /** Skips what is in the topic now: only later records are read. */
@@ -92,7 +97,10 @@ final class OutputCheck implements AutoCloseable {
         value = value.substring(0, bar);
       }
       if (payload.startsWith("t")) {
-        latenciesNanos.add(now - Long.parseLong(payload.substring(1)));
+        long sentNanos = Long.parseLong(payload.substring(1));
+        if (measuring && sentNanos - measuredFromNanos >= 0) {
+          latenciesNanos.add(now - sentNanos);
+        }
       }
       int eq = value.lastIndexOf('=');
       String key = value.substring(0, eq);

@@ -29,6 +29,13 @@ class KafkaEgressBinderTest {
   }
 
   @Test
+  void transactionalProducersLingerToFillRequestsAndOthersSendAtOnce() {
+    assertThat(KafkaEgress.lingerMillis(DeliveryGuarantee.EXACTLY_ONCE)).isEqualTo("5");
+    assertThat(KafkaEgress.lingerMillis(DeliveryGuarantee.AT_LEAST_ONCE)).isEqualTo("0");
+    assertThat(KafkaEgress.lingerMillis(DeliveryGuarantee.NONE)).isEqualTo("0");
+  }
+
+  @Test
   void exactlyOnceTakesADurationTimeoutAndNeedsCheckpoints() {
     KafkaEgress out =
         egress(

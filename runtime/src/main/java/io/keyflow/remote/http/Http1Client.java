@@ -52,6 +52,7 @@ public final class Http1Client implements AutoCloseable {
   private final Selector selector;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Exchange> submitted = new ConcurrentLinkedQueue<>();
+  private final RequestHead heads = new RequestHead();
   private final AtomicBoolean sleeping = new AtomicBoolean();
   private final AtomicLong connectionsOpened = new AtomicLong();
   private volatile boolean closed;
@@ -117,7 +118,7 @@ public final class Http1Client implements AutoCloseable {
         new Exchange(
             url.getHost(),
             port,
-            RequestHead.of(url, port, headers, body.length),
+            heads.of(url, port, headers, body.length),
             body,
             System.nanoTime() + timeout.toNanos(),
             maxBodyBytes);
