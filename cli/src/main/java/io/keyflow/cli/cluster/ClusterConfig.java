@@ -84,5 +84,13 @@ final class ClusterConfig {
               "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-40c{1.} - %m%n",
               "logger.kafka.name = org.apache.kafka",
               "logger.kafka.level = WARN",
+              // Flink's sink committer re-registers a gauge at every checkpoint and warns each
+              // time.
+              "logger.metricgroup.name = org.apache.flink.metrics.MetricGroup",
+              "logger.metricgroup.level = WARN",
+              "logger.metricgroup.filter.committables.type = RegexFilter",
+              "logger.metricgroup.filter.committables.regex = .*'pendingCommittables'.*",
+              "logger.metricgroup.filter.committables.onMatch = DENY",
+              "logger.metricgroup.filter.committables.onMismatch = NEUTRAL",
               ""));
 }
