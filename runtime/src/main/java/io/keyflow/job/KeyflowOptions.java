@@ -25,10 +25,13 @@ public final class KeyflowOptions {
   public static final ConfigOption<Integer> MAX_OUTSTANDING_REQUESTS =
       ConfigOptions.key("keyflow.dispatch.max-outstanding-requests")
           .intType()
-          .defaultValue(1024)
+          .defaultValue(32768)
           .withDescription(
               "Addresses with a request outstanding, per dispatcher subtask, before the"
-                  + " subtask stops taking input (0 or less: no limit).");
+                  + " subtask stops taking input (0 or less: no limit). As in StateFun"
+                  + " (statefun.async.max-per-task). Beyond the endpoint's pool_size, requests"
+                  + " wait in memory for a connection, and messages for their addresses batch"
+                  + " up meanwhile; lower it when states are large or the heap is small.");
 
   public static final ConfigOption<MemorySize> FEEDBACK_MEMORY =
       ConfigOptions.key("keyflow.feedback.memory")

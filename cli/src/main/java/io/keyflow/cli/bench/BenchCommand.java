@@ -109,9 +109,9 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "RECORDS",
       defaultValue = "100000",
       description =
-          "Records of a first, unmeasured run of each workload, so that the measured run meets"
-              + " compiled code rather than the JIT compiler at work; 0 for none"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Records of a first, unmeasured run of each workload, all before the first measured"
+              + " run, so that the measured runs meet compiled code rather than the JIT compiler"
+              + " at work; 0 for none (default: ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(
@@ -228,6 +228,14 @@ public final class BenchCommand implements Callable<Integer> {
                   functionsPort,
                   functions.pid(),
                   flink);
+          // Every workload warms up before any is measured: otherwise the first measured run meets
+          // a JIT compiler still busy with code that the runs after it no longer pay for.
+          for (String workload : workloads) {
+            if (warmup > 0 && !workload.equals("gateway")) {
+              System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
+              warmUp.warmUp(workload);
+            }
+          }
           for (String workload : workloads) {
             if (workload.equals("gateway")) {
               GatewayBench gateway =
@@ -242,10 +250,6 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println(BenchTable.gatewayRow(result));
               }
               continue;
-            }
-            if (warmup > 0) {
-              System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
-              warmUp.warmUp(workload);
             }
             System.out.printf("running %s ...%n", workload);
             BenchResult result = run.run(workload);

@@ -55,10 +55,22 @@ public record BenchResult(
     boolean correct,
     String problem) {
 
-  /** Steady-state throughput as a share of the ceiling (0 to 1; 0 without a ceiling). */
+  /**
+   * The job's throughput as a share of the ceiling (0 to 1; 0 without a ceiling): the steady
+   * state's, or the drain's when the run was too short for a steady state.
+   */
   public double shareOfCeiling() {
     return ceiling == null || ceiling.recordsPerSecond() <= 0
         ? 0
-        : steadyRecordsPerSecond / ceiling.recordsPerSecond();
+        : shareBasis() / ceiling.recordsPerSecond();
+  }
+
+  /** Whether {@link #shareOfCeiling} compares the drain rate, the run having no steady state. */
+  public boolean shareFromDrain() {
+    return steadyRecordsPerSecond <= 0;
+  }
+
+  private double shareBasis() {
+    return shareFromDrain() ? drainRecordsPerSecond : steadyRecordsPerSecond;
   }
 }

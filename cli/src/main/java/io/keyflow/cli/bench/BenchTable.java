@@ -65,12 +65,13 @@ final class BenchTable {
     CeilingResult c = r.ceiling();
     return String.format(
         "  ceiling: the function server driven directly (%d message(s) a request, %d at once):"
-            + " %,.0f records/s, client %.1f us, function %.1f us; steady state is %s of it",
+            + " %,.0f records/s, client %.1f us, function %.1f us; %s is %s of it",
         c.batch(),
         c.concurrency(),
         c.recordsPerSecond(),
         c.clientCpuMicrosPerRecord(),
         c.functionsCpuMicrosPerRecord(),
+        r.shareFromDrain() ? "the drain rate (no steady state)" : "steady state",
         r.shareOfCeiling() > 0 ? String.format("%.0f %%", 100 * r.shareOfCeiling()) : "-");
   }
 
