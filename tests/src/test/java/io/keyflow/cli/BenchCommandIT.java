@@ -62,6 +62,9 @@ class BenchCommandIT {
       assertThat(result.path("invocationsPerRequest").asDouble()).isGreaterThanOrEqualTo(1.0);
       assertThat(result.path("liveRecords").asLong()).isEqualTo(600);
       assertThat(result.path("liveSettlingSeconds").asLong()).isEqualTo(3);
+      assertThat(result.path("emittedP99ByWindowMillis")).hasSize(1);
+      assertThat(result.path("emittedP99ByWindowMillis").get(0).asDouble())
+          .isEqualTo(result.path("emittedP99Millis").asDouble());
       assertThat(result.path("visibleP50Millis").asDouble())
           .isGreaterThanOrEqualTo(result.path("emittedP50Millis").asDouble())
           .isPositive();

@@ -126,8 +126,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--live-seconds",
       paramLabel = "SECONDS",
-      defaultValue = "10",
-      description = "How long the live trickle lasts (default: ${DEFAULT-VALUE}).")
+      defaultValue = "30",
+      description =
+          "How long the measured part of the live trickle lasts; its emitted p99 is also given"
+              + " per 10 s, to show how latency settles after the backlog"
+              + " (default: ${DEFAULT-VALUE}).")
   int liveSeconds;
 
   @Option(

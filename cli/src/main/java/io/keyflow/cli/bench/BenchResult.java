@@ -24,6 +24,8 @@ package io.keyflow.cli.bench;
  * @param liveSettlingSeconds how long the live trickle ran before its records were measured
  * @param emittedP50Millis median time from sending a live record to its output being written (not
  *     yet committed)
+ * @param emittedP99ByWindowMillis the emitted p99 of the live records sent in each 10 s of the
+ *     measured time, in order: how latency settles after the backlog
  * @param visibleP50Millis median time until the output is visible to a read_committed consumer
  * @param ceiling the function server driven directly with the same batch shape and concurrency
  * @param correct whether every key's outputs are exactly 1..c
@@ -49,6 +51,7 @@ public record BenchResult(
     long liveSettlingSeconds,
     double emittedP50Millis,
     double emittedP99Millis,
+    java.util.List<Double> emittedP99ByWindowMillis,
     double visibleP50Millis,
     double visibleP99Millis,
     CeilingResult ceiling,

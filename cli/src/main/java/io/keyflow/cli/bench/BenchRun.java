@@ -154,6 +154,8 @@ final class BenchRun {
           settings.liveSettling().toSeconds(),
           emitted.latencyMillis(50),
           emitted.latencyMillis(99),
+          emitted.latencyMillisByWindow(
+              99, LATENCY_WINDOW, Duration.ofSeconds(settings.liveSeconds())),
           check.latencyMillis(50),
           check.latencyMillis(99),
           ceiling,
@@ -195,6 +197,9 @@ final class BenchRun {
             endpoint)
         .run(settings.records(), settings.keys(), functionsPid, settings.timeout());
   }
+
+  /** The span of live time each p99 of {@link BenchResult#emittedP99ByWindowMillis} covers. */
+  static final Duration LATENCY_WINDOW = Duration.ofSeconds(10);
 
   /**
    * Sends {@code liveRate} records a second, each carrying its send time, and reads the output

@@ -36,15 +36,29 @@ final class BenchTable {
   }
 
   static String liveRow(BenchResult r) {
-    return String.format(
-        "  live: %,d records one by one (after %d s unmeasured): emitted p50 %.1f ms, p99 %.1f ms;"
-            + " visible (read_committed) p50 %.1f ms, p99 %.1f ms",
-        r.liveRecords(),
-        r.liveSettlingSeconds(),
-        r.emittedP50Millis(),
-        r.emittedP99Millis(),
-        r.visibleP50Millis(),
-        r.visibleP99Millis());
+    String row =
+        String.format(
+            "  live: %,d records one by one (after %d s unmeasured): emitted p50 %.1f ms, p99 %.1f"
+                + " ms; visible (read_committed) p50 %.1f ms, p99 %.1f ms",
+            r.liveRecords(),
+            r.liveSettlingSeconds(),
+            r.emittedP50Millis(),
+            r.emittedP99Millis(),
+            r.visibleP50Millis(),
+            r.visibleP99Millis());
+    if (r.emittedP99ByWindowMillis() != null && r.emittedP99ByWindowMillis().size() > 1) {
+      row +=
+          r.emittedP99ByWindowMillis().stream()
+              .map(p -> String.format("%.1f", p))
+              .collect(
+                  java.util.stream.Collectors.joining(
+                      ", ",
+                      String.format(
+                          "%n  live: emitted p99 per %d s, in order: ",
+                          BenchRun.LATENCY_WINDOW.toSeconds()),
+                      " ms"));
+    }
+    return row;
   }
 
   static String steadyRow(BenchResult r) {

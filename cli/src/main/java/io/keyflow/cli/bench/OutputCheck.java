@@ -30,6 +30,7 @@ final class OutputCheck implements AutoCloseable {
   private final long[] compilerAtMark = new long[2];
 
   private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
+  private final java.util.List<Long> sentAfterStartNanos = new java.util.ArrayList<>();
   private Duration pollTimeout = Duration.ofMillis(200);
   private boolean measuring;
   private long measuredFromNanos;
@@ -100,6 +101,7 @@ final class OutputCheck implements AutoCloseable {
         long sentNanos = Long.parseLong(payload.substring(1));
         if (measuring && sentNanos - measuredFromNanos >= 0) {
           latenciesNanos.add(now - sentNanos);
+          sentAfterStartNanos.add(sentNanos - measuredFromNanos);
         }
       }
       int eq = value.lastIndexOf('=');
@@ -116,10 +118,33 @@ final class OutputCheck implements AutoCloseable {
 
   /** The given percentile of the live records' latencies, in milliseconds (0 without any). */
   double latencyMillis(double percentile) {
-    if (latenciesNanos.isEmpty()) {
+    return percentileMillis(latenciesNanos, percentile);
+  }
+
+  /**
+   * The given percentile of the latencies of the live records sent in each consecutive {@code
+   * window} of the {@code measured} time, in milliseconds: how latency develops after the backlog.
+   * A record sent a little after the measured time (the sender ran late) counts in the last window.
+   */
+  java.util.List<Double> latencyMillisByWindow(
+      double percentile, Duration window, Duration measured) {
+    int last = (int) Math.max(0, (measured.toNanos() - 1) / window.toNanos());
+    java.util.List<java.util.List<Long>> windows = new java.util.ArrayList<>();
+    for (int i = 0; i < latenciesNanos.size(); i++) {
+      int w = (int) Math.min(last, sentAfterStartNanos.get(i) / window.toNanos());
+      while (windows.size() <= w) {
+        windows.add(new java.util.ArrayList<>());
+      }
+      windows.get(w).add(latenciesNanos.get(i));
+    }
+    return windows.stream().map(w -> percentileMillis(w, percentile)).toList();
+  }
+
+  private static double percentileMillis(java.util.List<Long> nanos, double percentile) {
+    if (nanos.isEmpty()) {
       return 0;
     }
-    java.util.List<Long> sorted = new java.util.ArrayList<>(latenciesNanos);
+    java.util.List<Long> sorted = new java.util.ArrayList<>(nanos);
     java.util.Collections.sort(sorted);
     int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
