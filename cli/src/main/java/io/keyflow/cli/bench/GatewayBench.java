@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -70,14 +69,13 @@ final class GatewayBench {
       long started = System.nanoTime();
       String problem = loop(http, gateway, "m", calls, latencies);
       double seconds = (System.nanoTime() - started) / 1e9;
-      Arrays.sort(latencies);
       return new GatewayResult(
           replies,
           calls,
           concurrency,
           calls / seconds,
-          percentile(latencies, 0.50),
-          percentile(latencies, 0.99),
+          Percentiles.millis(latencies, 50),
+          Percentiles.millis(latencies, 99),
           problem == null,
           problem);
     } finally {
@@ -142,14 +140,6 @@ final class GatewayBench {
       callers.shutdownNow();
     }
     return problem.get();
-  }
-
-  private static double percentile(long[] sortedNanos, double p) {
-    if (sortedNanos.length == 0) {
-      return 0;
-    }
-    int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(p * sortedNanos.length) - 1);
-    return sortedNanos[Math.max(0, index)] / 1e6;
   }
 
   private String module(String callTopic, String replyTopic, String out, String replies) {

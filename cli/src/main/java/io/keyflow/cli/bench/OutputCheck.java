@@ -141,13 +141,7 @@ final class OutputCheck implements AutoCloseable {
   }
 
   private static double percentileMillis(java.util.List<Long> nanos, double percentile) {
-    if (nanos.isEmpty()) {
-      return 0;
-    }
-    java.util.List<Long> sorted = new java.util.ArrayList<>(nanos);
-    java.util.Collections.sort(sorted);
-    int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
+    return Percentiles.millis(nanos.stream().mapToLong(Long::longValue).toArray(), percentile);
   }
 
   long firstRecordNanos() {

@@ -66,13 +66,7 @@ public final class GatewayBinder implements ComponentBinder {
         "properties");
     TypeName id = spec.has("id") ? spec.requireTypeName("id") : DEFAULT_ID;
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
-    String servers =
-        KafkaSpecs.fieldOrProperty(
-            spec,
-            properties,
-            "address",
-            "bootstrap.servers",
-            "the Kafka bootstrap servers, such as kafka:9092");
+    String servers = KafkaSpecs.bootstrapServers(spec, properties);
     String listenText = spec.optionalString("listen").orElse("0.0.0.0:" + DEFAULT_PORT);
     ListenAddress listen = ListenAddress.parseOrNull(listenText);
     if (listen == null) {

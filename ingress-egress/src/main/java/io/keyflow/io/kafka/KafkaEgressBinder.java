@@ -39,13 +39,7 @@ public final class KafkaEgressBinder implements ComponentBinder {
     spec.allowOnlyKeys("id", "address", "deliverySemantic", "properties", "transactionalIdPrefix");
     TypeName id = spec.requireTypeName("id");
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
-    String servers =
-        KafkaSpecs.fieldOrProperty(
-            spec,
-            properties,
-            "address",
-            "bootstrap.servers",
-            "the Kafka bootstrap servers, such as kafka:9092");
+    String servers = KafkaSpecs.bootstrapServers(spec, properties);
     DeliveryGuarantee guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     Duration timeout = DEFAULT_TRANSACTION_TIMEOUT;
     var semantic = spec.optionalObject("deliverySemantic");

@@ -57,13 +57,7 @@ public final class KafkaIngressBinder implements ComponentBinder {
         "deadLetterTopic");
     TypeName id = spec.requireTypeName("id");
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
-    String servers =
-        KafkaSpecs.fieldOrProperty(
-            spec,
-            properties,
-            "address",
-            "bootstrap.servers",
-            "the Kafka bootstrap servers, such as kafka:9092");
+    String servers = KafkaSpecs.bootstrapServers(spec, properties);
     String group =
         KafkaSpecs.fieldOrProperty(
             spec,

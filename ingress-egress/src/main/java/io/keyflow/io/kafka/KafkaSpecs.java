@@ -19,4 +19,17 @@ public final class KafkaSpecs {
         .orElseThrow(
             () -> spec.error(key, "missing", what + " (or " + property + " in properties)"));
   }
+
+  /**
+   * The Kafka bootstrap servers: {@code address}, or {@code bootstrap.servers} in {@code
+   * properties}.
+   */
+  public static String bootstrapServers(YamlNode spec, Map<String, String> properties) {
+    return fieldOrProperty(
+        spec,
+        properties,
+        "address",
+        "bootstrap.servers",
+        "the Kafka bootstrap servers, such as kafka:9092");
+  }
 }
