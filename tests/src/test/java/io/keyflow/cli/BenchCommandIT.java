@@ -49,6 +49,10 @@ class BenchCommandIT {
             "--output",
             results.toString());
 
+    assertThat(out)
+        .contains(
+            "warming up counter with 100,000 records and 3 s of live load ...",
+            "warming up forward with 100,000 records and 3 s of live load ...");
     assertThat(out).anyMatch(l -> l.startsWith("counter") && l.endsWith("yes"));
     assertThat(out).anyMatch(l -> l.startsWith("forward") && l.endsWith("yes"));
     JsonNode report = new ObjectMapper().readTree(results.toFile());

@@ -109,9 +109,10 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "RECORDS",
       defaultValue = "100000",
       description =
-          "Records of a first, unmeasured run of each workload, all before the first measured"
-              + " run, so that the measured runs meet compiled code rather than the JIT compiler"
-              + " at work; 0 for none (default: ${DEFAULT-VALUE}).")
+          "Records of a first, unmeasured run of each workload, followed by the same live"
+              + " trickle, all before the first measured run, so that the measured runs meet"
+              + " compiled code rather than the JIT compiler at work; 0 for none (default:"
+              + " ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(
@@ -235,7 +236,8 @@ public final class BenchCommand implements Callable<Integer> {
           // a JIT compiler still busy with code that the runs after it no longer pay for.
           for (String workload : workloads) {
             if (warmup > 0 && !workload.equals("gateway")) {
-              System.out.printf("warming up %s with %,d records ...%n", workload, warmup);
+              String live = liveRate > 0 ? " and " + liveSeconds + " s of live load" : "";
+              System.out.printf("warming up %s with %,d records%s ...%n", workload, warmup, live);
               warmUp.warmUp(workload);
             }
           }

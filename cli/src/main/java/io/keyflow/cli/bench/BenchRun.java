@@ -368,7 +368,11 @@ final class BenchRun {
       return three.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : three;
     }
 
-    /** These settings for a warm-up of {@code warmupRecords}, without the live trickle. */
+    /**
+     * These settings for a warm-up of {@code warmupRecords}, with the same live trickle: a trickle
+     * makes code hot that a backlog runs rarely (the Kafka clients' per-request code above all),
+     * and compiling it takes half a core for many seconds on a small machine.
+     */
     BenchSettings forWarmUp(long warmupRecords) {
       return new BenchSettings(
           warmupRecords,
@@ -377,8 +381,8 @@ final class BenchRun {
           checkpointInterval,
           timeout,
           stateDir,
-          0,
-          0,
+          liveRate,
+          liveSeconds,
           pipelining,
           options);
     }
