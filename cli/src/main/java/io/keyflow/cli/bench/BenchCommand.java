@@ -222,16 +222,10 @@ public final class BenchCommand implements Callable<Integer> {
                     options),
                 parallelism)) {
           String kafka = "127.0.0.1:" + kafkaPort;
-          BenchRun run =
-              new BenchRun(settings, kafka, broker.pid(), functionsPort, functions.pid(), flink);
-          BenchRun warmUp =
-              new BenchRun(
-                  settings.forWarmUp(warmup),
-                  kafka,
-                  broker.pid(),
-                  functionsPort,
-                  functions.pid(),
-                  flink);
+          BenchProcesses processes =
+              new BenchProcesses(kafka, broker.pid(), functionsPort, functions.pid(), flink);
+          BenchRun run = new BenchRun(settings, processes);
+          BenchRun warmUp = new BenchRun(settings.forWarmUp(warmup), processes);
           // Every workload warms up before any is measured: otherwise the first measured run meets
           // a JIT compiler still busy with code that the runs after it no longer pay for.
           for (String workload : workloads) {
@@ -244,8 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
           for (String workload : workloads) {
             if (workload.equals("gateway")) {
               GatewayBench gateway =
-                  new GatewayBench(
-                      settings, kafka, functionsPort, flink, gatewayCalls, gatewayConcurrency);
+                  new GatewayBench(settings, processes, gatewayCalls, gatewayConcurrency);
               for (boolean exactlyOnce : new boolean[] {true, false}) {
                 System.out.printf(
                     "running gateway (%s replies) ...%n",

@@ -41,23 +41,13 @@ final class BenchRun {
   private final long functionsPid;
   private final EmbeddedFlink flink;
 
-  /**
-   * @param functionsPort where the benchmark's function server ({@link BenchFunctions}) listens
-   * @param flink the MiniCluster the runs' jobs go to, one after the other
-   */
-  BenchRun(
-      BenchSettings settings,
-      String bootstrapServers,
-      long brokerPid,
-      int functionsPort,
-      long functionsPid,
-      EmbeddedFlink flink) {
-    this.flink = flink;
+  BenchRun(BenchSettings settings, BenchProcesses processes) {
     this.settings = settings;
-    this.bootstrapServers = bootstrapServers;
-    this.brokerPid = brokerPid;
-    this.functionsPort = functionsPort;
-    this.functionsPid = functionsPid;
+    this.flink = processes.flink();
+    this.bootstrapServers = processes.bootstrapServers();
+    this.brokerPid = processes.brokerPid();
+    this.functionsPort = processes.functionsPort();
+    this.functionsPid = processes.functionsPid();
   }
 
   /**

@@ -34,16 +34,11 @@ final class GatewayBench {
   private final int concurrency;
 
   GatewayBench(
-      BenchRun.BenchSettings settings,
-      String bootstrapServers,
-      int functionsPort,
-      EmbeddedFlink flink,
-      long calls,
-      int concurrency) {
+      BenchRun.BenchSettings settings, BenchProcesses processes, long calls, int concurrency) {
     this.settings = settings;
-    this.bootstrapServers = bootstrapServers;
-    this.functionsPort = functionsPort;
-    this.flink = flink;
+    this.bootstrapServers = processes.bootstrapServers();
+    this.functionsPort = processes.functionsPort();
+    this.flink = processes.flink();
     this.calls = calls;
     this.concurrency = concurrency;
   }
