@@ -5,10 +5,10 @@ package io.keyflow.cli.bench;
  *
  * @param recordsPerSecond records over the time from submitting the job to the last committed
  *     output
- * @param drainRecordsPerSecond records over the time from the first to the last committed output
- *     (the job's start-up left out)
- * @param steadyRecordsPerSecond records a second between a quarter and three quarters of the
- *     committed output (neither start-up nor the tail)
+ * @param drainRecordsPerSecond records over the time from the first to the last output written
+ *     (read uncommitted: the job's start-up left out, not rounded to the checkpoints' commits)
+ * @param steadyRecordsPerSecond records a second between a quarter and three quarters of the output
+ *     as emitted (neither start-up nor the tail; 0 if that took less than a checkpoint interval)
  * @param invocationsPerRequest messages per HTTP request (the batch shape)
  * @param keyflowCpuMicrosPerRecord CPU of the Keyflow process (the MiniCluster) per record
  * @param functionsCpuMicrosPerRecord CPU of the function server per record

@@ -63,7 +63,8 @@ final class BenchTable {
 
   static String steadyRow(BenchResult r) {
     if (r.steadyRecordsPerSecond() <= 0) {
-      return "  steady state: not measured (the output came in too few commits)";
+      return "  steady state: not measured (the middle half of the output took less than a"
+          + " checkpoint interval)";
     }
     return String.format(
         "  steady state (25-75 %% of the output): %,.0f records/s; CPU us per record: keyflow %.1f"
