@@ -1,5 +1,7 @@
 package io.keyflow.cli.bench;
 
+import java.util.List;
+
 /**
  * One workload's figures.
  *
@@ -51,7 +53,7 @@ public record BenchResult(
     long liveSettlingSeconds,
     double emittedP50Millis,
     double emittedP99Millis,
-    java.util.List<Double> emittedP99ByWindowMillis,
+    List<Double> emittedP99ByWindowMillis,
     double visibleP50Millis,
     double visibleP99Millis,
     CeilingResult ceiling,

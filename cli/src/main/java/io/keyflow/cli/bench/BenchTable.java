@@ -1,6 +1,7 @@
 package io.keyflow.cli.bench;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** The results as a plain-text table. */
 final class BenchTable {
@@ -51,7 +52,7 @@ final class BenchTable {
           r.emittedP99ByWindowMillis().stream()
               .map(p -> String.format("%.1f", p))
               .collect(
-                  java.util.stream.Collectors.joining(
+                  Collectors.joining(
                       ", ",
                       String.format(
                           "%n  live: emitted p99 per %d s, in order: ",

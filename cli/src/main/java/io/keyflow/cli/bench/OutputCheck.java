@@ -2,6 +2,7 @@ package io.keyflow.cli.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +32,10 @@ final class OutputCheck implements AutoCloseable {
   private final long[][] cpuAtMark = new long[2][];
   private final long[] compilerAtMark = new long[2];
 
-  private final java.util.List<Long> latenciesNanos = new java.util.ArrayList<>();
-  private final java.util.List<Long> sentAfterStartNanos = new java.util.ArrayList<>();
+  /** A measured live record: when it was sent, after the measured time began, and its latency. */
+  private record Latency(long sentAfterStartNanos, long nanos) {}
+
+  private final List<Latency> latencies = new ArrayList<>();
   private Duration pollTimeout = Duration.ofMillis(20);
   private boolean measuring;
   private long measuredFromNanos;
@@ -107,8 +110,7 @@ final class OutputCheck implements AutoCloseable {
       if (payload.startsWith("t")) {
         long sentNanos = Long.parseLong(payload.substring(1));
         if (measuring && sentNanos - measuredFromNanos >= 0) {
-          latenciesNanos.add(now - sentNanos);
-          sentAfterStartNanos.add(sentNanos - measuredFromNanos);
+          latencies.add(new Latency(sentNanos - measuredFromNanos, now - sentNanos));
         }
       }
       if (!committed) {
@@ -128,7 +130,7 @@ final class OutputCheck implements AutoCloseable {
 
   /** The given percentile of the live records' latencies, in milliseconds (0 without any). */
   double latencyMillis(double percentile) {
-    return percentileMillis(latenciesNanos, percentile);
+    return percentileMillis(latencies, percentile);
   }
 
   /**
@@ -136,22 +138,21 @@ final class OutputCheck implements AutoCloseable {
    * window} of the {@code measured} time, in milliseconds: how latency develops after the backlog.
    * A record sent a little after the measured time (the sender ran late) counts in the last window.
    */
-  java.util.List<Double> latencyMillisByWindow(
-      double percentile, Duration window, Duration measured) {
+  List<Double> latencyMillisByWindow(double percentile, Duration window, Duration measured) {
     int last = (int) Math.max(0, (measured.toNanos() - 1) / window.toNanos());
-    java.util.List<java.util.List<Long>> windows = new java.util.ArrayList<>();
-    for (int i = 0; i < latenciesNanos.size(); i++) {
-      int w = (int) Math.min(last, sentAfterStartNanos.get(i) / window.toNanos());
+    List<List<Latency>> windows = new ArrayList<>();
+    for (Latency latency : latencies) {
+      int w = (int) Math.min(last, latency.sentAfterStartNanos() / window.toNanos());
       while (windows.size() <= w) {
-        windows.add(new java.util.ArrayList<>());
+        windows.add(new ArrayList<>());
       }
-      windows.get(w).add(latenciesNanos.get(i));
+      windows.get(w).add(latency);
     }
     return windows.stream().map(w -> percentileMillis(w, percentile)).toList();
   }
 
-  private static double percentileMillis(java.util.List<Long> nanos, double percentile) {
-    return Percentiles.millis(nanos.stream().mapToLong(Long::longValue).toArray(), percentile);
+  private static double percentileMillis(List<Latency> latencies, double percentile) {
+    return Percentiles.millis(latencies.stream().mapToLong(Latency::nanos).toArray(), percentile);
   }
 
   /** When the first record was read. */

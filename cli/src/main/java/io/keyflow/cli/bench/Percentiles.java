@@ -1,5 +1,7 @@
 package io.keyflow.cli.bench;
 
+import java.util.Arrays;
+
 /** Percentiles of measured latencies. */
 final class Percentiles {
   private Percentiles() {}
@@ -12,7 +14,7 @@ final class Percentiles {
     if (nanos.length == 0) {
       return 0;
     }
-    java.util.Arrays.sort(nanos);
+    Arrays.sort(nanos);
     int index = (int) Math.ceil(percent / 100.0 * nanos.length) - 1;
     return nanos[Math.max(0, Math.min(nanos.length - 1, index))] / 1e6;
   }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +16,14 @@ import java.util.Map;
  */
 final class ClusterConfig {
   static final String BASE = "/io/keyflow/cli/flink-conf/config.yaml";
+
+  /** The keyflow command's log4j configuration, which the cluster's processes share. */
+  static final String LOG4J = "/keyflow-log4j2.properties";
+
+  /**
+   * Where {@link #LOG4J} writes for the command; each cluster process writes to Flink's log file.
+   */
+  private static final String COMMAND_LOG_FILE = "${sys:keyflow.log.file:-.keyflow/keyflow.log}";
 
   private ClusterConfig() {}
 
@@ -39,8 +46,8 @@ final class ClusterConfig {
         "execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
     local.put("io.tmp.dirs", Files.createDirectories(dir.resolve("tmp")).toString());
     local.putAll(extra);
-    Files.writeString(conf.resolve("config.yaml"), merge(base(), local));
-    Files.writeString(conf.resolve("log4j.properties"), LOG4J);
+    Files.writeString(conf.resolve("config.yaml"), merge(resource(BASE), local));
+    Files.writeString(conf.resolve("log4j.properties"), processLogging());
     Files.createDirectories(dir.resolve("log"));
     Files.createDirectories(dir.resolve("plugins"));
     return conf;
@@ -60,37 +67,23 @@ final class ClusterConfig {
     return out.toString();
   }
 
-  private static String base() {
-    try (InputStream in = ClusterConfig.class.getResourceAsStream(BASE)) {
+  /** The command's logging, writing to the file Flink's scripts name for each process. */
+  private static String processLogging() {
+    String logging = resource(LOG4J);
+    if (!logging.contains(COMMAND_LOG_FILE)) {
+      throw new IllegalStateException(LOG4J + " no longer names its file " + COMMAND_LOG_FILE);
+    }
+    return logging.replace(COMMAND_LOG_FILE, "${sys:log.file}");
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = ClusterConfig.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException("the CLI jar lacks " + BASE);
+        throw new IllegalStateException("the CLI jar lacks " + path);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
-
-  private static final String LOG4J =
-      String.join(
-          "\n",
-          List.of(
-              "rootLogger.level = INFO",
-              "rootLogger.appenderRef.file.ref = file",
-              "appender.file.type = File",
-              "appender.file.name = file",
-              "appender.file.fileName = ${sys:log.file}",
-              "appender.file.layout.type = PatternLayout",
-              "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-40c{1.} - %m%n",
-              "logger.kafka.name = org.apache.kafka",
-              "logger.kafka.level = WARN",
-              // Flink's sink committer re-registers a gauge at every checkpoint and warns each
-              // time.
-              "logger.metricgroup.name = org.apache.flink.metrics.MetricGroup",
-              "logger.metricgroup.level = WARN",
-              "logger.metricgroup.filter.committables.type = RegexFilter",
-              "logger.metricgroup.filter.committables.regex = .*'pendingCommittables'.*",
-              "logger.metricgroup.filter.committables.onMatch = DENY",
-              "logger.metricgroup.filter.committables.onMismatch = NEUTRAL",
-              ""));
 }
