@@ -13,12 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides what a call that failed after the client's own retries means. No answer at all (refused,
- * reset, timed out), or transient errors while the endpoint serves nobody, is an outage: the
- * request is held and retried until the endpoint answers, and nothing counts against the messages.
- * A call the function answered with an error while it serves others (or rejected outright) counts
- * against the batch, which after {@link FailurePolicy#maxAttempts()} calls goes to the endpoint's
- * policy.
+ * Decides what a call that failed after the client's own retries means, by what the endpoint did
+ * for everybody else meanwhile:
+ *
+ * <ul>
+ *   <li><b>Outage.</b> Transient errors only (refused, reset, timed out, 5xx) and no call to the
+ *       same endpoint succeeded since this one was sent: the endpoint is down, not the message bad.
+ *       The request is held and retried until the endpoint answers; nothing counts against it.
+ *   <li><b>This address's failure.</b> Some call to the endpoint succeeded after this one was sent,
+ *       whatever this one met (an error status, a timeout, a connection the function dropped), or
+ *       the call was rejected outright (a 4xx, a body that is no StateFun response): the attempt
+ *       counts against the batch, which after {@link FailurePolicy#maxAttempts()} calls goes to the
+ *       endpoint's policy, so a function that hangs for one message cannot hold its address, or its
+ *       subtask, forever.
+ * </ul>
  */
 final class CallFailures {
   private static final Logger LOG = LoggerFactory.getLogger(CallFailures.class);
@@ -73,18 +81,16 @@ final class CallFailures {
     }
     EndpointHealth endpoint = health(function);
     boolean served = endpoint.servedSince(p.sentAtNanos);
-    if (cause instanceof RemoteInvocationException remote
-        && remote.transientFailure()
-        && (!remote.answered() || !served)) {
-      outcomes.sendLater(p, endpoint.held(System.nanoTime(), cause, tracker.size(), served));
+    if (!served && cause instanceof RemoteInvocationException remote && remote.transientFailure()) {
+      outcomes.sendLater(p, endpoint.held(System.nanoTime(), cause, tracker.size()));
       return;
     }
     p.failedAttempts++;
     if (p.failedAttempts < policy.maxAttempts()) {
       Duration delay = Duration.ofSeconds(1L << Math.min(p.failedAttempts - 1, 5));
       LOG.warn(
-          "Call {} for {} ({} message(s)) failed while its endpoint serves other addresses;"
-              + " retrying in {} s, giving up after {} calls: {}",
+          "Call {} for {} ({} message(s)) failed while its endpoint serves other addresses (or"
+              + " was rejected); retrying in {} s, giving up after {} calls: {}",
           p.failedAttempts,
           p.key,
           p.invocations.size(),

@@ -1,16 +1,11 @@
 package io.keyflow.dispatch;
 
 import io.keyflow.delay.DelayedMessages;
-import io.keyflow.io.Replies;
 import io.keyflow.module.FailurePolicy;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
-import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction;
-import io.keyflow.protocol.reqreply.FromFunction.DelayedInvocation;
-import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
-import io.keyflow.protocol.reqreply.FromFunction.InvocationResponse;
 import io.keyflow.protocol.reqreply.FromFunction.PersistedValueSpec;
 import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
@@ -49,8 +44,11 @@ import org.slf4j.LoggerFactory;
  * Delivers messages to remote functions, one keyed subtask of them.
  *
  * <p>Per address (function type + id) at most one request is outstanding; messages arriving
- * meanwhile wait in a keyed backlog and go out as one batch when it completes. Input pauses while
- * an address's backlog is at {@code maxNumBatchRequests} or too many addresses are busy.
+ * meanwhile wait in a keyed backlog and go out in batches of at most {@code maxNumBatchRequests}
+ * when it completes. One address never stops the input: its backlog grows in keyed state however
+ * long its function takes. Input pauses only while too many addresses have a request outstanding, a
+ * bound that protects the whole subtask's memory. An endpoint's {@code maxConcurrentRequests} caps
+ * its calls on the wire; addresses over the cap wait with their backlogs ({@link EndpointSlots}).
  *
  * <p><b>Recovery.</b> Outstanding requests live in memory; each checkpoint copies the ones it has
  * not seen yet into keyed state ({@link RequestStore}), and completion removes them. A restore
@@ -72,6 +70,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private final transient MailboxExecutor mailbox;
   private final transient RequestTracker tracker;
   private final transient ResponseHandOff responses;
+  private final transient EndpointSlots slots = new EndpointSlots();
 
   private transient RequestStore store;
   private transient FunctionRegistry functions;
@@ -79,12 +78,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient boolean closed;
   private transient Counter invocations;
   private transient Counter requests;
-  private transient Counter sentToFunctions;
-  private transient Counter toEgresses;
-  private transient Counter delayedScheduled;
-  private transient Counter cancellationsUnmatched;
-  private transient UnknownEgressRecords unknownEgress;
-  private transient DeadLetters deadLetters;
+  private transient ResponseEffects effects;
   private transient CallFailures failures;
   private transient DelayedMessages delayed;
   private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
@@ -135,7 +129,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
                 descriptor.enableTimeToLive(ttl);
               }
               return getPartitionedState(descriptor);
-            });
+            },
+            type -> new FunctionTypeMetrics(type, getMetricGroup()));
     targets = new ResponseTargets(functions, egresses);
     delayedDescriptor = DelayedMessages.messagesDescriptor();
     tokensDescriptor = DelayedMessages.tokensDescriptor();
@@ -146,15 +141,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     super.open();
     invocations = getMetricGroup().counter("keyflowInvocations");
     requests = getMetricGroup().counter("keyflowRequests");
-    sentToFunctions = getMetricGroup().counter("keyflowMessagesToFunctions");
-    toEgresses = getMetricGroup().counter("keyflowEgressRecords");
-    delayedScheduled = getMetricGroup().counter("keyflowDelayedMessages");
-    cancellationsUnmatched = getMetricGroup().counter("keyflowCancellationsUnmatched");
-    unknownEgress =
-        new UnknownEgressRecords(
-            getMetricGroup().counter("keyflowUnknownEgressRecords"), targets.declaredEgresses());
     getMetricGroup().gauge("keyflowOutstandingRequests", tracker::size);
-    deadLetters = new DeadLetters(egresses, getMetricGroup().counter("keyflowDeadLetters"));
     failures = new CallFailures(tracker, getMetricGroup(), this);
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
@@ -176,14 +163,36 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             },
             getInternalTimerService(
                 DelayedMessages.TIMERS, VoidNamespaceSerializer.INSTANCE, this));
+    effects =
+        new ResponseEffects(
+            targets,
+            functions,
+            delayed,
+            new DeadLetters(egresses, getMetricGroup().counter("keyflowDeadLetters")),
+            getMetricGroup(),
+            new ResponseEffects.Dispatcher() {
+              @Override
+              public void emit(OutputTag<TypedValue> egress, TypedValue record) {
+                output.collect(egress, new StreamRecord<>(record));
+              }
+
+              @Override
+              public void route(Envelope message) throws Exception {
+                DispatcherOperator.this.route(message);
+              }
+
+              @Override
+              public long now() {
+                return getProcessingTimeService().getCurrentProcessingTime();
+              }
+            });
     resendRestoredRequests();
   }
 
   @Override
   public void processElement(StreamRecord<Envelope> record) throws Exception {
-    AddressKey key = deliver(record.getValue());
-    int maxBatch = function(key).maxBatch();
-    while (tracker.mustWait(key, maxBatch)) {
+    deliver(record.getValue());
+    while (tracker.mustWait()) {
       mailbox.yield();
     }
   }
@@ -192,10 +201,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
    * Hands a message to its address on this subtask: starts a request if the address is idle,
    * otherwise adds it to the backlog. Sets the current key to the target.
    */
-  private AddressKey deliver(Envelope envelope) throws Exception {
+  private void deliver(Envelope envelope) throws Exception {
     AddressKey key = AddressKey.of(envelope.getTarget());
     setCurrentKey(key.id());
-    function(key);
+    FunctionRuntime function = function(key);
     Invocation.Builder invocation = Invocation.newBuilder().setArgument(envelope.getPayload());
     if (envelope.hasCaller()) {
       invocation.setCaller(envelope.getCaller());
@@ -207,8 +216,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     } else {
       store.appendToBacklog(key, invocation.build());
       tracker.backlogged(busy);
+      function.metrics().backlogChanged(1);
     }
-    return key;
   }
 
   /** Sends a message to its address: directly if this subtask owns it, else round the loop. */
@@ -246,9 +255,14 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     }
   }
 
+  /** Whether no address has a request outstanding. */
+  boolean idle() {
+    return tracker.isEmpty();
+  }
+
   @Override
   public void finish() throws Exception {
-    while (!tracker.isEmpty()) {
+    while (!idle()) {
       mailbox.yield();
     }
     super.finish();
@@ -265,10 +279,12 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
 
   @Override
   public void send(Pending p) throws Exception {
-    if (tracker.park(p)) {
+    FunctionRuntime function = function(p.key);
+    if (tracker.park(p) || !slots.acquire(p, function.endpoint())) {
+      blocked(p, true);
       return;
     }
-    FunctionRuntime function = function(p.key);
+    blocked(p, false);
     setCurrentKey(p.key.id());
     ToFunction request =
         ToFunction.newBuilder()
@@ -287,7 +303,14 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   }
 
   private void onResponse(Pending p, FromFunction response, Throwable error) throws Exception {
-    if (closed || tracker.get(p.key) != p) {
+    Pending waitedForSlot = slots.release(p, function(p.key).endpoint());
+    if (closed) {
+      return;
+    }
+    if (waitedForSlot != null) {
+      send(waitedForSlot);
+    }
+    if (tracker.get(p.key) != p) {
       return;
     }
     if (error != null) {
@@ -318,7 +341,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       return;
     }
     try {
-      apply(p, response.getInvocationResult());
+      effects.apply(p, response.getInvocationResult());
     } catch (DispatchException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -329,92 +352,32 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     sendAll(released);
   }
 
-  /**
-   * Applies a response: egress records and state first, then delayed messages (both under the
-   * sender's key), then messages to other functions, whose delivery may switch the key.
-   */
-  private void apply(Pending p, InvocationResponse result) throws Exception {
-    List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
-    for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
-      OutputTag<TypedValue> reply = targets.replyOrNull(message.getTarget());
-      if (reply != null) {
-        output.collect(
-            reply,
-            new StreamRecord<>(
-                Replies.record(p.key.toAddress(), message.getTarget(), message.getArgument())));
-        toEgresses.inc();
-        continue;
-      }
-      try {
-        messages.add(
-            targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));
-      } catch (DispatchException e) {
-        undeliverable(p.key, message.getTarget(), message.getArgument(), e);
-      }
-    }
-    for (EgressMessage egress : result.getOutgoingEgressesList()) {
-      OutputTag<TypedValue> tag = targets.egressOrNull(egress);
-      if (tag == null) {
-        unknownEgress.skip(p.key, egress);
-      } else {
-        output.collect(tag, new StreamRecord<>(egress.getArgument()));
-        toEgresses.inc();
-      }
-    }
-    function(p.key).values().apply(p.key.id(), result.getStateMutationsList());
-    for (DelayedInvocation delayedInvocation : result.getDelayedInvocationsList()) {
-      applyDelayed(p.key, delayedInvocation);
-    }
-    for (Envelope message : messages) {
-      sentToFunctions.inc();
-      route(message);
-    }
-  }
-
-  private void applyDelayed(AddressKey sender, DelayedInvocation invocation) throws Exception {
-    String token = invocation.getCancellationToken();
-    if (invocation.getIsCancellationRequest()) {
-      if (token.isEmpty() || !delayed.cancel(token)) {
-        cancellationsUnmatched.inc();
-        LOG.debug("{} cancelled delayed message '{}', which is not pending", sender, token);
-      }
-      return;
-    }
-    Envelope envelope;
-    try {
-      envelope =
-          targets.message(
-              sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
-    } catch (DispatchException e) {
-      undeliverable(sender, invocation.getTarget(), invocation.getArgument(), e);
-      return;
-    }
-    long delay = invocation.getDelayInMs();
-    if (delay < 0) {
-      LOG.warn(
-          "{} sent a delayed message with negative delay {} ms; delivering it now", sender, delay);
-      delay = 0;
-    }
-    long now = getProcessingTimeService().getCurrentProcessingTime();
-    delayedScheduled.inc();
-    if (delayed.schedule(envelope, now + delay, token)) {
-      LOG.debug("{} replaced the pending delayed message '{}'", sender, token);
-    }
-  }
-
   private void complete(Pending p) throws Exception {
     setCurrentKey(p.key.id());
+    blocked(p, false);
     if (p.persisted) {
       store.clearInflight(p.key);
     }
     if (tracker.completed(p)) {
-      send(tracker.next(p, store.takeBacklog(p.key, p.backlog)));
+      FunctionRuntime function = function(p.key);
+      List<Invocation> batch = store.takeBatch(p, function.maxBatch());
+      function.metrics().backlogChanged(-batch.size());
+      send(tracker.next(p, batch));
+    }
+  }
+
+  /** Counts {@code p}'s address as blocked or not in its function type's metrics. */
+  private void blocked(Pending p, boolean blocked) {
+    if (p.blocked != blocked) {
+      p.blocked = blocked;
+      function(p.key).metrics().blockedChanged(blocked ? 1 : -1);
     }
   }
 
   /** Sends {@code p} again after {@code delay}, unless the task closed or restarted meanwhile. */
   @Override
   public void sendLater(Pending p, Duration delay) {
+    blocked(p, true);
     ProcessingTimeService time = getProcessingTimeService();
     time.registerTimer(
         time.getCurrentProcessingTime() + delay.toMillis(),
@@ -425,40 +388,12 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
         });
   }
 
-  /**
-   * A message the sender's function addressed to a function type no endpoint serves (or to a
-   * malformed address): dead-lettered under the sender's failure policy, which with {@code fail}
-   * fails the job instead.
-   */
-  private void undeliverable(
-      AddressKey sender, Address target, TypedValue argument, DispatchException problem) {
-    FunctionRuntime function = function(sender);
-    FailurePolicy policy = function.endpoint().failures();
-    if (policy.mode() == FailurePolicy.Mode.FAIL) {
-      throw problem;
-    }
-    deadLetters.write(
-        target,
-        List.of(
-            Invocation.newBuilder().setCaller(sender.toAddress()).setArgument(argument).build()),
-        0,
-        problem.getMessage(),
-        policy,
-        function.url().toString(),
-        (tag, record) -> output.collect(tag, new StreamRecord<>(record)));
-  }
-
   /** Writes the batch as a dead letter and goes on with the address's next messages. */
   @Override
   public void giveUp(Pending p, FailurePolicy policy, FunctionRuntime function, Throwable cause)
       throws Exception {
     setCurrentKey(p.key.id());
-    deadLetters.write(
-        p,
-        policy,
-        function.url().toString(),
-        cause,
-        (tag, record) -> output.collect(tag, new StreamRecord<>(record)));
+    effects.deadLetter(p, policy, function, cause);
     complete(p);
   }
 
@@ -471,8 +406,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private void resendRestoredRequests() throws Exception {
     List<Pending> resend = new ArrayList<>();
     for (RequestStore.Restored r : store.restored(this.<String>getKeyedStateBackend())) {
-      function(r.key());
-      resend.add(tracker.restore(r.key(), r.invocations(), r.backlog()));
+      function(r.key()).metrics().backlogChanged(r.backlog());
+      resend.add(
+          tracker.restore(r.key(), r.invocations(), r.backlog(), r.batchesFirst(), r.batchesEnd()));
     }
     if (!resend.isEmpty()) {
       LOG.info(

@@ -8,8 +8,7 @@ import org.slf4j.LoggerFactory;
  * Whether an endpoint is answering, as one dispatcher subtask sees it. A call that fails only with
  * transient errors while no call to the same endpoint has succeeded since it was sent means the
  * endpoint is down (an outage), not that its messages are bad: such calls are held and retried,
- * with a backoff shared by the endpoint, until it answers again. A call that got no answer while
- * others did (slow, or an overloaded endpoint) is retried too, without marking the endpoint down.
+ * with a backoff shared by the endpoint, until it answers again.
  */
 final class EndpointHealth {
   private static final Logger LOG = LoggerFactory.getLogger(EndpointHealth.class);
@@ -55,13 +54,8 @@ final class EndpointHealth {
    *
    * @return the delay before that call is retried
    */
-  Duration held(long nowNanos, Throwable error, int outstanding, boolean servedMeanwhile) {
+  Duration held(long nowNanos, Throwable error, int outstanding) {
     heldCalls++;
-    if (servedMeanwhile) {
-      // The endpoint answers others: this call was slow or the endpoint is overloaded.
-      LOG.debug("A call to {} got no answer in time; retrying: {}", endpoint, error.getMessage());
-      return FIRST_BACKOFF;
-    }
     if (!down) {
       down = true;
       downSinceNanos = nowNanos;

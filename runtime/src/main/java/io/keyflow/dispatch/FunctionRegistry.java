@@ -8,6 +8,7 @@ import io.keyflow.state.FunctionValues;
 import io.keyflow.state.ValueStateBinder;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The function types a dispatcher subtask has met: for each, its endpoint, URL, HTTP client (shared
@@ -16,12 +17,15 @@ import java.util.Map;
 final class FunctionRegistry implements AutoCloseable {
   private final Module module;
   private final ValueStateBinder values;
+  private final Function<TypeName, FunctionTypeMetrics> metrics;
   private final Map<TypeName, FunctionRuntime> functions = new HashMap<>();
   private final Map<HttpEndpoint, RemoteFunctionClient> clients = new HashMap<>();
 
-  FunctionRegistry(Module module, ValueStateBinder values) {
+  FunctionRegistry(
+      Module module, ValueStateBinder values, Function<TypeName, FunctionTypeMetrics> metrics) {
     this.module = module;
     this.values = values;
+    this.metrics = metrics;
   }
 
   /** The runtime of {@code key}'s function type; fails if no endpoint serves it. */
@@ -38,7 +42,8 @@ final class FunctionRegistry implements AutoCloseable {
               endpoint,
               endpoint.urlFor(key.function()),
               clients.computeIfAbsent(endpoint, RemoteFunctionClient::new),
-              new FunctionValues(key.function(), values));
+              new FunctionValues(key.function(), values),
+              metrics.apply(key.function()));
       functions.put(key.function(), function);
     }
     return function;

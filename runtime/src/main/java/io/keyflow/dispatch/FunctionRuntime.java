@@ -6,13 +6,16 @@ import io.keyflow.remote.RemoteFunctionClient;
 import io.keyflow.state.FunctionValues;
 import java.net.URI;
 
-/** What a dispatcher subtask keeps per function type: where to call it and its values. */
+/**
+ * What a dispatcher subtask keeps per function type: where to call it, its values and its metrics.
+ */
 record FunctionRuntime(
     TypeName type,
     HttpEndpoint endpoint,
     URI url,
     RemoteFunctionClient client,
-    FunctionValues values) {
+    FunctionValues values,
+    FunctionTypeMetrics metrics) {
 
   int maxBatch() {
     return endpoint.batchLimited() ? endpoint.maxNumBatchRequests() : 0;

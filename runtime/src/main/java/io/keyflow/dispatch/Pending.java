@@ -10,7 +10,17 @@ import java.util.List;
 final class Pending {
   final AddressKey key;
   final List<Invocation> invocations;
+
+  /** Messages waiting for this address, in its batch queue and its backlog together. */
   int backlog;
+
+  /**
+   * The address's queue of ready batches in keyed state ({@link RequestStore}): entries {@code
+   * [batchesFirst, batchesEnd)} hold the oldest waiting messages, cut to the batch limit.
+   */
+  long batchesFirst;
+
+  long batchesEnd;
 
   /** Whether the invocations are in keyed state already (a checkpoint saw this request). */
   boolean persisted;
@@ -23,6 +33,15 @@ final class Pending {
 
   /** When the current call was sent ({@link System#nanoTime()}). */
   long sentAtNanos;
+
+  /**
+   * Whether the request is off the wire while it waits: for its function type's first call, for a
+   * slot under the endpoint's concurrency cap, or for a retry.
+   */
+  boolean blocked;
+
+  /** Whether the current call holds a slot of its endpoint's concurrency cap. */
+  boolean holdsSlot;
 
   Pending(AddressKey key, List<Invocation> invocations) {
     this.key = key;

@@ -6,21 +6,32 @@ import io.keyflow.protocol.internal.PendingBatch;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 
 /**
- * Keyed state of the per-address request machine, namespaced by function type: the backlog of
- * messages waiting for the next batch, and the invocations of outstanding requests that a
- * checkpoint saw. Methods act on the current key unless they take one.
+ * Keyed state of the per-address request machine, namespaced by function type: the messages waiting
+ * for the next batch, and the invocations of outstanding requests that a checkpoint saw.
+ *
+ * <p><b>Waiting messages.</b> A message for a busy address is appended to its backlog list (a cheap
+ * RocksDB merge). When the address's request completes, the whole list is taken if it fits in one
+ * batch, which is the common case. A longer list is cut once into batches of the limit, which go to
+ * a queue of ready batches numbered {@code [Pending.batchesFirst, Pending.batchesEnd)}; later
+ * batches come from that queue first, then from the list again. Every message is thus read and
+ * written at most twice however long the backlog grows, and arrival order holds: the queue always
+ * holds older messages than the list.
  */
 final class RequestStore {
   /** Keyed state holding the invocations of an outstanding request. Part of savepoints. */
@@ -29,6 +40,9 @@ final class RequestStore {
   /** Keyed state holding messages that wait for the next batch. Part of savepoints. */
   static final String BACKLOG_STATE = "keyflow.backlog";
 
+  /** Keyed state holding waiting messages already cut into batches. Part of savepoints. */
+  static final String BATCHES_STATE = "keyflow.backlog-batches";
+
   /** The operator's namespaced keyed state. */
   interface Access {
     <S extends State> S state(String namespace, StateDescriptor<S, ?> descriptor) throws Exception;
@@ -36,14 +50,22 @@ final class RequestStore {
     void setCurrentKey(String id);
   }
 
-  /** A request found outstanding in restored state. */
-  record Restored(AddressKey key, List<Invocation> invocations, int backlog) {}
+  /** A request found outstanding in restored state, with what waits behind it. */
+  record Restored(
+      AddressKey key,
+      List<Invocation> invocations,
+      int backlog,
+      long batchesFirst,
+      long batchesEnd) {}
 
   private final Access access;
   private final ValueStateDescriptor<PendingBatch> inflight =
       new ValueStateDescriptor<>(INFLIGHT_STATE, new ProtobufSerializer<>(PendingBatch.class));
   private final ListStateDescriptor<Invocation> backlog =
       new ListStateDescriptor<>(BACKLOG_STATE, new ProtobufSerializer<>(Invocation.class));
+  private final MapStateDescriptor<Long, PendingBatch> batches =
+      new MapStateDescriptor<>(
+          BATCHES_STATE, LongSerializer.INSTANCE, new ProtobufSerializer<>(PendingBatch.class));
 
   RequestStore(Access access) {
     this.access = access;
@@ -53,16 +75,42 @@ final class RequestStore {
     backlogOf(key).add(invocation);
   }
 
-  /** Takes the whole backlog, in arrival order. */
-  List<Invocation> takeBacklog(AddressKey key, int expected) throws Exception {
-    ListState<Invocation> state = backlogOf(key);
-    List<Invocation> out = new ArrayList<>(expected);
-    Iterable<Invocation> waiting = state.get();
-    if (waiting != null) {
-      waiting.forEach(out::add);
+  /**
+   * Takes the oldest waiting messages of {@code p}'s address, at most {@code maxBatch} of them
+   * ({@code maxBatch} ≤ 0: all), in arrival order, and moves {@code p}'s batch queue on.
+   */
+  List<Invocation> takeBatch(Pending p, int maxBatch) throws Exception {
+    if (p.batchesFirst < p.batchesEnd) {
+      MapState<Long, PendingBatch> queue = batchesOf(p.key);
+      PendingBatch batch = queue.get(p.batchesFirst);
+      queue.remove(p.batchesFirst);
+      p.batchesFirst++;
+      if (p.batchesFirst == p.batchesEnd) {
+        p.batchesFirst = 0;
+        p.batchesEnd = 0;
+      }
+      if (batch == null) {
+        throw new IllegalStateException(
+            "the batch queue of " + p.key + " has no entry " + (p.batchesFirst - 1));
+      }
+      return batch.getInvocationsList();
+    }
+    ListState<Invocation> state = backlogOf(p.key);
+    List<Invocation> waiting = new ArrayList<>(Math.max(0, p.backlog));
+    Iterable<Invocation> stored = state.get();
+    if (stored != null) {
+      stored.forEach(waiting::add);
     }
     state.clear();
-    return out;
+    if (maxBatch <= 0 || waiting.size() <= maxBatch) {
+      return waiting;
+    }
+    MapState<Long, PendingBatch> queue = batchesOf(p.key);
+    for (int from = maxBatch; from < waiting.size(); from += maxBatch) {
+      List<Invocation> cut = waiting.subList(from, Math.min(waiting.size(), from + maxBatch));
+      queue.put(p.batchesEnd++, PendingBatch.newBuilder().addAllInvocations(cut).build());
+    }
+    return new ArrayList<>(waiting.subList(0, maxBatch));
   }
 
   void saveInflight(AddressKey key, List<Invocation> invocations) throws Exception {
@@ -96,7 +144,20 @@ final class RequestStore {
           waiting++;
         }
       }
-      out.add(new Restored(key, batch.getInvocationsList(), waiting));
+      long first = Long.MAX_VALUE;
+      long last = -1;
+      Iterable<Map.Entry<Long, PendingBatch>> queued = batchesOf(key).entries();
+      if (queued != null) {
+        for (Map.Entry<Long, PendingBatch> e : queued) {
+          first = Math.min(first, e.getKey());
+          last = Math.max(last, e.getKey());
+          waiting += e.getValue().getInvocationsCount();
+        }
+      }
+      out.add(
+          last < 0
+              ? new Restored(key, batch.getInvocationsList(), waiting, 0, 0)
+              : new Restored(key, batch.getInvocationsList(), waiting, first, last + 1));
     }
     return out;
   }
@@ -107,5 +168,9 @@ final class RequestStore {
 
   private ListState<Invocation> backlogOf(AddressKey key) throws Exception {
     return access.state(key.function().toString(), backlog);
+  }
+
+  private MapState<Long, PendingBatch> batchesOf(AddressKey key) throws Exception {
+    return access.state(key.function().toString(), batches);
   }
 }

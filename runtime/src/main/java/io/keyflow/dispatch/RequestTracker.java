@@ -128,31 +128,40 @@ final class RequestTracker {
     return false;
   }
 
-  /** Replaces a completed request by its backlog, sent as one batch. */
-  Pending next(Pending completed, List<Invocation> backlog) {
-    Pending p = new Pending(completed.key, backlog);
+  /**
+   * Replaces a completed request by the next batch of its backlog; the rest of the backlog stays
+   * waiting behind the new request.
+   */
+  Pending next(Pending completed, List<Invocation> batch) {
+    Pending p = new Pending(completed.key, batch);
+    p.backlog = Math.max(0, completed.backlog - batch.size());
+    p.batchesFirst = completed.batchesFirst;
+    p.batchesEnd = completed.batchesEnd;
     pending.put(completed.key, p);
     return p;
   }
 
   /** Re-creates a request that was outstanding at the checkpoint being restored. */
-  Pending restore(AddressKey key, List<Invocation> invocations, int backlog) {
+  Pending restore(
+      AddressKey key,
+      List<Invocation> invocations,
+      int backlog,
+      long batchesFirst,
+      long batchesEnd) {
     Pending p = start(key, invocations);
     p.backlog = backlog;
+    p.batchesFirst = batchesFirst;
+    p.batchesEnd = batchesEnd;
     p.persisted = true;
     return p;
   }
 
   /**
-   * Whether input must pause after a message for {@code key}: its backlog reached the batch limit,
-   * or too many addresses have requests outstanding.
+   * Whether input must pause: too many addresses have a request outstanding. One address's backlog
+   * never pauses input; it grows in keyed state and goes out in batches.
    */
-  boolean mustWait(AddressKey key, int maxBatch) {
-    if (maxInFlight > 0 && pending.size() >= maxInFlight) {
-      return true;
-    }
-    Pending p = pending.get(key);
-    return maxBatch > 0 && p != null && p.backlog >= maxBatch;
+  boolean mustWait() {
+    return maxInFlight > 0 && pending.size() >= maxInFlight;
   }
 
   boolean isEmpty() {

@@ -14,13 +14,18 @@ import java.util.regex.Pattern;
  * the per-address batch limit, the {@link Transport}, the {@link FailurePolicy}, and static headers
  * sent with every request (an authentication token, for example).
  *
- * @param maxNumBatchRequests how many messages may wait for one address before its subtask stops
- *     reading input; zero or negative means unlimited (see {@link #batchLimited()})
+ * @param maxNumBatchRequests the most messages one request to an address carries; more wait in the
+ *     address's backlog for the next request; zero or negative means unlimited (see {@link
+ *     #batchLimited()})
+ * @param maxConcurrentRequests the most requests a dispatcher subtask has on the wire to this
+ *     endpoint at once; addresses over the cap wait with their messages in their backlogs while
+ *     input and other endpoints carry on; zero means no cap (see {@link #concurrencyCapped()})
  */
 public record HttpEndpoint(
     FunctionPattern functions,
     String urlPathTemplate,
     int maxNumBatchRequests,
+    int maxConcurrentRequests,
     Transport transport,
     FailurePolicy failures,
     Map<String, String> headers)
@@ -41,13 +46,17 @@ public record HttpEndpoint(
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(failures, "failures");
     headers = Map.copyOf(headers);
+    if (maxConcurrentRequests < 0) {
+      throw new IllegalArgumentException(
+          "maxConcurrentRequests must be 0 (no cap) or positive, not " + maxConcurrentRequests);
+    }
     TemplateProblem problem = checkTemplate(urlPathTemplate);
     if (problem != null) {
       throw new IllegalArgumentException(problem.problem() + "; expected " + problem.expected());
     }
   }
 
-  /** An endpoint with the default failure policy. */
+  /** An endpoint with the default failure policy and no concurrency cap. */
   public HttpEndpoint(
       FunctionPattern functions,
       String urlPathTemplate,
@@ -57,6 +66,7 @@ public record HttpEndpoint(
         functions,
         urlPathTemplate,
         maxNumBatchRequests,
+        0,
         transport,
         FailurePolicy.DEFAULTS,
         Map.of());
@@ -90,6 +100,11 @@ public record HttpEndpoint(
   /** Whether {@link #maxNumBatchRequests} applies. */
   public boolean batchLimited() {
     return maxNumBatchRequests > 0;
+  }
+
+  /** Whether {@link #maxConcurrentRequests} applies. */
+  public boolean concurrencyCapped() {
+    return maxConcurrentRequests > 0;
   }
 
   record TemplateProblem(String problem, String expected) {}

@@ -11,6 +11,7 @@ import java.util.Map;
  *   functions: shop/*                  # one type (shop/cart) or a whole namespace (shop/*)
  *   urlPathTemplate: https://fns.internal:8443/statefun/{function.name}
  *   maxNumBatchRequests: 500           # default 1000; 0 or less: unlimited
+ *   maxConcurrentRequests: 64          # Keyflow; default 0: no cap per dispatcher subtask
  *   transport:                         # optional
  *     type: io.statefun.transports.v1/async   # default; or io.statefun.transports.v1/okhttp
  *     call: 90s                        # default 2 min: budget per request, retries included
@@ -45,14 +46,33 @@ public final class HttpEndpointBinder implements ComponentBinder {
   @Override
   public Component bind(YamlNode spec) {
     spec.allowOnlyKeys(
-        "functions", "urlPathTemplate", "maxNumBatchRequests", "transport", "failures", "headers");
+        "functions",
+        "urlPathTemplate",
+        "maxNumBatchRequests",
+        "maxConcurrentRequests",
+        "transport",
+        "failures",
+        "headers");
     return new HttpEndpoint(
         functions(spec),
         urlPathTemplate(spec),
         spec.optionalInt("maxNumBatchRequests", HttpEndpoint.DEFAULT_MAX_NUM_BATCH_REQUESTS),
+        maxConcurrentRequests(spec),
         spec.optionalObject("transport").map(TransportSpec::read).orElseGet(Transport::defaults),
         spec.optionalObject("failures").map(FailurePolicySpec::read).orElse(FailurePolicy.DEFAULTS),
         spec.optionalObject("headers").map(HttpEndpointBinder::headers).orElse(Map.of()));
+  }
+
+  /** The per-subtask cap on calls in flight to the endpoint: 0 (none) or positive. */
+  static int maxConcurrentRequests(YamlNode spec) {
+    int cap = spec.optionalInt("maxConcurrentRequests", 0);
+    if (cap < 0) {
+      throw spec.error(
+          "maxConcurrentRequests",
+          "got " + cap,
+          "a positive number of requests per dispatcher subtask, or 0 for no cap");
+    }
+    return cap;
   }
 
   /** Static request headers: HTTP token names; the ones Keyflow or HTTP itself sets are refused. */

@@ -280,13 +280,15 @@ public final class RemoteFunctionClient implements AutoCloseable {
         return;
       }
       Duration left = remaining();
-      if (left.toMillis() < 1) {
+      // An attempt left with less than MIN_ATTEMPT_TIMEOUT after its backoff could only time out,
+      // and would replace the real error with that timeout.
+      if (left.compareTo(backoff.plus(MIN_ATTEMPT_TIMEOUT)) < 0) {
         result.completeExceptionally(
             RemoteInvocationException.exhausted(
                 url, attempts, Duration.ofNanos(System.nanoTime() - startNanos), error));
         return;
       }
-      Duration delay = backoff.compareTo(left) < 0 ? backoff : left;
+      Duration delay = backoff;
       backoff =
           backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0
               ? backoff.multipliedBy(2)

@@ -53,26 +53,41 @@ class RequestTrackerTest {
   }
 
   @Test
-  void inputWaitsWhenBacklogReachesBatchLimit() {
-    RequestTracker tracker = new RequestTracker(0);
+  void aLongBacklogOfOneAddressNeverPausesInput() {
+    RequestTracker tracker = new RequestTracker(2);
     Pending p = tracker.start(ALICE, List.of(invocation("a")));
-    tracker.backlogged(p);
-    tracker.backlogged(p);
+    for (int i = 0; i < 100_000; i++) {
+      tracker.backlogged(p);
+    }
 
-    assertThat(tracker.mustWait(ALICE, 3)).isFalse();
-    tracker.backlogged(p);
-    assertThat(tracker.mustWait(ALICE, 3)).isTrue();
-    assertThat(tracker.mustWait(ALICE, 0)).as("0 disables the limit").isFalse();
-    assertThat(tracker.mustWait(BOB, 3)).isFalse();
+    assertThat(tracker.mustWait()).isFalse();
+  }
+
+  @Test
+  void theNextBatchLeavesTheRestOfTheBacklogWaitingWithItsQueuePosition() {
+    RequestTracker tracker = new RequestTracker(0);
+    Pending first = tracker.start(ALICE, List.of(invocation("a")));
+    for (int i = 0; i < 5; i++) {
+      tracker.backlogged(first);
+    }
+    first.batchesFirst = 3;
+    first.batchesEnd = 5;
+
+    Pending next = tracker.next(first, List.of(invocation("b"), invocation("c")));
+
+    assertThat(next.backlog).isEqualTo(3);
+    assertThat(next.batchesFirst).isEqualTo(3);
+    assertThat(next.batchesEnd).isEqualTo(5);
+    assertThat(tracker.completed(next)).isTrue();
   }
 
   @Test
   void inputWaitsWhenTooManyAddressesAreBusy() {
     RequestTracker tracker = new RequestTracker(2);
     tracker.start(ALICE, List.of(invocation("a")));
-    assertThat(tracker.mustWait(ALICE, 0)).isFalse();
+    assertThat(tracker.mustWait()).isFalse();
     tracker.start(BOB, List.of(invocation("b")));
-    assertThat(tracker.mustWait(ALICE, 0)).isTrue();
+    assertThat(tracker.mustWait()).isTrue();
   }
 
   @Test
@@ -94,10 +109,12 @@ class RequestTrackerTest {
   @Test
   void restoredRequestKeepsItsBacklogAndIsKnownPersisted() {
     RequestTracker tracker = new RequestTracker(0);
-    Pending p = tracker.restore(ALICE, List.of(invocation("a")), 4);
+    Pending p = tracker.restore(ALICE, List.of(invocation("a")), 4, 2, 3);
 
     assertThat(p.persisted).isTrue();
     assertThat(p.backlog).isEqualTo(4);
+    assertThat(p.batchesFirst).isEqualTo(2);
+    assertThat(p.batchesEnd).isEqualTo(3);
     assertThat(tracker.completed(p)).isTrue();
   }
 

@@ -33,7 +33,8 @@ class ResponseTargetsTest {
       TypedValue.newBuilder().setTypename("shop.types/CartView").setHasValue(true).build();
 
   private static ResponseTargets targets(Map<TypeName, OutputTag<TypedValue>> egresses) {
-    return new ResponseTargets(new FunctionRegistry(MODULE, null), egresses);
+    return new ResponseTargets(
+        new FunctionRegistry(MODULE, null, type -> new FunctionTypeMetrics()), egresses);
   }
 
   @Test

@@ -30,6 +30,7 @@ class HttpEndpointBinderTest {
             functions: shop/*
             urlPathTemplate: https://fns.internal:8443/statefun/{function.name}
             maxNumBatchRequests: 500
+            maxConcurrentRequests: 64
             transport:
               type: io.statefun.transports.v1/async
               call: 90s
@@ -48,6 +49,7 @@ class HttpEndpointBinderTest {
     assertThat(endpoint.urlPathTemplate())
         .isEqualTo("https://fns.internal:8443/statefun/{function.name}");
     assertThat(endpoint.maxNumBatchRequests()).isEqualTo(500);
+    assertThat(endpoint.maxConcurrentRequests()).isEqualTo(64);
     Transport t = endpoint.transport();
     assertThat(t.type()).isEqualTo(Transport.ASYNC);
     assertThat(t.call()).isEqualTo(Duration.ofSeconds(90));
@@ -81,7 +83,18 @@ class HttpEndpointBinderTest {
 
     assertThat(endpoint.functions()).isEqualTo(FunctionPattern.parse("shop/cart"));
     assertThat(endpoint.maxNumBatchRequests()).isEqualTo(1000);
+    assertThat(endpoint.concurrencyCapped()).as("no cap unless asked").isFalse();
     assertThat(endpoint.transport()).isEqualTo(Transport.defaults());
+  }
+
+  @Test
+  void negativeConcurrencyCapNamesTheFieldAndTheChoices() {
+    assertThatThrownBy(
+            () -> endpoint("functions: a/*\nurlPathTemplate: http://f/\nmaxConcurrentRequests: -1"))
+        .hasMessage(
+            PREFIX
+                + "spec.maxConcurrentRequests: got -1; expected a positive number of requests per"
+                + " dispatcher subtask, or 0 for no cap");
   }
 
   @Test

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Failing functions against the real broker, MiniCluster at parallelism 2 with RocksDB: an endpoint
- * that is down for a minute (an outage: hold and retry, never fail), and one id whose calls always
- * fail while the others flow (a poison message: dead-letter, then redrive).
+ * that is down for a minute (an outage: hold and retry, never fail), one id whose calls always fail
+ * while the others flow (a poison message: dead-letter, then redrive), and one id whose calls are
+ * never answered while the others flow (dead-letter, and no other id waits for it).
  */
 @ExtendWith(KafkaBroker.class)
 class FunctionFailuresIT {
@@ -179,6 +180,89 @@ class FunctionFailuresIT {
       assertThat(output.values("poison="))
           .containsExactly("poison=1", "poison=2", "poison=3", "poison=4");
       assertThat(output.values("k-")).hasSize(10_000);
+    } finally {
+      trickling.set(false);
+      KeyflowTestJob.cancel(job);
+      server.close();
+    }
+  }
+
+  @Test
+  void oneIdWhoseCallsNeverAnswerIsDeadLetteredWhileTenThousandOthersFlowAndTheJobNeverRestarts()
+      throws Exception {
+    String in = topic("hung-in");
+    String out = topic("hung-out");
+    String deadLetters = topic("hung-dlq");
+    FunctionServer server =
+        FunctionServer.start(
+            TestFunctions.of(
+                TestFunctions.hangingKafkaCounter("ff", "counter", EGRESS, out, Set.of("hot"))),
+            "127.0.0.1",
+            0);
+    List<String[]> input = new ArrayList<>();
+    Set<String> hotValues = new HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      input.add(new String[] {"k-" + i, "x"});
+      if (i % 5 == 0) {
+        String value = "h-" + i;
+        input.add(new String[] {"hot", value});
+        hotValues.add(value);
+      }
+    }
+    KafkaBroker.produce(in, input);
+    String failures =
+        """
+          failures:
+            maxAttempts: 2
+            deadLetter:
+              egress: ff/out
+              topic: %s
+        """
+            .formatted(deadLetters);
+    FailurePlan restarts = FailurePlan.register("hung", FailurePlan.never());
+    // Other addresses are served while the hot id's calls hang: that is what tells its calls'
+    // failures from an outage of the endpoint.
+    AtomicInteger trickle = new AtomicInteger();
+    AtomicBoolean trickling = new AtomicBoolean(true);
+    Thread load = steadyLoad(in, "t-", 50, trickle, trickling);
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(dir, 2, Duration.ofMillis(500)),
+            module(in, server.baseUrl(), failures, ""),
+            List.of(GeneratedIngress.of(0, i -> null).lingering().failing("hung")),
+            List.of());
+    try (CommittedTopicReader output = new CommittedTopicReader(out);
+        CommittedTopicReader dlq = new CommittedTopicReader(deadLetters)) {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(4),
+          () -> output.values("k-").size() >= 10_000 && messagesIn(dlq) >= hotValues.size());
+      trickling.set(false);
+      load.join(10_000);
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(1), () -> output.values("t-").size() >= trickle.get());
+
+      assertThat(restarts.highestAttempt()).as("task attempts after the first").isZero();
+      List<String> others = output.values("k-");
+      assertThat(others).hasSize(10_000).doesNotHaveDuplicates().allMatch(v -> v.endsWith("=1"));
+      assertThat(new HashSet<>(output.values("t-")))
+          .isEqualTo(expectedCounts("t-", 50, trickle.get()));
+      assertThat(output.values("hot")).isEmpty();
+      List<DeadLetter> letters = letters(dlq);
+      assertThat(letters)
+          .allSatisfy(
+              letter -> {
+                assertThat(letter.getAddress().getId()).isEqualTo("hot");
+                assertThat(letter.getAttempts()).isEqualTo(2);
+                assertThat(letter.getError()).contains("timed out");
+              });
+      List<String> lettered =
+          letters.stream()
+              .flatMap(l -> l.getMessagesList().stream())
+              .map(m -> m.getArgument().getValue().toStringUtf8())
+              .toList();
+      assertThat(lettered).doesNotHaveDuplicates();
+      assertThat(new HashSet<>(lettered)).isEqualTo(hotValues);
     } finally {
       trickling.set(false);
       KeyflowTestJob.cancel(job);

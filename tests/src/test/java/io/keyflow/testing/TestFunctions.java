@@ -187,14 +187,46 @@ public final class TestFunctions {
       String topic,
       java.util.Set<String> poisoned,
       java.util.concurrent.atomic.AtomicBoolean broken) {
+    return misbehavingKafkaCounter(
+        namespace,
+        name,
+        egress,
+        topic,
+        id -> {
+          if (broken.get() && poisoned.contains(id)) {
+            throw new IllegalStateException("cannot handle " + id);
+          }
+          return false;
+        });
+  }
+
+  /**
+   * Like {@link #kafkaCounter} without forwarding, but never answers a call for the ids in {@code
+   * hung}: the function's result never completes, so the HTTP exchange stays open until the caller
+   * gives up.
+   */
+  public static StatefulFunctionSpec hangingKafkaCounter(
+      String namespace, String name, TypeName egress, String topic, java.util.Set<String> hung) {
+    return misbehavingKafkaCounter(namespace, name, egress, topic, hung::contains);
+  }
+
+  /**
+   * A counter that first asks {@code hangs} whether to leave the call unanswered (it may throw).
+   */
+  private static StatefulFunctionSpec misbehavingKafkaCounter(
+      String namespace,
+      String name,
+      TypeName egress,
+      String topic,
+      java.util.function.Predicate<String> hangs) {
     ValueSpec<Long> count = ValueSpec.named("count").withLongType();
     return StatefulFunctionSpec.builder(TypeName.typeNameOf(namespace, name))
         .withValueSpec(count)
         .withSupplier(
             () ->
                 (Context context, Message message) -> {
-                  if (broken.get() && poisoned.contains(context.self().id())) {
-                    throw new IllegalStateException("cannot handle " + context.self().id());
+                  if (hangs.test(context.self().id())) {
+                    return new java.util.concurrent.CompletableFuture<>();
                   }
                   long next = context.storage().get(count).orElse(0L) + 1;
                   context.storage().set(count, next);

@@ -1,0 +1,135 @@
+package io.keyflow.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
+ * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote}, YAML to {@code
+ * module}; the bindings never reach into the CLI; the functions use only the StateFun SDK. A rule
+ * broken names the file and what it referenced.
+ */
+class LayeringTest {
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  /** A source file of some module, with its package. */
+  private record Source(String name, String pkg, String code) {}
+
+  @Test
+  void theRuntimeNeverReachesIntoBindingsCliOrFunctions() {
+    assertNoneReference(
+        sources("runtime"),
+        "io.keyflow.cli.",
+        "io.keyflow.io.kafka.",
+        "io.keyflow.io.gateway.",
+        "io.keyflow.functions.",
+        "io.keyflow.examples.",
+        "org.apache.kafka.",
+        "io.undertow.");
+  }
+
+  @Test
+  void onlyRemoteSpeaksHttpInTheRuntime() {
+    assertNoneReference(
+        sources("runtime").stream().filter(s -> !inPackage(s, "io.keyflow.remote")).toList(),
+        "java.net.http.",
+        "io.keyflow.remote.http.",
+        "javax.net.ssl.");
+  }
+
+  @Test
+  void onlyModuleReadsYamlInTheRuntime() {
+    assertNoneReference(
+        sources("runtime").stream().filter(s -> !inPackage(s, "io.keyflow.module")).toList(),
+        "org.snakeyaml.");
+  }
+
+  @Test
+  void theBindingsNeverReachIntoTheCliOrFunctions() {
+    assertNoneReference(
+        sources("ingress-egress"),
+        "io.keyflow.cli.",
+        "io.keyflow.functions.",
+        "io.keyflow.examples.");
+  }
+
+  @Test
+  void theFunctionsUseOnlyTheSdk() {
+    List<String> keyflowPackages =
+        List.of(
+            "io.keyflow.cli.",
+            "io.keyflow.io.",
+            "io.keyflow.module.",
+            "io.keyflow.dispatch.",
+            "io.keyflow.remote.",
+            "io.keyflow.job.",
+            "io.keyflow.protocol.",
+            "org.apache.flink.streaming.",
+            "org.apache.flink.runtime.");
+    assertNoneReference(sources("functions"), keyflowPackages.toArray(String[]::new));
+  }
+
+  @Test
+  void aBrokenRuleIsReportedWithTheFileAndTheReference() {
+    Source offender =
+        new Source(
+            "Offender.java",
+            "io.keyflow.dispatch",
+            "package io.keyflow.dispatch;\nimport io.keyflow.cli.Keyflow;\nclass Offender {}\n");
+
+    assertThat(violations(List.of(offender), "io.keyflow.cli."))
+        .containsExactly("Offender.java references io.keyflow.cli.");
+  }
+
+  private static void assertNoneReference(List<Source> sources, String... forbidden) {
+    assertThat(sources).as("sources found").isNotEmpty();
+    assertThat(violations(sources, forbidden)).isEmpty();
+  }
+
+  private static List<String> violations(List<Source> sources, String... forbidden) {
+    List<String> found = new ArrayList<>();
+    for (Source source : sources) {
+      for (String prefix : forbidden) {
+        if (Pattern.compile("(?<![\\w.])" + Pattern.quote(prefix)).matcher(source.code()).find()) {
+          found.add(source.name() + " references " + prefix);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static boolean inPackage(Source source, String pkg) {
+    return source.pkg().equals(pkg) || source.pkg().startsWith(pkg + ".");
+  }
+
+  /** The main Java sources of {@code module}, comments left out. */
+  private static List<Source> sources(String module) {
+    Path root = ROOT.resolve(module).resolve("src/main/java");
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(f -> f.toString().endsWith(".java")).map(LayeringTest::read).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Source read(Path file) {
+    try {
+      String text = Files.readString(file);
+      String code = text.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)//.*$", "");
+      var pkg = Pattern.compile("(?m)^package ([\\w.]+);").matcher(code);
+      return new Source(
+          ROOT.relativize(file.toAbsolutePath()).toString(), pkg.find() ? pkg.group(1) : "", code);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
