@@ -107,16 +107,7 @@ class FunctionFailuresIT {
       }
     }
     KafkaBroker.produce(in, input);
-    String failures =
-        """
-          failures:
-            policy: dead-letter
-            maxAttempts: 2
-            deadLetter:
-              egress: ff/out
-              topic: %s
-        """
-            .formatted(deadLetters);
+    String failures = deadLetterAfterTwoCalls(deadLetters);
     String redriveRoute =
         """
             - topic: %s
@@ -210,15 +201,7 @@ class FunctionFailuresIT {
       }
     }
     KafkaBroker.produce(in, input);
-    String failures =
-        """
-          failures:
-            maxAttempts: 2
-            deadLetter:
-              egress: ff/out
-              topic: %s
-        """
-            .formatted(deadLetters);
+    String failures = deadLetterAfterTwoCalls(deadLetters);
     FailurePlan restarts = FailurePlan.register("hung", FailurePlan.never());
     // Other addresses are served while the hot id's calls hang: that is what tells its calls'
     // failures from an outage of the endpoint.
@@ -310,6 +293,19 @@ class FunctionFailuresIT {
             in,
             extraRoutes.stripTrailing(),
             KafkaBroker.bootstrapServers());
+  }
+
+  /** An endpoint's failure policy: dead letters to {@code topic} after two calls. */
+  private static String deadLetterAfterTwoCalls(String topic) {
+    return """
+          failures:
+            policy: dead-letter
+            maxAttempts: 2
+            deadLetter:
+              egress: ff/out
+              topic: %s
+        """
+        .formatted(topic);
   }
 
   /** Produces one record every 50 ms over {@code keys} keys until {@code producing} is cleared. */
