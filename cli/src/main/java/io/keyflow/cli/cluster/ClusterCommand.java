@@ -1,16 +1,10 @@
 package io.keyflow.cli.cluster;
 
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-/** {@code keyflow cluster start|stop}: a standalone Flink cluster of local processes. */
+/**
+ * {@code keyflow cluster start|add-taskmanager|status|stop}: a Flink cluster of local processes.
+ */
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
@@ -20,12 +14,19 @@ import picocli.CommandLine.Option;
           + " flink-conf/config.yaml. Configuration, logs, checkpoints and savepoints go under"
           + " the cluster directory."
     },
-    subcommands = {ClusterCommand.Start.class, ClusterCommand.Stop.class},
+    subcommands = {
+      ClusterStartCommand.class,
+      AddTaskManagerCommand.class,
+      ClusterStatusCommand.class,
+      ClusterStopCommand.class
+    },
     footer = {
       "",
       "Examples:",
       "  keyflow cluster start --taskmanagers 2",
       "  keyflow submit --rest http://127.0.0.1:8081 --module module.yaml",
+      "  keyflow cluster add-taskmanager",
+      "  keyflow cluster status",
       "  keyflow cluster stop"
     })
 public final class ClusterCommand implements Runnable {
@@ -34,80 +35,5 @@ public final class ClusterCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
-  }
-
-  @Command(
-      name = "start",
-      mixinStandardHelpOptions = true,
-      description = "Starts the JobManager and TaskManagers and waits until they are registered.",
-      footer = {"", "Example:", "  keyflow cluster start --taskmanagers 2 --rest-port 8081"})
-  public static final class Start implements Callable<Integer> {
-    @Option(
-        names = "--taskmanagers",
-        paramLabel = "N",
-        defaultValue = "2",
-        description = "TaskManager processes (default: ${DEFAULT-VALUE}).")
-    int taskManagers;
-
-    @Option(
-        names = "--slots",
-        paramLabel = "N",
-        defaultValue = "2",
-        description = "Task slots per TaskManager (default: ${DEFAULT-VALUE}).")
-    int slots;
-
-    @Option(
-        names = "--rest-port",
-        paramLabel = "PORT",
-        defaultValue = "8081",
-        description = "Port of the REST API and web UI on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
-    int restPort;
-
-    @Option(
-        names = "--dir",
-        paramLabel = "DIR",
-        defaultValue = ".keyflow/cluster",
-        description = "The cluster directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
-
-    @Option(
-        names = {"-D"},
-        paramLabel = "KEY=VALUE",
-        description = "A Flink option for the cluster, over flink-conf/config.yaml.")
-    Map<String, String> options = new LinkedHashMap<>();
-
-    @Override
-    public Integer call() throws Exception {
-      LocalCluster cluster = new LocalCluster(dir);
-      System.out.printf(
-          "Starting a JobManager and %d TaskManager(s) in %s ...%n", taskManagers, cluster.dir());
-      URI rest = cluster.start(taskManagers, slots, restPort, options, Duration.ofMinutes(2));
-      System.out.printf(
-          "Cluster running: REST API and web UI at %s; logs in %s%n",
-          rest, cluster.dir().resolve("log"));
-      return 0;
-    }
-  }
-
-  @Command(
-      name = "stop",
-      mixinStandardHelpOptions = true,
-      description = "Stops every process of the cluster (SIGTERM, then SIGKILL after 30 s).",
-      footer = {"", "Example:", "  keyflow cluster stop"})
-  public static final class Stop implements Callable<Integer> {
-    @Option(
-        names = "--dir",
-        paramLabel = "DIR",
-        defaultValue = ".keyflow/cluster",
-        description = "The cluster directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
-
-    @Override
-    public Integer call() throws Exception {
-      List<Long> stopped = new LocalCluster(dir).stop(Duration.ofSeconds(30));
-      System.out.println(
-          stopped.isEmpty() ? "No cluster process was running." : "Stopped processes " + stopped);
-      return 0;
-    }
   }
 }

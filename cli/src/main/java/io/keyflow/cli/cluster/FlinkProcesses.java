@@ -33,7 +33,10 @@ final class FlinkProcesses {
     this.classpath = KeyflowHome.flinkClasspath();
   }
 
-  /** Starts a JobManager ({@code name} "jobmanager") or TaskManager; returns its pid. */
+  /**
+   * Starts a JobManager ({@code name} "jobmanager") or a TaskManager with {@code name} as its
+   * resource id; returns its pid.
+   */
   long start(String name, boolean jobManager) throws IOException, InterruptedException {
     List<String> sizing = sizing(jobManager ? "GET_JM_RESOURCE_PARAMS" : "GET_TM_RESOURCE_PARAMS");
     List<String> command = new ArrayList<>();
@@ -53,6 +56,11 @@ final class FlinkProcesses {
     command.add(conf.toString());
     if (sizing.size() > 1) {
       command.addAll(Arrays.asList(sizing.get(1).trim().split("\\s+")));
+    }
+    if (!jobManager) {
+      // Registers under its name, so that the REST API's TaskManagers match the pid files.
+      command.add("-D");
+      command.add("taskmanager.resource-id=" + name);
     }
     Path out = dir.resolve("log").resolve(name + ".out");
     ProcessBuilder builder =

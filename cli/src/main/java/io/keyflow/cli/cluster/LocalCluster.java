@@ -1,23 +1,34 @@
 package io.keyflow.cli.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.cli.flink.FlinkRest;
+import io.keyflow.cli.flink.FlinkTaskManagers;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A standalone Flink cluster on this machine: one JobManager and N TaskManagers as separate JVM
+ * A standalone Flink cluster on this machine: one JobManager and TaskManagers as separate JVM
  * processes, with configuration, logs, pid files, checkpoints and savepoints under one directory.
+ * Each TaskManager is named {@code taskmanager-N} (N never reused while the cluster runs) and
+ * registers under that name as its resource id, so the REST API's list and the pid files agree.
  */
 public final class LocalCluster {
+  private static final Comparator<ClusterProcess> JOB_MANAGER_FIRST =
+      Comparator.comparing((ClusterProcess p) -> p.isTaskManager())
+          .thenComparingInt(p -> index(p.name()));
+
   private final Path dir;
 
   public LocalCluster(Path dir) {
@@ -45,40 +56,65 @@ public final class LocalCluster {
               + runningPids()
               + "); stop it first: keyflow cluster stop");
     }
+    // TaskManager names start again at taskmanager-1; a killed TaskManager of an earlier run
+    // left its working directory (and local state) under that name, which the new one must not
+    // mistake for its own.
+    deleteRecursively(dir.resolve("tmp"));
     Path conf = ClusterConfig.write(dir, restPort, slots, options);
     Files.writeString(dir.resolve("rest-address"), "http://127.0.0.1:" + restPort);
     FlinkProcesses processes = new FlinkProcesses(dir, conf);
-    FlinkProcesses.writePid(pidFile("jobmanager"), processes.start("jobmanager", true));
+    FlinkProcesses.writePid(
+        pidFile(ClusterProcess.JOB_MANAGER), processes.start(ClusterProcess.JOB_MANAGER, true));
+    List<String> names = new ArrayList<>();
     for (int i = 0; i < taskManagers; i++) {
-      startTaskManager();
+      names.add(startTaskManager().name());
     }
-    URI rest = restAddress();
-    awaitTaskManagers(rest, taskManagers, timeout);
-    return rest;
+    awaitRegistered(names, timeout);
+    return restAddress();
   }
 
-  /** Starts one more TaskManager with the cluster's configuration; returns its pid. */
-  public long startTaskManager() throws Exception {
-    FlinkProcesses processes = new FlinkProcesses(dir, dir.resolve("conf"));
-    int index = 1;
-    while (Files.exists(pidFile("taskmanager-" + index))) {
-      index++;
+  /**
+   * Starts one more TaskManager with the cluster's configuration, for example to replace one that
+   * was lost, and waits until it is registered.
+   *
+   * @return the new TaskManager
+   */
+  public ClusterProcess addTaskManager(Duration timeout) throws Exception {
+    if (!jobManagerRunning()) {
+      throw new IllegalStateException(
+          "no JobManager is running from " + dir + "; start the cluster: keyflow cluster start");
     }
-    String name = "taskmanager-" + index;
-    long pid = processes.start(name, false);
+    ClusterProcess added = startTaskManager();
+    awaitRegistered(List.of(added.name()), timeout);
+    return added;
+  }
+
+  private ClusterProcess startTaskManager() throws Exception {
+    int index =
+        processes().stream()
+                .filter(ClusterProcess::isTaskManager)
+                .mapToInt(p -> index(p.name()))
+                .max()
+                .orElse(0)
+            + 1;
+    String name = ClusterProcess.TASK_MANAGER_PREFIX + index;
+    long pid = new FlinkProcesses(dir, dir.resolve("conf")).start(name, false);
     FlinkProcesses.writePid(pidFile(name), pid);
-    return pid;
+    return new ClusterProcess(name, pid, true);
   }
 
-  /** The pids of the TaskManagers started from this directory that are still alive. */
-  public List<Long> taskManagerPids() throws IOException {
-    List<Long> pids = new ArrayList<>();
+  /** Every process started from this directory since the cluster started, JobManager first. */
+  public List<ClusterProcess> processes() throws IOException {
+    List<ClusterProcess> processes = new ArrayList<>();
     for (Path file : pidFiles()) {
-      if (file.getFileName().toString().startsWith("taskmanager-")) {
-        alive(file).ifPresent(pids::add);
+      String name = file.getFileName().toString().replaceFirst("\\.pid$", "");
+      Optional<Long> pid = readPid(file);
+      if (pid.isPresent()) {
+        processes.add(new ClusterProcess(name, pid.get(), alive(pid.get())));
       }
     }
-    return pids;
+    processes.sort(JOB_MANAGER_FIRST);
+    return processes;
   }
 
   public URI restAddress() throws IOException {
@@ -89,31 +125,43 @@ public final class LocalCluster {
     return URI.create(Files.readString(file).trim());
   }
 
-  /** Waits until {@code count} TaskManagers are registered with the JobManager. */
-  public void awaitTaskManagers(URI rest, int count, Duration timeout) throws Exception {
-    FlinkRest client = new FlinkRest(rest);
+  /**
+   * Waits until the named TaskManagers are registered with the JobManager; fails early when the
+   * JobManager or one of them exits.
+   */
+  private void awaitRegistered(List<String> names, Duration timeout) throws Exception {
+    FlinkTaskManagers registry = new FlinkTaskManagers(new FlinkRest(restAddress()));
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer";
     while (System.nanoTime() < deadline) {
-      if (alive(pidFile("jobmanager")).isEmpty()) {
-        throw new IllegalStateException(
-            "the JobManager exited; see " + dir.resolve("log").resolve("jobmanager.log"));
+      for (ClusterProcess process : processes()) {
+        boolean awaited =
+            process.name().equals(ClusterProcess.JOB_MANAGER) || names.contains(process.name());
+        if (awaited && !process.alive()) {
+          throw new IllegalStateException(
+              process.name()
+                  + " exited; see "
+                  + dir.resolve("log").resolve(process.name() + ".log"));
+        }
       }
       try {
-        JsonNode overview = client.get("/overview");
-        if (overview.path("taskmanagers").asInt() >= count) {
+        Set<String> registered =
+            registry.registered().stream()
+                .map(FlinkTaskManagers.Registered::id)
+                .collect(Collectors.toSet());
+        if (registered.containsAll(names)) {
           return;
         }
-        last = overview.path("taskmanagers").asInt() + " TaskManager(s) registered";
+        last = "registered: " + registered;
       } catch (IOException e) {
         last = e.getMessage();
       }
       Thread.sleep(250);
     }
     throw new IllegalStateException(
-        "the cluster did not get "
-            + count
-            + " TaskManager(s) within "
+        "the cluster did not register "
+            + names
+            + " within "
             + timeout
             + " ("
             + last
@@ -124,24 +172,26 @@ public final class LocalCluster {
   /** Stops every process started from this directory: SIGTERM, then SIGKILL after the timeout. */
   public List<Long> stop(Duration timeout) throws Exception {
     List<ProcessHandle> running = new ArrayList<>();
-    List<Path> files = pidFiles();
+    List<ClusterProcess> processes = processes();
     // TaskManagers first, so that the JobManager does not try to restart jobs on them.
-    files.sort((a, b) -> a.getFileName().toString().startsWith("jobmanager") ? 1 : -1);
-    for (Path file : files) {
-      alive(file).flatMap(ProcessHandle::of).ifPresent(running::add);
+    processes.sort(JOB_MANAGER_FIRST.reversed());
+    for (ClusterProcess process : processes) {
+      if (process.alive()) {
+        ProcessHandle.of(process.pid()).ifPresent(running::add);
+      }
     }
     running.forEach(ProcessHandle::destroy);
     long deadline = System.nanoTime() + timeout.toNanos();
     for (ProcessHandle process : running) {
       long left = Math.max(1, deadline - System.nanoTime());
       try {
-        process.onExit().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+        process.onExit().get(left, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
         process.destroyForcibly();
-        process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        process.onExit().get(10, TimeUnit.SECONDS);
       }
     }
-    for (Path file : files) {
+    for (Path file : pidFiles()) {
       Files.deleteIfExists(file);
     }
     return running.stream().map(ProcessHandle::pid).toList();
@@ -149,11 +199,12 @@ public final class LocalCluster {
 
   /** Pids started from this directory that are still running. */
   public List<Long> runningPids() throws IOException {
-    List<Long> pids = new ArrayList<>();
-    for (Path file : pidFiles()) {
-      alive(file).ifPresent(pids::add);
-    }
-    return pids;
+    return processes().stream().filter(ClusterProcess::alive).map(ClusterProcess::pid).toList();
+  }
+
+  private boolean jobManagerRunning() throws IOException {
+    return processes().stream()
+        .anyMatch(p -> p.name().equals(ClusterProcess.JOB_MANAGER) && p.alive());
   }
 
   private Path pidFile(String name) {
@@ -170,16 +221,36 @@ public final class LocalCluster {
     }
   }
 
-  /** The pid in {@code file} if that process is alive and is a Java process. */
-  private static Optional<Long> alive(Path file) {
+  private static Optional<Long> readPid(Path file) {
     try {
-      long pid = Long.parseLong(Files.readString(file).trim());
-      return ProcessHandle.of(pid)
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(true))
-          .map(ProcessHandle::pid);
+      return Optional.of(Long.parseLong(Files.readString(file).trim()));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
+    }
+  }
+
+  /** Whether {@code pid} runs and is a Java process (a pid reused by another program is not). */
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(true))
+        .isPresent();
+  }
+
+  private static int index(String name) {
+    return name.startsWith(ClusterProcess.TASK_MANAGER_PREFIX)
+        ? Integer.parseInt(name.substring(ClusterProcess.TASK_MANAGER_PREFIX.length()))
+        : 0;
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(path)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }

@@ -21,9 +21,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -111,8 +113,31 @@ class FlinkConfigurationFileTest {
     assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
-        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        .isGreaterThanOrEqualTo(Duration.ofMillis(100));
+    assertThat(
+            conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER))
+        .isGreaterThan(1.0);
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
         .isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void settingsNoticeALostTaskManagerWithinSecondsAndRestartFromLocalState() {
+    Configuration conf = GlobalConfiguration.loadConfiguration(CONF_DIR.toString());
+
+    Duration interval = conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL);
+    int threshold = conf.get(HeartbeatManagerOptions.HEARTBEAT_RPC_FAILURE_THRESHOLD);
+    // A dead process is noticed by failed heartbeats; more than one, so one lost RPC is no loss.
+    assertThat(threshold).isBetween(2, 3);
+    assertThat(interval.multipliedBy(threshold)).isLessThanOrEqualTo(Duration.ofSeconds(3));
+    // A live process that pauses is only suspected after the timeout: not on a GC pause.
+    assertThat(conf.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(15));
+    assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
+        .isLessThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(conf.get(StateRecoveryOptions.LOCAL_RECOVERY)).isTrue();
+    // Committed output resumes with the first checkpoint after the restart.
+    assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+        .isLessThanOrEqualTo(Duration.ofSeconds(2));
   }
 }

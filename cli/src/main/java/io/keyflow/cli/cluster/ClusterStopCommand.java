@@ -1,0 +1,33 @@
+package io.keyflow.cli.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code keyflow cluster stop}: every process started from the cluster directory. */
+@Command(
+    name = "stop",
+    mixinStandardHelpOptions = true,
+    description =
+        "Stops every process of the cluster, TaskManagers added later included (SIGTERM, then"
+            + " SIGKILL after 30 s).",
+    footer = {"", "Example:", "  keyflow cluster stop"})
+final class ClusterStopCommand implements Callable<Integer> {
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      defaultValue = ".keyflow/cluster",
+      description = "The cluster directory (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Long> stopped = new LocalCluster(dir).stop(Duration.ofSeconds(30));
+    System.out.println(
+        stopped.isEmpty() ? "No cluster process was running." : "Stopped processes " + stopped);
+    return 0;
+  }
+}
