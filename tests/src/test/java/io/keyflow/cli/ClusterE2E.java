@@ -38,10 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Keyflow job jar on a standalone Flink cluster of real processes (one JobManager, two
+ * The Keyflow job jar on a standalone Flink cluster of real processes (one JobManager, three
  * TaskManagers, started with {@code keyflow cluster start}), submitted and stopped with the CLI,
  * against the real test broker: a counter that forwards each count across the feedback loop to a
- * function writing to an exactly-once Kafka egress.
+ * function writing to an exactly-once Kafka egress. A TaskManager killed with {@code kill -9} is
+ * replaced with {@code keyflow cluster add-taskmanager}; the test logs how long the job took to run
+ * again and to commit new output (figures, not assertions: they depend on the machine).
  */
 @ExtendWith(KafkaBroker.class)
 class ClusterE2E {
@@ -86,16 +88,17 @@ class ClusterE2E {
                   }
                 }));
     // The shipped flink-conf/config.yaml as it is: the recovery figures below are the ones users
-    // get. Four slots for jobs of parallelism 2 (3 at most): a spare for a lost TaskManager's.
+    // get. Three TaskManagers of one slot each: a job at parallelism 2 spans two of them, so after
+    // a kill one task restarts where it ran (from local state) and the other on the spare.
     CliProcess.runToEnd(
         dir,
         Duration.ofMinutes(3),
         "cluster",
         "start",
         "--taskmanagers",
-        "2",
+        "3",
         "--slots",
-        "2",
+        "1",
         "--rest-port",
         "" + restPort,
         "--dir",
@@ -206,8 +209,9 @@ class ClusterE2E {
 
     List<FlinkTaskManagers.Registered> after = registry.registered();
     assertThat(after).hasSize(before.size() + 1);
-    assertThat(after.stream().mapToInt(FlinkTaskManagers.Registered::slots).sum())
-        .isEqualTo(before.stream().mapToInt(FlinkTaskManagers.Registered::slots).sum() + 2);
+    int slots = after.stream().mapToInt(FlinkTaskManagers.Registered::slots).sum();
+    assertThat(slots)
+        .isEqualTo(before.stream().mapToInt(FlinkTaskManagers.Registered::slots).sum() + 1);
     ClusterProcess replacement =
         cluster.processes().stream()
             .filter(p -> p.alive() && p.isTaskManager())
@@ -223,7 +227,8 @@ class ClusterE2E {
     assertThat(status)
         .anyMatch(l -> l.trim().startsWith(lost.name() + " ") && l.endsWith(" exited"))
         .anyMatch(l -> l.trim().startsWith(replacement.name() + " ") && l.contains(", registered"))
-        .anyMatch(l -> l.startsWith(after.size() + " TaskManager(s) registered, 4 slots ("));
+        .anyMatch(
+            l -> l.startsWith(after.size() + " TaskManager(s) registered, " + slots + " slots"));
   }
 
   @Test
