@@ -61,7 +61,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
         state +=
             tm == null
                 ? ", not registered"
-                : ", registered, %d slots (%d free)".formatted(tm.slots(), tm.freeSlots());
+                : ", registered, %s (%d free)".formatted(slots(tm.slots()), tm.freeSlots());
       }
       jobManagerRuns |= !process.isTaskManager() && process.alive();
       System.out.printf("  %-16s pid %-8d %s%n", process.name(), process.pid(), state);
@@ -73,8 +73,12 @@ final class ClusterStatusCommand implements Callable<Integer> {
       int free =
           registered.values().stream().mapToInt(FlinkTaskManagers.Registered::freeSlots).sum();
       System.out.printf(
-          "%d TaskManager(s) registered, %d slots (%d free)%n", registered.size(), slots, free);
+          "%d TaskManager(s) registered, %s (%d free)%n", registered.size(), slots(slots), free);
     }
     return jobManagerRuns ? 0 : 1;
+  }
+
+  private static String slots(int count) {
+    return count + (count == 1 ? " slot" : " slots");
   }
 }
