@@ -1,13 +1,11 @@
 package io.keyflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.keyflow.cli.cluster.ClusterProcess;
 import io.keyflow.cli.cluster.LocalCluster;
 import io.keyflow.cli.flink.FlinkJobs;
 import io.keyflow.cli.flink.FlinkRest;
-import io.keyflow.cli.flink.FlinkTaskManagers;
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.testing.CliProcess;
 import io.keyflow.testing.CommittedTopicReader;
@@ -142,7 +140,7 @@ class ClusterE2E {
     assertThat(status).anyMatch(l -> l.trim().startsWith("checkpoints: "));
     assertThat(status).anyMatch(l -> l.contains("Source: kafka ce/in"));
 
-    ClusterProcess victim = taskManagerRunningTasks();
+    ClusterProcess victim = TaskManagerReplacement.oneRunningTasks(cluster, rest);
     long killedAt = System.nanoTime();
     long killedAtMillis = System.currentTimeMillis();
     new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).start().waitFor();
@@ -174,7 +172,7 @@ class ClusterE2E {
         times.millis(times.runningAt()),
         times.millis(outputAt));
 
-    replaceLostTaskManager(victim);
+    TaskManagerReplacement.replace(dir, cluster, rest, victim);
 
     secondHalf.get(2, TimeUnit.MINUTES);
     awaitCommitted("kill-", records, Duration.ofMinutes(5));
@@ -183,52 +181,6 @@ class ClusterE2E {
     List<String> out = committed("kill-");
     assertThat(out).hasSize(records);
     assertThat(new HashSet<>(out)).isEqualTo(expected("kill", keys, records));
-  }
-
-  /**
-   * Adds a TaskManager with {@code keyflow cluster add-taskmanager} once the cluster has dropped
-   * the lost one, and checks that the REST API counts it with its slots and that {@code cluster
-   * status} lists both.
-   */
-  private void replaceLostTaskManager(ClusterProcess lost) throws Exception {
-    FlinkTaskManagers registry = new FlinkTaskManagers(new FlinkRest(rest));
-    await("the cluster drops " + lost.name())
-        .atMost(Duration.ofMinutes(1))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> registry.registered().stream().noneMatch(tm -> tm.id().equals(lost.name())));
-    List<FlinkTaskManagers.Registered> before = registry.registered();
-
-    List<String> added =
-        CliProcess.runToEnd(
-            dir,
-            Duration.ofMinutes(3),
-            "cluster",
-            "add-taskmanager",
-            "--dir",
-            cluster.dir().toString());
-
-    List<FlinkTaskManagers.Registered> after = registry.registered();
-    assertThat(after).hasSize(before.size() + 1);
-    int slots = after.stream().mapToInt(FlinkTaskManagers.Registered::slots).sum();
-    assertThat(slots)
-        .isEqualTo(before.stream().mapToInt(FlinkTaskManagers.Registered::slots).sum() + 1);
-    ClusterProcess replacement =
-        cluster.processes().stream()
-            .filter(p -> p.alive() && p.isTaskManager())
-            .filter(p -> before.stream().noneMatch(tm -> tm.id().equals(p.name())))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no new TaskManager process: " + added));
-    assertThat(after).anyMatch(tm -> tm.id().equals(replacement.name()));
-    assertThat(added).anyMatch(l -> l.startsWith("Added " + replacement.name() + " "));
-
-    List<String> status =
-        CliProcess.runToEnd(
-            dir, Duration.ofMinutes(1), "cluster", "status", "--dir", cluster.dir().toString());
-    assertThat(status)
-        .anyMatch(l -> l.trim().startsWith(lost.name() + " ") && l.endsWith(" exited"))
-        .anyMatch(l -> l.trim().startsWith(replacement.name() + " ") && l.contains(", registered"))
-        .anyMatch(
-            l -> l.startsWith(after.size() + " TaskManager(s) registered, " + slots + " slots"));
   }
 
   @Test
@@ -416,18 +368,6 @@ class ClusterE2E {
       Thread.sleep(100);
     }
     return System.nanoTime();
-  }
-
-  /** A running TaskManager that holds a slot of a job (the job's tasks run there). */
-  private static ClusterProcess taskManagerRunningTasks() throws Exception {
-    List<FlinkTaskManagers.Registered> busy =
-        new FlinkTaskManagers(new FlinkRest(rest))
-            .registered().stream().filter(tm -> tm.freeSlots() < tm.slots()).toList();
-    return cluster.processes().stream()
-        .filter(p -> p.alive() && p.isTaskManager())
-        .filter(p -> busy.stream().anyMatch(tm -> tm.id().equals(p.name())))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no TaskManager runs tasks: " + busy));
   }
 
   /**

@@ -12,6 +12,7 @@ public record ClusterProcess(String name, long pid, boolean alive) {
   static final String JOB_MANAGER = "jobmanager";
   static final String TASK_MANAGER_PREFIX = "taskmanager-";
 
+  /** Whether this is a TaskManager (the other process is the JobManager). */
   public boolean isTaskManager() {
     return name.startsWith(TASK_MANAGER_PREFIX);
   }
