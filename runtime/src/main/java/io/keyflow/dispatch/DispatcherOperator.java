@@ -168,7 +168,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             targets,
             functions,
             delayed,
-            new DeadLetters(egresses, getMetricGroup().counter("keyflowDeadLetters")),
+            new DeadLetters(
+                egresses, recordLimits(), getMetricGroup().counter("keyflowDeadLetters")),
             getMetricGroup(),
             new ResponseEffects.Dispatcher() {
               @Override
@@ -416,6 +417,15 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
           resend.size());
     }
     sendAll(resend);
+  }
+
+  /** The record limit of each egress the module declares. */
+  private Map<TypeName, Integer> recordLimits() {
+    Map<TypeName, Integer> limits = new java.util.HashMap<>();
+    for (io.keyflow.module.EgressComponent egress : module.egresses()) {
+      limits.put(egress.id(), egress.maxRecordBytes());
+    }
+    return limits;
   }
 
   private FunctionRuntime function(AddressKey key) {

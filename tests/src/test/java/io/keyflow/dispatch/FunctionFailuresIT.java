@@ -253,6 +253,76 @@ class FunctionFailuresIT {
     }
   }
 
+  @Test
+  void aDeadLetterTooLargeForOneKafkaRecordIsCutToFitAndTheJobNeverRestarts() throws Exception {
+    String in = topic("big-in");
+    String out = topic("big-out");
+    String deadLetters = topic("big-dlq");
+    FunctionServer server =
+        FunctionServer.start(
+            TestFunctions.of(
+                TestFunctions.failingKafkaCounter(
+                    "ff", "counter", EGRESS, out, Set.of("big"), new AtomicBoolean(true))),
+            "127.0.0.1",
+            0);
+    // Four messages of 400 kB for one failing address: batched, they make a dead letter larger
+    // than the producer's default max.request.size of 1 MiB.
+    List<String[]> input = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      input.add(new String[] {"k-" + i, "x"});
+      if (i % 500 == 0) {
+        input.add(new String[] {"big", i + ":" + "x".repeat(400_000)});
+      }
+    }
+    KafkaBroker.produce(in, input);
+    FailurePlan restarts = FailurePlan.register("big", FailurePlan.never());
+    AtomicInteger trickle = new AtomicInteger();
+    AtomicBoolean trickling = new AtomicBoolean(true);
+    Thread load = steadyLoad(in, "t-", 50, trickle, trickling);
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(dir, 2, Duration.ofMillis(500)),
+            module(in, server.baseUrl(), deadLetterAfterTwoCalls(deadLetters), ""),
+            List.of(GeneratedIngress.of(0, i -> null).lingering().failing("big")),
+            List.of());
+    try (CommittedTopicReader output = new CommittedTopicReader(out);
+        CommittedTopicReader dlq = new CommittedTopicReader(deadLetters)) {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(3),
+          () ->
+              output.values("k-").size() >= 2_000
+                  && letters(dlq).stream()
+                          .mapToInt(l -> l.getMessagesCount() + l.getDroppedMessages())
+                          .sum()
+                      >= 4);
+      trickling.set(false);
+      load.join(10_000);
+
+      assertThat(restarts.highestAttempt()).as("task attempts after the first").isZero();
+      assertThat(output.values("k-")).hasSize(2_000).doesNotHaveDuplicates();
+      List<DeadLetter> letters = letters(dlq);
+      assertThat(
+              letters.stream().mapToInt(l -> l.getMessagesCount() + l.getDroppedMessages()).sum())
+          .as("messages kept or counted as left out")
+          .isEqualTo(4);
+      assertThat(letters).anySatisfy(l -> assertThat(l.getDroppedMessages()).isPositive());
+      assertThat(letters)
+          .allSatisfy(
+              l -> {
+                assertThat(l.getAddress().getId()).isEqualTo("big");
+                assertThat(l.getSerializedSize()).isLessThan(1024 * 1024);
+                assertThat(l.getDroppedBytes())
+                    .isBetween(
+                        400_000L * l.getDroppedMessages(), 400_005L * l.getDroppedMessages());
+              });
+    } finally {
+      trickling.set(false);
+      KeyflowTestJob.cancel(job);
+      server.close();
+    }
+  }
+
   private static String module(
       String in, String functionsUrl, String failures, String extraRoutes) {
     return """

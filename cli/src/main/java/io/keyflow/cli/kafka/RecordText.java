@@ -77,7 +77,7 @@ final class RecordText {
       var address = letter.getAddress();
       if (address.getNamespace().isEmpty()
           || address.getType().isEmpty()
-          || letter.getMessagesCount() == 0) {
+          || (letter.getMessagesCount() == 0 && letter.getDroppedMessages() == 0)) {
         return null;
       }
       StringBuilder out =
@@ -92,6 +92,13 @@ final class RecordText {
               .append(" attempt(s): ")
               .append(letter.getError())
               .append("; messages:");
+      if (letter.getDroppedMessages() > 0) {
+        out.append(" (")
+            .append(letter.getDroppedMessages())
+            .append(" more left out, ")
+            .append(letter.getDroppedBytes())
+            .append(" bytes: too large for one record; they are in the job's log)");
+      }
       for (var message : letter.getMessagesList()) {
         TypedValue argument = message.getArgument();
         String text = primitiveOrNull(argument);

@@ -82,4 +82,26 @@ class RecordTextTest {
             "dead letter for shop/cart/alice after 3 attempt(s): HTTP 500; messages:"
                 + " [shop.types/CartCommand {\"action\":\"add\"}]");
   }
+
+  @Test
+  void deadLettersSayHowManyMessagesWereLeftOut() {
+    byte[] letter =
+        io.keyflow.protocol.deadletter.DeadLetter.newBuilder()
+            .setAddress(
+                io.keyflow.protocol.reqreply.Address.newBuilder()
+                    .setNamespace("shop")
+                    .setType("cart")
+                    .setId("alice"))
+            .setError("HTTP 500")
+            .setAttempts(3)
+            .setDroppedMessages(2)
+            .setDroppedBytes(2_000_000)
+            .build()
+            .toByteArray();
+
+    assertThat(RecordText.of(letter))
+        .isEqualTo(
+            "dead letter for shop/cart/alice after 3 attempt(s): HTTP 500; messages: (2 more left"
+                + " out, 2000000 bytes: too large for one record; they are in the job's log)");
+  }
 }

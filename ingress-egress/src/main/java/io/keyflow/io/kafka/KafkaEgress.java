@@ -43,8 +43,31 @@ public record KafkaEgress(
    */
   static final String VISIBLE_LINGER_MS = "0";
 
+  /** The Kafka producer's default {@code max.request.size}. */
+  static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
   public KafkaEgress {
     properties = Map.copyOf(properties);
+  }
+
+  /** The producer's {@code max.request.size}: a record larger than this fails the sink. */
+  @Override
+  public int maxRecordBytes() {
+    String configured = properties.get("max.request.size");
+    if (configured == null) {
+      return DEFAULT_MAX_REQUEST_SIZE;
+    }
+    try {
+      return Integer.parseInt(configured.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "egress "
+              + id
+              + ": property max.request.size is '"
+              + configured
+              + "'; expected a number of bytes such as 1048576",
+          e);
+    }
   }
 
   @Override

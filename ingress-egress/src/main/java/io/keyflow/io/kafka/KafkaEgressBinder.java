@@ -40,6 +40,13 @@ public final class KafkaEgressBinder implements ComponentBinder {
     TypeName id = spec.requireTypeName("id");
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
     String servers = KafkaSpecs.bootstrapServers(spec, properties);
+    String maxRequestSize = properties.get("max.request.size");
+    if (maxRequestSize != null && !maxRequestSize.trim().matches("[1-9][0-9]{0,8}")) {
+      throw spec.error(
+          "properties",
+          "max.request.size is '" + maxRequestSize + "'",
+          "a positive number of bytes such as 1048576");
+    }
     DeliveryGuarantee guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     Duration timeout = DEFAULT_TRANSACTION_TIMEOUT;
     var semantic = spec.optionalObject("deliverySemantic");

@@ -86,4 +86,27 @@ class KafkaEgressBinderTest {
         .isInstanceOf(ModuleException.class)
         .hasMessageContaining("spec.address");
   }
+
+  @Test
+  void recordsAreLimitedToTheProducersMaxRequestSize() {
+    assertThat(egress("id: shop/out\naddress: kafka:9092\n").maxRecordBytes())
+        .isEqualTo(1024 * 1024);
+    assertThat(
+            egress(
+                    "id: shop/out\naddress: kafka:9092\nproperties:\n"
+                        + "  - max.request.size: 4194304\n")
+                .maxRecordBytes())
+        .isEqualTo(4194304);
+  }
+
+  @Test
+  void aMaxRequestSizeThatIsNoNumberNamesTheFieldAndTheFix() {
+    assertThatThrownBy(
+            () ->
+                egress(
+                    "id: shop/out\naddress: kafka:9092\nproperties:\n"
+                        + "  - max.request.size: 4mb\n"))
+        .hasMessageContaining("spec.properties: max.request.size is '4mb'")
+        .hasMessageContaining("a positive number of bytes such as 1048576");
+  }
 }
