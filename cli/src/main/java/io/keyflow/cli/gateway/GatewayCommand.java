@@ -1,5 +1,6 @@
 package io.keyflow.cli.gateway;
 
+import io.keyflow.cli.kafka.KafkaClientOptions;
 import io.keyflow.cli.run.RunCommand;
 import io.keyflow.cli.run.Shutdown;
 import io.keyflow.io.gateway.Gateway;
@@ -10,9 +11,11 @@ import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code keyflow gateway}: serves a module's HTTP gateway beside a running Keyflow job. */
@@ -48,6 +51,8 @@ public final class GatewayCommand implements Callable<Integer> {
       description = "Where to listen, instead of the module's listen address.")
   String listen;
 
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+
   private final PrintStream out = System.out;
 
   @Override
@@ -67,6 +72,10 @@ public final class GatewayCommand implements Callable<Integer> {
         return 2;
       }
       spec = spec.listeningOn(address);
+    }
+    Map<String, String> overrides = kafka.overridesAsMap();
+    if (!overrides.isEmpty()) {
+      spec = spec.withClientProperties(overrides);
     }
     CountDownLatch stop = Shutdown.onSignal();
     try (Gateway gateway = Gateway.start(spec, loaded, Duration.ofSeconds(30))) {

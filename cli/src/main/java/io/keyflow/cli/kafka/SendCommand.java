@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,21 +42,16 @@ public final class SendCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "VALUE", description = "The record value.")
   String value;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka to send to (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
   @Override
   public Integer call() throws Exception {
     Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrapServers);
-    props.put("acks", "all");
     props.put("max.block.ms", "15000");
     props.put("delivery.timeout.ms", "30000");
     props.put("request.timeout.ms", "15000");
+    props.putAll(kafka.clientProperties());
+    props.put("acks", "all");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       RecordMetadata sent =

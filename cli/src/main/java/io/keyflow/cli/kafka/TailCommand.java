@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code keyflow tail}: follows a topic and prints its records as text. */
@@ -46,17 +47,11 @@ public final class TailCommand implements Callable<Integer> {
       description = "Stop after N records (0, the default: follow until Ctrl-C).")
   long max;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka to read from (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
   @Override
   public Integer call() {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrapServers);
+    Properties props = kafka.clientProperties();
     props.put("group.id", "keyflow-tail-" + System.nanoTime());
     props.put("enable.auto.commit", "false");
     props.put("isolation.level", "read_committed");

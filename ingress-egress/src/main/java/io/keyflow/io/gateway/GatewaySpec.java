@@ -61,6 +61,34 @@ public record GatewaySpec(
     return functions.isEmpty() || functions.stream().anyMatch(pattern -> pattern.matches(type));
   }
 
+  /**
+   * The same gateway with more Kafka client properties for its own producer and consumer, as {@code
+   * keyflow gateway --property} gives them; {@code bootstrap.servers} among them replaces the
+   * module's address.
+   */
+  public GatewaySpec withClientProperties(Map<String, String> extra) {
+    java.util.Map<String, String> merged = new java.util.LinkedHashMap<>(properties);
+    merged.putAll(extra);
+    String servers = merged.getOrDefault("bootstrap.servers", bootstrapServers);
+    return new GatewaySpec(
+        id,
+        servers,
+        listenHost,
+        listenPort,
+        requestTopic,
+        replyTopic,
+        exactlyOnceReplies,
+        transactionalIdPrefix,
+        defaultWait,
+        maxWait,
+        idempotencyTtl,
+        maxBodyBytes,
+        maxPendingCalls,
+        maxKeptReplies,
+        functions,
+        merged);
+  }
+
   /** The same gateway listening elsewhere, as {@code keyflow gateway --listen} asks. */
   public GatewaySpec listeningOn(ListenAddress listen) {
     return new GatewaySpec(

@@ -135,4 +135,18 @@ class GatewayBinderTest {
         .hasMessageContaining("document 2")
         .hasMessageContaining("keyflow/reply");
   }
+
+  @Test
+  void clientPropertiesGivenOnTheCommandLineOverrideTheModulesAddressAndProperties() {
+    GatewaySpec spec =
+        gateway(MINIMAL + "properties:\n  - security.protocol: SSL\n  - client.rack: a\n")
+            .withClientProperties(
+                java.util.Map.of(
+                    "bootstrap.servers", "secure:9093", "security.protocol", "SASL_SSL"));
+
+    assertThat(spec.bootstrapServers()).isEqualTo("secure:9093");
+    assertThat(spec.properties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("client.rack", "a");
+  }
 }
