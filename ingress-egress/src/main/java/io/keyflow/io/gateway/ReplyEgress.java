@@ -2,6 +2,8 @@ package io.keyflow.io.gateway;
 
 import io.keyflow.io.Egress;
 import io.keyflow.io.Replies;
+import io.keyflow.io.kafka.ProducerTimeouts;
+import io.keyflow.io.kafka.QuietlyClosingSink;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.time.Duration;
@@ -26,6 +28,9 @@ record ReplyEgress(GatewaySpec spec) implements Egress {
     KafkaSinkBuilder<TypedValue> sink = KafkaSink.builder();
     // A waiting caller wants its reply now, not after the producer's default linger.
     sink.setProperty("linger.ms", "0");
+    if (spec.exactlyOnceReplies()) {
+      ProducerTimeouts.forTransactions(TRANSACTION_TIMEOUT).properties().forEach(sink::setProperty);
+    }
     spec.properties().forEach(sink::setProperty);
     sink.setBootstrapServers(spec.bootstrapServers())
         .setRecordSerializer(new ReplyRecords(spec.replyTopic()))
@@ -37,7 +42,10 @@ record ReplyEgress(GatewaySpec spec) implements Egress {
       sink.setTransactionalIdPrefix(spec.transactionalIdPrefix())
           .setProperty("transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
     }
-    records.sinkTo(sink.build()).uid(uidPrefix + "-sink").name("replies of " + spec.id());
+    records
+        .sinkTo(QuietlyClosingSink.of(sink.build(), "reply egress " + spec.id()))
+        .uid(uidPrefix + "-sink")
+        .name("replies of " + spec.id());
   }
 
   @Override

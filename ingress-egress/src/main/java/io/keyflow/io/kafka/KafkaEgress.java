@@ -16,7 +16,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * A Kafka egress ({@code io.statefun.kafka.v1/egress}) on Flink's {@code KafkaSink}.
  *
  * @param transactionTimeout for exactly-once: the producer's {@code transaction.timeout.ms}, at
- *     most the broker's {@code transaction.max.timeout.ms} (15 min by default)
+ *     most the broker's {@code transaction.max.timeout.ms} (15 min by default); the producer's
+ *     other timeouts follow from it ({@link ProducerTimeouts}) unless the properties set them
  * @param transactionalIdPrefix for exactly-once: unique per job and Kafka cluster, stable across
  *     restarts and rescaling
  */
@@ -74,6 +75,9 @@ public record KafkaEgress(
   public void attach(DataStream<TypedValue> records, String uidPrefix) {
     KafkaSinkBuilder<KafkaProducerRecord> sink = KafkaSink.builder();
     sink.setProperty("linger.ms", lingerMillis(guarantee));
+    if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+      ProducerTimeouts.forTransactions(transactionTimeout).properties().forEach(sink::setProperty);
+    }
     properties.forEach(sink::setProperty);
     sink.setBootstrapServers(bootstrapServers)
         .setDeliveryGuarantee(guarantee)
@@ -88,7 +92,7 @@ public record KafkaEgress(
         .flatMap(new EgressRecords(id), new ProtobufTypeInfo<>(KafkaProducerRecord.class))
         .uid(uidPrefix + "-records")
         .name("records for " + id)
-        .sinkTo(sink.build())
+        .sinkTo(QuietlyClosingSink.of(sink.build(), "egress " + id))
         .uid(uidPrefix + "-sink")
         .name("kafka " + id);
   }

@@ -1,0 +1,106 @@
+package io.keyflow.io.kafka;
+
+import java.io.IOException;
+import java.util.Collection;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.kafka.sink.KafkaCommittable;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaWriterState;
+import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.lineage.LineageVertex;
+import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
+
+/**
+ * Flink's {@link KafkaSink}, except that its writer and committer never fail when they are closed.
+ *
+ * <p>Why: when a task fails, Flink closes its operators while handling the failure, and an
+ * exception thrown there is fatal to the whole TaskManager ({@code FATAL - exception in exception
+ * handler of task}). The Kafka sink's writer aborts its open transaction in {@code close()}, which
+ * waits for the broker up to {@code max.block.ms} and then throws; so a Kafka outage that outlasts
+ * the producer's timeouts took the TaskManager down with it instead of failing the job, and a job
+ * without a TaskManager restarts forever without slots. Here the error is logged and the task ends
+ * as an ordinary failure: the job restarts, and the restarted writer aborts whatever transaction
+ * was left open (as the connector does after any crash).
+ *
+ * <p>Everything else is the wrapped sink's: its state and committables, their serializers, the
+ * co-location of writer and committer, its lineage. Savepoints taken with the plain sink restore.
+ *
+ * @param <IN> the sink's records
+ */
+public final class QuietlyClosingSink<IN>
+    implements Sink<IN>,
+        SupportsWriterState<IN, KafkaWriterState>,
+        SupportsCommitter<KafkaCommittable>,
+        SupportsPostCommitTopology<KafkaCommittable>,
+        LineageVertexProvider {
+  private static final long serialVersionUID = 1L;
+
+  private final KafkaSink<IN> sink;
+  private final String description;
+
+  private QuietlyClosingSink(KafkaSink<IN> sink, String description) {
+    this.sink = sink;
+    this.description = description;
+  }
+
+  /**
+   * Wraps {@code sink}; {@code description} names it in log lines, such as {@code "egress
+   * shop/orders-out"}.
+   */
+  public static <IN> QuietlyClosingSink<IN> of(KafkaSink<IN> sink, String description) {
+    return new QuietlyClosingSink<>(sink, description);
+  }
+
+  private TwoPhaseCommittingStatefulSink<IN, KafkaWriterState, KafkaCommittable> delegate() {
+    return sink;
+  }
+
+  @Override
+  public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+    return new QuietlyClosingWriter<>(delegate().createWriter(context), description);
+  }
+
+  @Override
+  public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(
+      WriterInitContext context, Collection<KafkaWriterState> recoveredState) throws IOException {
+    return new QuietlyClosingWriter<>(
+        delegate().restoreWriter(context, recoveredState), description);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<KafkaWriterState> getWriterStateSerializer() {
+    return sink.getWriterStateSerializer();
+  }
+
+  @Override
+  public Committer<KafkaCommittable> createCommitter(CommitterInitContext context)
+      throws IOException {
+    return new QuietlyClosingCommitter(sink.createCommitter(context), description);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<KafkaCommittable> getCommittableSerializer() {
+    return sink.getCommittableSerializer();
+  }
+
+  @Override
+  public void addPostCommitTopology(DataStream<CommittableMessage<KafkaCommittable>> committables) {
+    sink.addPostCommitTopology(committables);
+  }
+
+  @Override
+  public LineageVertex getLineageVertex() {
+    return sink.getLineageVertex();
+  }
+}

@@ -1,0 +1,74 @@
+package io.keyflow.io.kafka;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.connector.kafka.sink.KafkaCommittable;
+import org.apache.flink.connector.kafka.sink.KafkaWriterState;
+import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink.PrecommittingStatefulSinkWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka sink's writer, whose {@code close()} logs what it cannot finish instead of throwing
+ * (see {@link QuietlyClosingSink}). Runs on the task thread, as the wrapped writer does.
+ */
+final class QuietlyClosingWriter<IN>
+    implements StatefulSinkWriter<IN, KafkaWriterState>,
+        CommittingSinkWriter<IN, KafkaCommittable> {
+  private static final Logger LOG = LoggerFactory.getLogger(QuietlyClosingWriter.class);
+
+  private final PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer;
+  private final String description;
+
+  QuietlyClosingWriter(
+      PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer,
+      String description) {
+    this.writer = writer;
+    this.description = description;
+  }
+
+  @Override
+  public void write(IN element, Context context) throws IOException, InterruptedException {
+    writer.write(element, context);
+  }
+
+  @Override
+  public void flush(boolean endOfInput) throws IOException, InterruptedException {
+    writer.flush(endOfInput);
+  }
+
+  @Override
+  public void writeWatermark(Watermark watermark) throws IOException, InterruptedException {
+    writer.writeWatermark(watermark);
+  }
+
+  @Override
+  public Collection<KafkaCommittable> prepareCommit() throws IOException, InterruptedException {
+    return writer.prepareCommit();
+  }
+
+  @Override
+  public List<KafkaWriterState> snapshotState(long checkpointId) throws IOException {
+    return writer.snapshotState(checkpointId);
+  }
+
+  @Override
+  public void close() {
+    try {
+      writer.close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn(
+          "Closing the Kafka writer of {} failed (is Kafka reachable?); its open transaction is"
+              + " aborted when the job restarts, or by Kafka after transaction.timeout.ms",
+          description,
+          e);
+    }
+  }
+}

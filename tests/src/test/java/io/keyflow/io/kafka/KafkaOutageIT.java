@@ -1,0 +1,129 @@
+package io.keyflow.io.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.BrokerProcess;
+import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.FailurePlan;
+import io.keyflow.testing.GeneratedIngress;
+import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.SteadyProducer;
+import io.keyflow.testing.TestFunctions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kafka broker crashes (SIGKILL) under load and stays down for longer than the exactly-once
+ * egress's delivery timeout, then comes back on its data and port: the job fails, restarts from its
+ * last checkpoint once Kafka answers, and the committed output holds every count exactly once. A
+ * broker process of the test's own, so that other test classes never see the outage.
+ */
+class KafkaOutageIT {
+  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
+
+  private static final TypeName EGRESS = TypeName.typeNameOf("ko", "out");
+
+  /**
+   * Longer than the egress's delivery timeout plus its max.block.ms (see {@link #module}): records
+   * fail, and so does aborting their transaction.
+   */
+  static final Duration OUTAGE = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  @Test
+  void aBrokerDownLongerThanTheDeliveryTimeoutRestartsTheJobFromItsLastCheckpointExactly()
+      throws Exception {
+    FailurePlan restarts = FailurePlan.register("kafka-outage", FailurePlan.never());
+    try (BrokerProcess broker = BrokerProcess.start(dir.resolve("kafka"));
+        FunctionServer functions =
+            FunctionServer.start(
+                TestFunctions.of(TestFunctions.kafkaCounter("ko", "counter", EGRESS, "out", null)),
+                "127.0.0.1",
+                0)) {
+      broker.createTopics(Set.of("in", "out"), 2);
+      SteadyProducer load =
+          SteadyProducer.start(broker.bootstrapServers(), "in", "k-", 20, Duration.ofMillis(20));
+      JobClient job =
+          KeyflowTestJob.start(
+              KeyflowTestJob.configuration(dir.resolve("checkpoints"), 2, Duration.ofMillis(500)),
+              module(functions.baseUrl(), broker.bootstrapServers()),
+              List.of(GeneratedIngress.of(0, i -> null).lingering().failing("kafka-outage")),
+              List.of());
+      try (load;
+          CommittedTopicReader output =
+              new CommittedTopicReader(broker.bootstrapServers(), "out")) {
+        KeyflowTestJob.awaitWhileRunning(
+            job, Duration.ofMinutes(1), () -> output.values("k-").size() >= 200);
+
+        broker.kill();
+        Thread.sleep(OUTAGE.toMillis());
+        broker.startAgain();
+        int sentBeforeTheEnd = load.sent();
+        KeyflowTestJob.awaitWhileRunning(
+            job, Duration.ofMinutes(2), () -> output.values("k-").size() >= sentBeforeTheEnd);
+        int sent = load.stop(Duration.ofSeconds(10));
+        KeyflowTestJob.awaitWhileRunning(
+            job, Duration.ofMinutes(1), () -> output.values("k-").size() >= sent);
+
+        List<String> values = output.values("k-");
+        assertThat(values).as("committed counts").hasSize(sent);
+        assertThat(new HashSet<>(values)).isEqualTo(load.expectedCounts(sent));
+        assertThat(restarts.highestAttempt())
+            .as("task attempts after the first: the outage outlasted the delivery timeout")
+            .isPositive();
+      } finally {
+        KeyflowTestJob.cancel(job);
+      }
+    }
+  }
+
+  /**
+   * The egress waits 10 s for the broker before a record fails (delivery.timeout.ms) and in calls
+   * that block (max.block.ms), instead of half its transaction timeout, so that a 30 s outage ends
+   * in a restart; its transactions outlive the outage (2 min), so the restart commits what the last
+   * checkpoint holds.
+   */
+  private static String module(String functionsUrl, String kafka) {
+    return """
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: ko/*
+          urlPathTemplate: %s/{function.name}
+        ---
+        kind: io.statefun.kafka.v1/ingress
+        spec:
+          id: ko/in
+          address: %s
+          consumerGroupId: ko
+          topics:
+            - topic: in
+              valueType: keyflow.test/raw
+              targets:
+                - ko/counter
+        ---
+        kind: io.statefun.kafka.v1/egress
+        spec:
+          id: ko/out
+          address: %s
+          deliverySemantic:
+            type: exactly-once
+            transactionTimeout: 2 min
+          properties:
+            - delivery.timeout.ms: 10000
+            - max.block.ms: 10000
+            - request.timeout.ms: 5000
+        """
+        .formatted(functionsUrl, kafka, kafka);
+  }
+}
