@@ -2,8 +2,8 @@ package io.keyflow.io.gateway;
 
 import io.keyflow.io.Egress;
 import io.keyflow.io.Replies;
+import io.keyflow.io.kafka.OutageSafeSink;
 import io.keyflow.io.kafka.ProducerTimeouts;
-import io.keyflow.io.kafka.QuietlyClosingSink;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.time.Duration;
@@ -43,7 +43,7 @@ record ReplyEgress(GatewaySpec spec) implements Egress {
           .setProperty("transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
     }
     records
-        .sinkTo(QuietlyClosingSink.of(sink.build(), "reply egress " + spec.id()))
+        .sinkTo(OutageSafeSink.of(sink.build(), "reply egress " + spec.id()))
         .uid(uidPrefix + "-sink")
         .name("replies of " + spec.id());
   }

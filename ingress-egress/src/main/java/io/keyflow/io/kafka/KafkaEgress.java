@@ -92,7 +92,7 @@ public record KafkaEgress(
         .flatMap(new EgressRecords(id), new ProtobufTypeInfo<>(KafkaProducerRecord.class))
         .uid(uidPrefix + "-records")
         .name("records for " + id)
-        .sinkTo(QuietlyClosingSink.of(sink.build(), "egress " + id))
+        .sinkTo(OutageSafeSink.of(sink.build(), "egress " + id))
         .uid(uidPrefix + "-sink")
         .name("kafka " + id);
   }

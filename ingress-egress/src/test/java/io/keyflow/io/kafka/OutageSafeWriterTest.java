@@ -11,12 +11,12 @@ import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink.Prec
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-class QuietlyClosingWriterTest {
+class OutageSafeWriterTest {
 
   @Test
   void aWriterThatCannotAbortItsTransactionClosesWithoutThrowing() {
     FailingClose failing = new FailingClose();
-    QuietlyClosingWriter<String> writer = new QuietlyClosingWriter<>(failing, "egress test/out");
+    OutageSafeWriter<String> writer = new OutageSafeWriter<>(failing, "egress test/out");
 
     assertThatCode(writer::close).doesNotThrowAnyException();
     assertThat(failing.closed).isTrue();
@@ -25,7 +25,7 @@ class QuietlyClosingWriterTest {
   @Test
   void everythingButClosingIsTheWrappedWritersOwn() throws Exception {
     FailingClose failing = new FailingClose();
-    QuietlyClosingWriter<String> writer = new QuietlyClosingWriter<>(failing, "egress test/out");
+    OutageSafeWriter<String> writer = new OutageSafeWriter<>(failing, "egress test/out");
 
     writer.write("a", null);
     writer.flush(false);

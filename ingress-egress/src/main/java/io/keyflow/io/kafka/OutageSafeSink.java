@@ -22,7 +22,8 @@ import org.apache.flink.streaming.api.lineage.LineageVertex;
 import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
 
 /**
- * Flink's {@link KafkaSink}, except that its writer and committer never fail when they are closed.
+ * Flink's {@link KafkaSink}, made to end well when Kafka is away: its writer and committer never
+ * fail when they are closed, and a commit Kafka does not acknowledge fails the task.
  *
  * <p>Why: when a task fails, Flink closes its operators while handling the failure, and an
  * exception thrown there is fatal to the whole TaskManager ({@code FATAL - exception in exception
@@ -33,12 +34,16 @@ import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
  * as an ordinary failure: the job restarts, and the restarted writer aborts whatever transaction
  * was left open (as the connector does after any crash).
  *
- * <p>Everything else is the wrapped sink's: its state and committables, their serializers, the
- * co-location of writer and committer, its lineage. Savepoints taken with the plain sink restore.
+ * <p>A commit that Kafka did not acknowledge in time fails the task at once instead of being
+ * retried on a producer that cannot finish it ({@link OutageSafeCommitter}).
+ *
+ * <p>Everything else is the wrapped sink's: its writer state and committables with their
+ * serializers (so the operators' state is what the plain sink keeps), the co-location of writer and
+ * committer, its lineage.
  *
  * @param <IN> the sink's records
  */
-public final class QuietlyClosingSink<IN>
+public final class OutageSafeSink<IN>
     implements Sink<IN>,
         SupportsWriterState<IN, KafkaWriterState>,
         SupportsCommitter<KafkaCommittable>,
@@ -49,7 +54,7 @@ public final class QuietlyClosingSink<IN>
   private final KafkaSink<IN> sink;
   private final String description;
 
-  private QuietlyClosingSink(KafkaSink<IN> sink, String description) {
+  private OutageSafeSink(KafkaSink<IN> sink, String description) {
     this.sink = sink;
     this.description = description;
   }
@@ -58,8 +63,8 @@ public final class QuietlyClosingSink<IN>
    * Wraps {@code sink}; {@code description} names it in log lines, such as {@code "egress
    * shop/orders-out"}.
    */
-  public static <IN> QuietlyClosingSink<IN> of(KafkaSink<IN> sink, String description) {
-    return new QuietlyClosingSink<>(sink, description);
+  public static <IN> OutageSafeSink<IN> of(KafkaSink<IN> sink, String description) {
+    return new OutageSafeSink<>(sink, description);
   }
 
   private TwoPhaseCommittingStatefulSink<IN, KafkaWriterState, KafkaCommittable> delegate() {
@@ -68,14 +73,13 @@ public final class QuietlyClosingSink<IN>
 
   @Override
   public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
-    return new QuietlyClosingWriter<>(delegate().createWriter(context), description);
+    return new OutageSafeWriter<>(delegate().createWriter(context), description);
   }
 
   @Override
   public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(
       WriterInitContext context, Collection<KafkaWriterState> recoveredState) throws IOException {
-    return new QuietlyClosingWriter<>(
-        delegate().restoreWriter(context, recoveredState), description);
+    return new OutageSafeWriter<>(delegate().restoreWriter(context, recoveredState), description);
   }
 
   @Override
@@ -86,7 +90,7 @@ public final class QuietlyClosingSink<IN>
   @Override
   public Committer<KafkaCommittable> createCommitter(CommitterInitContext context)
       throws IOException {
-    return new QuietlyClosingCommitter(sink.createCommitter(context), description);
+    return new OutageSafeCommitter(sink.createCommitter(context), description);
   }
 
   @Override

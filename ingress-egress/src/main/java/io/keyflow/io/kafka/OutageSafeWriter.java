@@ -14,17 +14,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka sink's writer, whose {@code close()} logs what it cannot finish instead of throwing
- * (see {@link QuietlyClosingSink}). Runs on the task thread, as the wrapped writer does.
+ * (see {@link OutageSafeSink}). Runs on the task thread, as the wrapped writer does.
  */
-final class QuietlyClosingWriter<IN>
+final class OutageSafeWriter<IN>
     implements StatefulSinkWriter<IN, KafkaWriterState>,
         CommittingSinkWriter<IN, KafkaCommittable> {
-  private static final Logger LOG = LoggerFactory.getLogger(QuietlyClosingWriter.class);
+  private static final Logger LOG = LoggerFactory.getLogger(OutageSafeWriter.class);
 
   private final PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer;
   private final String description;
 
-  QuietlyClosingWriter(
+  OutageSafeWriter(
       PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer,
       String description) {
     this.writer = writer;
