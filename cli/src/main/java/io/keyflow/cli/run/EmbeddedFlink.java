@@ -45,6 +45,16 @@ public final class EmbeddedFlink implements AutoCloseable {
     return cluster.requestJobResult(job);
   }
 
+  /** The TaskManagers registered with the cluster's ResourceManager. */
+  int taskManagers() throws Exception {
+    return cluster.getResourceOverview().get(10, TimeUnit.SECONDS).getNumberTaskManagers();
+  }
+
+  /** Starts another TaskManager with the configured slots, in place of one that is gone. */
+  void startTaskManager() throws Exception {
+    cluster.startTaskManager();
+  }
+
   JobStatus status(JobID job) throws Exception {
     return cluster.getJobStatus(job).get(10, TimeUnit.SECONDS);
   }

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -215,15 +216,22 @@ public final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Shows the status line until a signal (returns 0) or the job ends by itself (returns 1). */
+  /**
+   * Shows the status line until a signal (returns 0), the job ends by itself (returns 1), or the
+   * embedded TaskManager is lost too often to go on (returns 1; see {@link TaskManagerWatch}).
+   */
   private int watch(EmbeddedFlink flink, JobID job, URI web, CountDownLatch stop, boolean restored)
       throws Exception {
     FlinkRest rest = new FlinkRest(web);
     StatusLine status = new StatusLine(out, System.console() != null);
     RetainedCheckpoints retained = new RetainedCheckpoints(checkpoints());
+    TaskManagerWatch taskManagers = new TaskManagerWatch();
     boolean cleaned = !restored;
     Logger log = LoggerFactory.getLogger(RunCommand.class);
     while (!stop.await(1, TimeUnit.SECONDS)) {
+      if (!keepTaskManager(flink, taskManagers, status, log)) {
+        return 1;
+      }
       if (flink.result(job).isDone()) {
         status.finish();
         JobResult result = flink.result(job).get();
@@ -253,6 +261,41 @@ public final class RunCommand implements Callable<Integer> {
     }
     status.finish();
     return 0;
+  }
+
+  /**
+   * Starts a new TaskManager when the embedded one is gone; false when it is gone once too often
+   * and the run should exit.
+   */
+  private boolean keepTaskManager(
+      EmbeddedFlink flink, TaskManagerWatch watch, StatusLine status, Logger log) throws Exception {
+    switch (watch.observe(flink.taskManagers(), Instant.now())) {
+      case RUNNING -> {
+        return true;
+      }
+      case REPLACE -> {
+        status.finish();
+        out.printf(
+            "The embedded TaskManager stopped after a fatal error (see %s); starting a new one, and"
+                + " the job resumes from its last checkpoint%n",
+            stateDir.resolve("keyflow.log"));
+        log.error("The embedded TaskManager is gone; starting a new one");
+        flink.startTaskManager();
+        return true;
+      }
+      default -> {
+        status.finish();
+        out.printf(
+            "The embedded TaskManager was lost %d times within %d minutes; exiting so that"
+                + " keyflow run can be started again (it resumes from the last retained"
+                + " checkpoint). See %s%n",
+            watch.recentLosses(),
+            TaskManagerWatch.WINDOW.toMinutes(),
+            stateDir.resolve("keyflow.log"));
+        log.error("The embedded TaskManager was lost {} times; exiting", watch.recentLosses());
+        return false;
+      }
+    }
   }
 
   Path checkpoints() {
