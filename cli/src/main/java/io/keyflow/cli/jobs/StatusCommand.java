@@ -9,13 +9,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code keyflow status}: jobs, checkpoints, and records in and out per operator. */
+/**
+ * {@code keyflow status}: the cluster's TaskManagers and slots, then each job's state, checkpoints,
+ * latest failure, and records in and out per operator.
+ */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows each job on the cluster: its state, its checkpoints (completed, failed, the latest"
-          + " one), and records in and out per operator chain."
+      "Shows the cluster's TaskManagers and free slots (and says so when none is registered),"
+          + " then each job on it: its state, its checkpoints (completed, failed, the latest one),"
+          + " its latest failure, and records in and out per operator chain."
     },
     footer = {"", "Example:", "  keyflow status --rest http://127.0.0.1:8081"})
 public final class StatusCommand implements Callable<Integer> {
@@ -28,6 +32,7 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FlinkRest client = new FlinkRest(rest);
+    System.out.println(ClusterOverview.describe(client.get("/overview")));
     int shown = 0;
     for (JsonNode overview : client.get("/jobs/overview").path("jobs")) {
       String state = overview.path("state").asText();
@@ -61,6 +66,10 @@ public final class StatusCommand implements Callable<Integer> {
                   latest.path("end_to_end_duration").asLong(),
                   latest.path("state_size").asLong(),
                   latest.path("external_path").asText()));
+      String failure = ClusterOverview.latestFailure(client.get("/jobs/" + id + "/exceptions"));
+      if (failure != null) {
+        System.out.println("  " + failure);
+      }
       for (JsonNode vertex : client.get("/jobs/" + id).path("vertices")) {
         JsonNode metrics = vertex.path("metrics");
         System.out.printf(
