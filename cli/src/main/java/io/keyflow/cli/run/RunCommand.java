@@ -269,10 +269,8 @@ public final class RunCommand implements Callable<Integer> {
    */
   private boolean keepTaskManager(
       EmbeddedFlink flink, TaskManagerWatch watch, StatusLine status, Logger log) throws Exception {
-    switch (watch.observe(flink.taskManagers(), Instant.now())) {
-      case RUNNING -> {
-        return true;
-      }
+    return switch (watch.observe(flink.taskManagers(), Instant.now())) {
+      case RUNNING -> true;
       case REPLACE -> {
         status.finish();
         out.printf(
@@ -281,9 +279,9 @@ public final class RunCommand implements Callable<Integer> {
             stateDir.resolve("keyflow.log"));
         log.error("The embedded TaskManager is gone; starting a new one");
         flink.startTaskManager();
-        return true;
+        yield true;
       }
-      default -> {
+      case GIVE_UP -> {
         status.finish();
         out.printf(
             "The embedded TaskManager was lost %d times within %d minutes; exiting so that"
@@ -293,9 +291,9 @@ public final class RunCommand implements Callable<Integer> {
             TaskManagerWatch.WINDOW.toMinutes(),
             stateDir.resolve("keyflow.log"));
         log.error("The embedded TaskManager was lost {} times; exiting", watch.recentLosses());
-        return false;
+        yield false;
       }
-    }
+    };
   }
 
   Path checkpoints() {

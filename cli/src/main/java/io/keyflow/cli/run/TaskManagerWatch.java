@@ -14,8 +14,9 @@ import java.util.Deque;
  * closed, and the job would restart forever for want of slots while the process looks alive. So the
  * run starts a new TaskManager, and the job restores from its last checkpoint. A TaskManager that
  * keeps dying means something is wrong beyond one task (threads stuck for good, for example), and a
- * fresh process is the cure: after {@link #MAX_LOSSES} losses within {@link #WINDOW} the run gives
- * up and exits non-zero, and the next run resumes from the last retained checkpoint.
+ * fresh process is the cure: when it is lost more than {@link #MAX_LOSSES} times within {@link
+ * #WINDOW} the run gives up and exits non-zero, and the next run resumes from the last retained
+ * checkpoint.
  *
  * <p>The TaskManager counts as gone when none is registered for {@link #GRACE}, after one was.
  */
