@@ -52,4 +52,10 @@ final class RetryWatchingRequest implements CommitRequest<KafkaCommittable> {
   public void signalAlreadyCommitted() {
     request.signalAlreadyCommitted();
   }
+
+  /** The wrapped request's, which the Kafka committer's log lines show. */
+  @Override
+  public String toString() {
+    return request.toString();
+  }
 }
