@@ -7,6 +7,7 @@ import io.keyflow.protocol.deadletter.DeadLetter;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.testing.BrokerProcess;
 import io.keyflow.testing.CliProcess;
 import io.keyflow.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -25,9 +27,11 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,7 +56,7 @@ class RedriveIT {
     KafkaBroker.createTopic(from, 1);
     // The redrive topic refuses the fifth dead letter until its limit is raised.
     createTopic(to, Map.of("max.message.bytes", "2000"));
-    produceDeadLetters(from, 10, 4, 5_000);
+    produceDeadLetters(KafkaBroker.bootstrapServers(), from, 10, 4, 5_000);
 
     CliProcess failed =
         CliProcess.start(
@@ -106,6 +110,59 @@ class RedriveIT {
   }
 
   @Test
+  void aBrokerKilledMidRunFailsTheRedriveAndARerunAfterItReturnsMovesEachDeadLetterOnce(
+      @TempDir Path brokerDir) throws Exception {
+    String from = "dlq";
+    String to = "redrive";
+    try (BrokerProcess broker = BrokerProcess.start(brokerDir)) {
+      broker.createTopics(Set.of(from, to), 1);
+      produceDeadLetters(broker.bootstrapServers(), from, 2_000, -1, 0);
+      // One dead letter a transaction keeps the run going long enough to kill the broker under
+      // it; short client timeouts make it give up soon after.
+      CliProcess redrive =
+          CliProcess.start(
+              dir,
+              "redrive",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--from",
+              from,
+              "--to",
+              to,
+              "--property",
+              "max.poll.records=1",
+              "--property",
+              "max.block.ms=5000",
+              "--property",
+              "request.timeout.ms=3000",
+              "--property",
+              "default.api.timeout.ms=5000");
+      redrive.awaitLine("redriving 1 message(s) for shop/cart/id-20 ", RUN);
+      broker.kill();
+      assertThat(redrive.awaitExit(RUN)).as("exit status of the interrupted run").isNotZero();
+      assertThat(redrive.lines()).noneMatch(l -> l.startsWith("Redrove"));
+
+      broker.startAgain();
+      List<String> rerun =
+          CliProcess.runToEnd(
+              dir,
+              Duration.ofMinutes(3),
+              "redrive",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--from",
+              from,
+              "--to",
+              to);
+
+      assertThat(rerun).anyMatch(l -> l.matches("Redrove \\d+ dead letter.*"));
+      List<String> moved = redriven(broker.bootstrapServers(), to);
+      assertThat(moved).doesNotHaveDuplicates();
+      assertThat(new java.util.HashSet<>(moved)).isEqualTo(new java.util.HashSet<>(ids(0, 2_000)));
+    }
+  }
+
+  @Test
   void sendAndTailReachKafkaThroughAPropertiesFile() throws Exception {
     String topic = "props-" + UUID.randomUUID();
     KafkaBroker.createTopic(topic, 1);
@@ -150,18 +207,35 @@ class RedriveIT {
 
   /** The ids of the dead letters in {@code topic}, as a read_committed consumer sees them. */
   private static List<String> redriven(String topic) throws Exception {
+    return redriven(KafkaBroker.bootstrapServers(), topic);
+  }
+
+  private static List<String> redriven(String servers, String topic) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", servers);
+    props.put("isolation.level", "read_committed");
+    props.put("auto.offset.reset", "earliest");
+    props.put("enable.auto.commit", "false");
+    props.put("group.id", "verify-" + UUID.randomUUID());
     List<String> ids = new java.util.ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        KafkaBroker.readCommitted(topic, Duration.ofSeconds(2))) {
-      ids.add(DeadLetter.parseFrom(r.value()).getAddress().getId());
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long idleSince = System.nanoTime();
+      while (System.nanoTime() - idleSince < Duration.ofSeconds(2).toNanos()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          ids.add(DeadLetter.parseFrom(r.value()).getAddress().getId());
+          idleSince = System.nanoTime();
+        }
+      }
     }
     return ids;
   }
 
-  private static void produceDeadLetters(String topic, int count, int large, int largeBytes)
-      throws Exception {
+  private static void produceDeadLetters(
+      String servers, String topic, int count, int large, int largeBytes) throws Exception {
     Properties props = new Properties();
-    props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
+    props.put("bootstrap.servers", servers);
     props.put("acks", "all");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -181,14 +255,13 @@ class RedriveIT {
                 .setError("HTTP 500")
                 .setAttempts(3)
                 .build();
-        producer
-            .send(
-                new ProducerRecord<>(
-                    topic,
-                    ("shop/cart/id-" + i).getBytes(StandardCharsets.UTF_8),
-                    letter.toByteArray()))
-            .get(30, TimeUnit.SECONDS);
+        producer.send(
+            new ProducerRecord<>(
+                topic,
+                ("shop/cart/id-" + i).getBytes(StandardCharsets.UTF_8),
+                letter.toByteArray()));
       }
+      producer.flush();
     }
   }
 

@@ -78,6 +78,8 @@ public final class RedriveCommand implements Callable<Integer> {
 
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   @Override
   public Integer call() throws Exception {
     boolean filtered = function != null || id != null;
@@ -94,12 +96,16 @@ public final class RedriveCommand implements Callable<Integer> {
     // transaction aborted when the next one starts, so nothing it copied is seen twice.
     producerProps.put("transactional.id", "keyflow-redrive-" + from + "-" + to);
     Tally tally = new Tally();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(
-                consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+    Duration idleLimit =
+        Duration.ofMillis(
+            Long.parseLong(consumerProps.getProperty("default.api.timeout.ms", "60000")));
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaProducer<byte[], byte[]> producer = null;
+    try {
+      producer =
+          new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
       List<TopicPartition> partitions =
           consumer.partitionsFor(from, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(from, p.partition()))
@@ -109,11 +115,21 @@ public final class RedriveCommand implements Callable<Integer> {
       if (!dryRun) {
         producer.initTransactions();
       }
+      long lastRead = System.nanoTime();
       while (!reached(consumer, end)) {
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
         if (polled.isEmpty()) {
+          if (System.nanoTime() - lastRead > idleLimit.toNanos()) {
+            System.err.printf(
+                "Redrive failed: nothing could be read from %s for %d s though dead letters"
+                    + " remain; is Kafka reachable? %d dead letter(s) were moved before; the"
+                    + " others stay in %s and a rerun moves them.%n",
+                from, idleLimit.toSeconds(), tally.committedLetters, from);
+            return 1;
+          }
           continue;
         }
+        lastRead = System.nanoTime();
         if (dryRun) {
           polled.forEach(record -> copy(record, null, tally));
           continue;
@@ -142,6 +158,12 @@ public final class RedriveCommand implements Callable<Integer> {
           return 1;
         }
       }
+    } finally {
+      // Bounded: with Kafka gone, closing without a timeout waits for it forever.
+      if (producer != null) {
+        producer.close(CLOSE_TIMEOUT);
+      }
+      consumer.close(CLOSE_TIMEOUT);
     }
     System.out.printf(
         "%s %d dead letter(s), %d message(s), from %s to %s%s%n",
