@@ -29,13 +29,14 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Builds the {@link SSLContext} of an endpoint from its transport's PEM files: {@code
+ * Builds {@link SSLContext}s from PEM files. For an endpoint, from its transport: {@code
  * trust_cacerts} (CA certificates to trust instead of the JVM's defaults), and {@code client_cert}
  * with {@code client_key} (a PKCS#8 key, encrypted when {@code client_key_password} names a file
- * holding the password) for mutual TLS. Locations are paths, {@code file:} URLs or {@code
+ * holding the password) for mutual TLS. For a server that Keyflow runs (the HTTP gateway), from a
+ * certificate chain and its PKCS#8 key. Locations are paths, {@code file:} URLs or {@code
  * classpath:} resources.
  */
-final class TlsMaterial {
+public final class TlsMaterial {
   private static final Pattern PEM =
       Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
 
@@ -54,7 +55,7 @@ final class TlsMaterial {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int i = 0;
-        for (Certificate certificate : certificates("trust_cacerts", location)) {
+        for (Certificate certificate : certificates("transport.trust_cacerts", location)) {
           store.setCertificateEntry("ca-" + i++, certificate);
         }
         if (i == 0) {
@@ -66,23 +67,14 @@ final class TlsMaterial {
       }
       KeyManagerFactory keys = null;
       if (transport.clientCert().isPresent()) {
-        List<Certificate> chain = certificates("client_cert", transport.clientCert().get());
-        if (chain.isEmpty()) {
-          throw new IllegalArgumentException(
-              "transport.client_cert "
-                  + transport.clientCert().get()
-                  + " holds no PEM certificate");
-        }
-        char[] password =
-            transport.clientKeyPassword().isPresent()
-                ? text(transport.clientKeyPassword().get()).strip().toCharArray()
-                : new char[0];
-        PrivateKey key = privateKey(transport.clientKey().orElseThrow(), password);
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        store.setKeyEntry("client", key, password, chain.toArray(Certificate[]::new));
-        keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, password);
+        keys =
+            keyManagers(
+                "transport.client_cert",
+                transport.clientCert().get(),
+                "transport.client_key",
+                transport.clientKey().orElseThrow(),
+                "client_key_password",
+                transport.clientKeyPassword().orElse(null));
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
@@ -98,6 +90,59 @@ final class TlsMaterial {
     }
   }
 
+  /**
+   * The TLS context of a server: the certificate chain in {@code certLocation} (PEM) presented with
+   * the PKCS#8 key in {@code keyLocation}, which is encrypted when {@code passwordLocation}
+   * (nullable) names a file holding its password. The field names say, in error messages, where the
+   * locations were configured.
+   *
+   * @throws IllegalArgumentException naming the field when a file is missing, holds no certificate,
+   *     or holds a key Keyflow cannot read (with the command that converts it)
+   */
+  public static SSLContext serverContext(
+      String certField,
+      String certLocation,
+      String keyField,
+      String keyLocation,
+      String passwordField,
+      String passwordLocation) {
+    try {
+      KeyManagerFactory keys =
+          keyManagers(
+              certField, certLocation, keyField, keyLocation, passwordField, passwordLocation);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), null, null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "cannot set up TLS from " + certField + " and " + keyField + ": " + e, e);
+    }
+  }
+
+  private static KeyManagerFactory keyManagers(
+      String certField,
+      String certLocation,
+      String keyField,
+      String keyLocation,
+      String passwordField,
+      String passwordLocation)
+      throws IOException, GeneralSecurityException {
+    List<Certificate> chain = certificates(certField, certLocation);
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException(
+          certField + " " + certLocation + " holds no PEM certificate");
+    }
+    char[] password =
+        passwordLocation != null ? text(passwordLocation).strip().toCharArray() : new char[0];
+    PrivateKey key = privateKey(keyField, passwordField, keyLocation, password);
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setKeyEntry("key", key, password, chain.toArray(Certificate[]::new));
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, password);
+    return keys;
+  }
+
   private static List<Certificate> certificates(String field, String location)
       throws IOException, GeneralSecurityException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -108,22 +153,16 @@ final class TlsMaterial {
       return new ArrayList<>(read);
     } catch (java.security.cert.CertificateException e) {
       throw new IllegalArgumentException(
-          "transport."
-              + field
-              + " "
-              + location
-              + " holds no PEM certificate ("
-              + e.getMessage()
-              + ")",
-          e);
+          field + " " + location + " holds no PEM certificate (" + e.getMessage() + ")", e);
     }
   }
 
-  private static PrivateKey privateKey(String location, char[] password)
+  private static PrivateKey privateKey(
+      String field, String passwordField, String location, char[] password)
       throws IOException, GeneralSecurityException {
     Matcher pem = PEM.matcher(text(location));
     if (!pem.find()) {
-      throw new IllegalArgumentException("transport.client_key " + location + " is not a PEM file");
+      throw new IllegalArgumentException(field + " " + location + " is not a PEM file");
     }
     String type = pem.group(1);
     byte[] der = Base64.getMimeDecoder().decode(pem.group(2));
@@ -133,9 +172,11 @@ final class TlsMaterial {
       case "ENCRYPTED PRIVATE KEY" -> {
         if (password.length == 0) {
           throw new IllegalArgumentException(
-              "transport.client_key "
+              field
+                  + " "
                   + location
-                  + " is encrypted; name a file holding its password in client_key_password");
+                  + " is encrypted; name a file holding its password in "
+                  + passwordField);
         }
         EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
         // PBES2 keys report "PBES2" as algorithm; their parameters name the actual scheme.
@@ -153,7 +194,8 @@ final class TlsMaterial {
       }
       default ->
           throw new IllegalArgumentException(
-              "transport.client_key "
+              field
+                  + " "
                   + location
                   + " holds a '"
                   + type
@@ -169,7 +211,7 @@ final class TlsMaterial {
       }
     }
     throw new IllegalArgumentException(
-        "transport.client_key " + location + " is not an RSA, EC or Ed25519 key");
+        field + " " + location + " is not an RSA, EC or Ed25519 key");
   }
 
   /** The text at a location: a path, a {@code file:} URL or a {@code classpath:} resource. */

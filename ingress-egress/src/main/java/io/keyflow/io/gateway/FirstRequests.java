@@ -14,9 +14,10 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns calls into messages, keyed by invocation id. A call made with an Idempotency-Key has an id
- * derived from that key; the first one is delivered and the id is remembered for the idempotency
- * window, so a client's retry (written again by whichever gateway instance it reached) is dropped.
+ * Turns calls into messages, keyed by the invocation id's {@linkplain InvocationIds#slot slot}. A
+ * call made with an Idempotency-Key has a slot derived from that key and its target; the first call
+ * is delivered and the slot is remembered for the idempotency window, so a client's retry (written
+ * again by whichever gateway instance it reached), or another request reusing the key, is dropped.
  * Calls without a key have fresh ids and pass without touching state.
  */
 final class FirstRequests extends KeyedProcessFunction<String, GatewayRequest, Envelope> {

@@ -2,6 +2,7 @@ package io.keyflow.io.gateway;
 
 import io.keyflow.module.Module;
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -49,6 +50,7 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewaySpec spec, Module module, Duration catchUp)
       throws InterruptedException {
+    BearerTokens tokens = spec.auth().required() ? BearerTokens.load(spec, System::getenv) : null;
     ReplyStore replies =
         new ReplyStore(
             spec.maxKeptReplies(), spec.idempotencyTtl().toMillis(), System::currentTimeMillis);
@@ -66,10 +68,7 @@ public final class Gateway implements AutoCloseable {
       }
       requests = new RequestLog(spec);
       Undertow server =
-          Undertow.builder()
-              .addHttpListener(spec.listenPort(), spec.listenHost())
-              .setHandler(new GatewayHandler(spec, module, requests, replies, listener))
-              .build();
+          GatewayListener.build(spec, handler(spec, module, requests, replies, listener, tokens));
       try {
         server.start();
       } catch (RuntimeException e) {
@@ -91,9 +90,10 @@ public final class Gateway implements AutoCloseable {
       }
       Gateway gateway = new Gateway(spec, requests, listener, server);
       LOG.info(
-          "Gateway {} listening on {}; calls to {}, replies from {} ({})",
+          "Gateway {} listening on {} ({}); calls to {}, replies from {} ({})",
           spec.id(),
           gateway.baseUrl(),
+          spec.auth().required() ? "bearer tokens required" : "no authentication",
           spec.requestTopic(),
           spec.replyTopic(),
           spec.exactlyOnceReplies() ? "exactly-once" : "at-least-once");
@@ -107,6 +107,23 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  private static HttpHandler handler(
+      GatewaySpec spec,
+      Module module,
+      RequestLog requests,
+      ReplyStore replies,
+      ReplyListener listener,
+      BearerTokens tokens) {
+    WaitingLimits limits = new WaitingLimits(spec.maxPendingCalls(), spec.maxWaitingFetches());
+    CallRoute calls = new CallRoute(spec, module, requests, replies, limits);
+    HttpHandler routes =
+        new GatewayRoutes(
+            calls,
+            new FetchRoute(spec, replies, limits),
+            new StatusRoute(spec, replies, listener, limits, calls));
+    return tokens == null ? routes : new BearerAuth(tokens, routes);
+  }
+
   public GatewaySpec spec() {
     return spec;
   }
@@ -116,10 +133,14 @@ public final class Gateway implements AutoCloseable {
     return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
   }
 
-  /** For example {@code http://127.0.0.1:8080}. */
+  /** For example {@code http://127.0.0.1:8080}, or {@code https://...} with TLS. */
   public String baseUrl() {
     InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    return (spec.tls().enabled() ? "https" : "http")
+        + "://"
+        + address.getHostString()
+        + ":"
+        + address.getPort();
   }
 
   @Override

@@ -21,7 +21,7 @@ import java.util.Map;
  * spec:
  *   id: shop/gateway                # default keyflow/gateway
  *   address: kafka:9092             # or bootstrap.servers in properties
- *   listen: 0.0.0.0:8080            # default
+ *   listen: 0.0.0.0:8080            # default 127.0.0.1:8080 (this machine only)
  *   requestTopic: shop-calls
  *   replyTopic: shop-replies
  *   functions: [shop/cart, shop/checkout]   # default: every type the module's endpoints serve
@@ -30,11 +30,19 @@ import java.util.Map;
  *   timeouts:
  *     wait: 30 s                    # then 202 with the invocation id
  *     maxWait: 5 min                # the most a request may ask for with ?wait=
+ *     headers: 10 s                 # a request's line and headers must arrive within this
+ *     idleConnection: 60 s          # a kept-alive connection without a request is closed
  *   idempotencyTtl: 24 h            # how long Idempotency-Keys and replies are remembered
  *   limits:
  *     maxBodyBytes: 1048576
  *     maxPendingCalls: 10000        # per gateway instance; more get 503
+ *     maxWaitingFetches: 1000       # GET /v1/invocations/{id}?wait=, apart from calls; more get 503
  *     maxKeptReplies: 100000        # per gateway instance
+ *   auth:                           # optional: callers send Authorization: Bearer <token>
+ *     tokensFile: /etc/keyflow/gateway-tokens   # one token per line; or tokensEnv: VARIABLE
+ *   tls:                            # optional: the listener serves HTTPS
+ *     cert: /etc/keyflow/gateway.pem
+ *     key: /etc/keyflow/gateway.key # PKCS#8; keyPassword: a file with its password, if encrypted
  *   properties:
  *     - security.protocol: SSL
  * }</pre>
@@ -43,6 +51,9 @@ public final class GatewayBinder implements ComponentBinder {
   public static final String KIND = "io.keyflow.gateway.v1/http";
   static final TypeName DEFAULT_ID = new TypeName("keyflow", "gateway");
   static final int DEFAULT_PORT = 8080;
+
+  /** Only this machine: serving others is a choice made in {@code listen}. */
+  static final String DEFAULT_HOST = "127.0.0.1";
 
   @Override
   public String kind() {
@@ -63,11 +74,13 @@ public final class GatewayBinder implements ComponentBinder {
         "idempotencyTtl",
         "limits",
         "functions",
-        "properties");
+        "properties",
+        "auth",
+        "tls");
     TypeName id = spec.has("id") ? spec.requireTypeName("id") : DEFAULT_ID;
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
     String servers = KafkaSpecs.bootstrapServers(spec, properties);
-    String listenText = spec.optionalString("listen").orElse("0.0.0.0:" + DEFAULT_PORT);
+    String listenText = spec.optionalString("listen").orElse(DEFAULT_HOST + ":" + DEFAULT_PORT);
     ListenAddress listen = ListenAddress.parseOrNull(listenText);
     if (listen == null) {
       throw spec.error(
@@ -87,12 +100,17 @@ public final class GatewayBinder implements ComponentBinder {
     }
     Duration wait = Duration.ofSeconds(30);
     Duration maxWait = Duration.ofMinutes(5);
+    Duration headers = Duration.ofSeconds(10);
+    Duration idleConnection = Duration.ofSeconds(60);
     var timeouts = spec.optionalObject("timeouts");
     if (timeouts.isPresent()) {
       YamlNode node = timeouts.get();
-      node.allowOnlyKeys("wait", "maxWait");
+      node.allowOnlyKeys("wait", "maxWait", "headers", "idleConnection");
       wait = positive(node, "wait", node.optionalDuration("wait", wait));
       maxWait = positive(node, "maxWait", node.optionalDuration("maxWait", maxWait));
+      headers = positive(node, "headers", node.optionalDuration("headers", headers));
+      idleConnection =
+          positive(node, "idleConnection", node.optionalDuration("idleConnection", idleConnection));
       if (maxWait.compareTo(wait) < 0) {
         throw node.error("maxWait", "is shorter than wait", "at least the wait, " + wait);
       }
@@ -102,11 +120,16 @@ public final class GatewayBinder implements ComponentBinder {
             spec, "idempotencyTtl", spec.optionalDuration("idempotencyTtl", Duration.ofHours(24)));
     long maxBody = 1 << 20;
     int maxPending = 10_000;
+    int maxFetches = 1_000;
     int maxKept = 100_000;
     var limits = spec.optionalObject("limits");
     if (limits.isPresent()) {
       YamlNode node = limits.get();
-      node.allowOnlyKeys("maxBodyBytes", "maxPendingCalls", "maxKeptReplies");
+      node.allowOnlyKeys("maxBodyBytes", "maxPendingCalls", "maxWaitingFetches", "maxKeptReplies");
+      maxFetches =
+          (int)
+              atLeastOne(
+                  node, "maxWaitingFetches", node.optionalInt("maxWaitingFetches", maxFetches));
       maxBody = atLeastOne(node, "maxBodyBytes", node.optionalLong("maxBodyBytes", maxBody));
       maxPending =
           (int)
@@ -142,10 +165,68 @@ public final class GatewayBinder implements ComponentBinder {
             ttl,
             maxBody,
             maxPending,
+            maxFetches,
+            headers,
+            idleConnection,
             maxKept,
             functions,
-            properties);
+            properties,
+            auth(spec),
+            tls(spec));
     return new GatewayComponents(gateway);
+  }
+
+  private static GatewayAuth auth(YamlNode spec) {
+    var auth = spec.optionalObject("auth");
+    if (auth.isEmpty()) {
+      return GatewayAuth.none();
+    }
+    YamlNode node = auth.get();
+    for (String inline : new String[] {"token", "tokens"}) {
+      if (node.has(inline)) {
+        throw node.error(
+            inline,
+            "tokens are never written in module.yaml",
+            "tokensFile: a file with one token per line, or tokensEnv: the name of an environment"
+                + " variable that holds them");
+      }
+    }
+    node.allowOnlyKeys("tokensFile", "tokensEnv");
+    var file = node.optionalString("tokensFile");
+    var env = node.optionalString("tokensEnv");
+    if (file.isPresent() == env.isPresent()) {
+      throw node.error(
+          null,
+          file.isPresent() ? "names both tokensFile and tokensEnv" : "names no source of tokens",
+          "one of tokensFile: a file with one token per line, or tokensEnv: the name of an"
+              + " environment variable that holds them");
+    }
+    if (env.isPresent() && !env.get().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw node.error(
+          "tokensEnv",
+          "'" + env.get() + "' is not the name of an environment variable",
+          "a name such as KEYFLOW_GATEWAY_TOKENS (the variable holds the tokens)");
+    }
+    return new GatewayAuth(file.orElse(null), env.orElse(null));
+  }
+
+  private static GatewayTls tls(YamlNode spec) {
+    var tls = spec.optionalObject("tls");
+    if (tls.isEmpty()) {
+      return GatewayTls.none();
+    }
+    YamlNode node = tls.get();
+    node.allowOnlyKeys("cert", "key", "keyPassword");
+    if (!node.has("cert") || !node.has("key")) {
+      throw node.error(
+          node.has("cert") ? "key" : "cert",
+          "missing",
+          "both cert (a PEM certificate chain) and key (its PKCS#8 PEM key)");
+    }
+    return new GatewayTls(
+        node.requireString("cert"),
+        node.requireString("key"),
+        node.optionalString("keyPassword").orElse(null));
   }
 
   private static Duration positive(YamlNode node, String key, Duration value) {

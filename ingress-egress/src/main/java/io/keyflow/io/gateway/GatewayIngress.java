@@ -17,7 +17,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * The calls a gateway accepted, read from its request topic: each becomes a message to its target
  * whose caller is {@code keyflow/reply:<invocation id>}. A call made with an Idempotency-Key passes
- * once within the gateway's idempotency window, however often it was written.
+ * once within the gateway's idempotency window, however often it was written and whatever body the
+ * later ones carry.
  */
 record GatewayIngress(GatewaySpec spec) implements Ingress {
 
@@ -39,7 +40,9 @@ record GatewayIngress(GatewaySpec spec) implements Ingress {
         .setDeserializer(new GatewayRequests(spec.id()));
     return env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "gateway " + spec.id())
         .uid(uidPrefix + "-source")
-        .keyBy(GatewayRequest::getInvocationId, Types.STRING)
+        // By slot: requests that reuse an Idempotency-Key with another body share it, so only the
+        // first one reaches the function.
+        .keyBy(request -> InvocationIds.slot(request.getInvocationId()), Types.STRING)
         .process(new FirstRequests(spec.idempotencyTtl()), ProtobufTypeInfo.ENVELOPE)
         .uid(uidPrefix + "-idempotency")
         .name("idempotency " + spec.id());

@@ -26,11 +26,17 @@ import java.util.Map;
  * @param idempotencyTtl how long an Idempotency-Key and a reply are remembered
  * @param maxBodyBytes the largest request body accepted
  * @param maxPendingCalls calls one gateway instance lets wait at once; more are refused with 503
+ * @param maxWaitingFetches fetches ({@code GET /v1/invocations/{id}?wait=}) one gateway instance
+ *     lets wait at once, apart from the calls; more are refused with 503
+ * @param headersTimeout how long a connection may take to send a request's line and headers
+ * @param idleConnectionTimeout how long a kept-alive connection may stay without a request
  * @param maxKeptReplies replies one gateway instance keeps for late fetches and retries
  * @param functions the function types the gateway lets callers reach; empty for every type the
  *     module's endpoints serve
  * @param properties Kafka client properties for the gateway's producer and consumer and the job's
  *     source and sink (security settings, for instance)
+ * @param auth where the bearer tokens callers must present come from, if any
+ * @param tls the listener's certificate and key, if it serves HTTPS
  */
 public record GatewaySpec(
     TypeName id,
@@ -46,14 +52,21 @@ public record GatewaySpec(
     Duration idempotencyTtl,
     long maxBodyBytes,
     int maxPendingCalls,
+    int maxWaitingFetches,
+    Duration headersTimeout,
+    Duration idleConnectionTimeout,
     int maxKeptReplies,
     List<FunctionPattern> functions,
-    Map<String, String> properties)
+    Map<String, String> properties,
+    GatewayAuth auth,
+    GatewayTls tls)
     implements Serializable {
 
   public GatewaySpec {
     functions = List.copyOf(functions);
     properties = Map.copyOf(properties);
+    java.util.Objects.requireNonNull(auth, "auth; GatewayAuth.none() for none");
+    java.util.Objects.requireNonNull(tls, "tls; GatewayTls.none() for none");
   }
 
   /** Whether callers may reach {@code type} through this gateway. */
@@ -84,9 +97,14 @@ public record GatewaySpec(
         idempotencyTtl,
         maxBodyBytes,
         maxPendingCalls,
+        maxWaitingFetches,
+        headersTimeout,
+        idleConnectionTimeout,
         maxKeptReplies,
         functions,
-        merged);
+        merged,
+        auth,
+        tls);
   }
 
   /** The same gateway listening elsewhere, as {@code keyflow gateway --listen} asks. */
@@ -105,8 +123,13 @@ public record GatewaySpec(
         idempotencyTtl,
         maxBodyBytes,
         maxPendingCalls,
+        maxWaitingFetches,
+        headersTimeout,
+        idleConnectionTimeout,
         maxKeptReplies,
         functions,
-        properties);
+        properties,
+        auth,
+        tls);
   }
 }

@@ -13,11 +13,21 @@ import java.util.function.LongSupplier;
  * The replies one gateway instance has seen, for the calls waiting on them, for late fetches and
  * for retried calls. Keeps at most {@code maxKept} replies, each for at most {@code ttlMillis}; the
  * oldest go first.
+ *
+ * <p>Replies are kept and awaited by {@linkplain InvocationIds#slot slot}: every request with the
+ * same target and Idempotency-Key finds the one reply the job produced for that slot, and compares
+ * the reply's invocation id with its own to tell whether it was the request that got answered.
  */
 final class ReplyStore {
 
-  /** A function's reply to one call. */
-  record Reply(String typename, byte[] value, long seenAtMillis) {}
+  /** A function's reply to the call with {@code invocationId}. */
+  record Reply(String invocationId, String typename, byte[] value, long seenAtMillis) {
+
+    /** Whether this reply answers {@code invocation} rather than another request of its slot. */
+    boolean answers(String invocation) {
+      return invocationId.equals(invocation);
+    }
+  }
 
   private final int maxKept;
   private final long ttlMillis;
@@ -37,21 +47,23 @@ final class ReplyStore {
    * Completes the calls waiting on it.
    */
   void put(String invocationId, String typename, byte[] value, long writtenAtMillis) {
+    String slot = InvocationIds.slot(invocationId);
     List<CompletableFuture<Reply>> done;
     Reply reply;
     synchronized (this) {
       expire();
-      if (replies.containsKey(invocationId)) {
+      if (replies.containsKey(slot)) {
         return;
       }
-      reply = new Reply(typename, value, Math.min(writtenAtMillis, clock.getAsLong()));
-      replies.put(invocationId, reply);
+      reply =
+          new Reply(invocationId, typename, value, Math.min(writtenAtMillis, clock.getAsLong()));
+      replies.put(slot, reply);
       if (replies.size() > maxKept) {
         Iterator<String> oldest = replies.keySet().iterator();
         oldest.next();
         oldest.remove();
       }
-      done = waiting.remove(invocationId);
+      done = waiting.remove(slot);
       if (done != null) {
         waiters -= done.size();
       }
@@ -61,10 +73,13 @@ final class ReplyStore {
     }
   }
 
-  /** The reply to an invocation, or null when none has been seen (or it was forgotten). */
+  /**
+   * The reply to an invocation's slot, or null when none has been seen (or it was forgotten); see
+   * {@link Reply#answers} for whether it answers this invocation.
+   */
   synchronized Reply get(String invocationId) {
     expire();
-    return replies.get(invocationId);
+    return replies.get(InvocationIds.slot(invocationId));
   }
 
   /**
@@ -79,7 +94,9 @@ final class ReplyStore {
         future.complete(known);
         return future;
       }
-      waiting.computeIfAbsent(invocationId, id -> new ArrayList<>(1)).add(future);
+      waiting
+          .computeIfAbsent(InvocationIds.slot(invocationId), id -> new ArrayList<>(1))
+          .add(future);
       waiters++;
     }
     return future;
@@ -87,11 +104,12 @@ final class ReplyStore {
 
   /** Stops waiting with {@code future} (its call timed out or failed). */
   synchronized void forget(String invocationId, CompletableFuture<Reply> future) {
-    List<CompletableFuture<Reply>> list = waiting.get(invocationId);
+    String slot = InvocationIds.slot(invocationId);
+    List<CompletableFuture<Reply>> list = waiting.get(slot);
     if (list != null && list.remove(future)) {
       waiters--;
       if (list.isEmpty()) {
-        waiting.remove(invocationId);
+        waiting.remove(slot);
       }
     }
   }

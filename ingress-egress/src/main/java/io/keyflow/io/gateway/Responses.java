@@ -24,6 +24,25 @@ final class Responses {
     exchange.getResponseSender().send(ByteBuffer.wrap(reply.value()));
   }
 
+  /** The reply, or 422 when it answers another request that reused the Idempotency-Key. */
+  static void answer(HttpServerExchange exchange, String invocationId, ReplyStore.Reply reply) {
+    if (reply.answers(invocationId)) {
+      reply(exchange, invocationId, reply);
+    } else {
+      conflict(exchange);
+    }
+  }
+
+  /** 422: the Idempotency-Key was first used with another request; its reply is not this one's. */
+  static void conflict(HttpServerExchange exchange) {
+    error(
+        exchange,
+        422,
+        "this Idempotency-Key was first used with another request to the function (another"
+            + " body or message type) within idempotencyTtl, and only that request was made; use a"
+            + " new key for a new request, or repeat the first request exactly to get its reply");
+  }
+
   /** 202: the call is accepted (and durable); its reply can be fetched by id later. */
   static void accepted(HttpServerExchange exchange, String invocationId, String why) {
     exchange.getResponseHeaders().put(INVOCATION_ID, invocationId);

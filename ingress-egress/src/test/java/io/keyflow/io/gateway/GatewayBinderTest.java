@@ -38,8 +38,14 @@ class GatewayBinderTest {
     assertThat(module.egresses().get(0).id()).isEqualTo(Replies.EGRESS);
     GatewaySpec spec = gateway(MINIMAL);
     assertThat(spec.id()).isEqualTo(new TypeName("keyflow", "gateway"));
-    assertThat(spec.listenHost()).isEqualTo("0.0.0.0");
+    assertThat(spec.listenHost()).isEqualTo("127.0.0.1");
     assertThat(spec.listenPort()).isEqualTo(8080);
+    assertThat(spec.maxPendingCalls()).isEqualTo(10_000);
+    assertThat(spec.maxWaitingFetches()).isEqualTo(1_000);
+    assertThat(spec.headersTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(spec.idleConnectionTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(spec.auth().required()).isFalse();
+    assertThat(spec.tls().enabled()).isFalse();
     assertThat(spec.exactlyOnceReplies()).isTrue();
     assertThat(((ReplyEgress) module.egresses().get(0)).requiresCheckpointing()).isTrue();
     assertThat(spec.defaultWait()).isEqualTo(Duration.ofSeconds(30));
@@ -65,11 +71,20 @@ class GatewayBinderTest {
             timeouts:
               wait: 5 s
               maxWait: 1 min
+              headers: 3 s
+              idleConnection: 20 s
             idempotencyTtl: 2 h
             limits:
               maxBodyBytes: 4096
               maxPendingCalls: 7
+              maxWaitingFetches: 8
               maxKeptReplies: 9
+            auth:
+              tokensEnv: GATEWAY_TOKENS
+            tls:
+              cert: /etc/keyflow/gateway.pem
+              key: /etc/keyflow/gateway.key
+              keyPassword: /etc/keyflow/gateway.key.password
             properties:
               - security.protocol: PLAINTEXT
             """);
@@ -87,6 +102,16 @@ class GatewayBinderTest {
     assertThat(spec.maxBodyBytes()).isEqualTo(4096);
     assertThat(spec.maxPendingCalls()).isEqualTo(7);
     assertThat(spec.maxKeptReplies()).isEqualTo(9);
+    assertThat(spec.maxWaitingFetches()).isEqualTo(8);
+    assertThat(spec.headersTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(spec.idleConnectionTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(spec.auth()).isEqualTo(new GatewayAuth(null, "GATEWAY_TOKENS"));
+    assertThat(spec.tls())
+        .isEqualTo(
+            new GatewayTls(
+                "/etc/keyflow/gateway.pem",
+                "/etc/keyflow/gateway.key",
+                "/etc/keyflow/gateway.key.password"));
     assertThat(spec.properties()).containsEntry("security.protocol", "PLAINTEXT");
   }
 
@@ -119,6 +144,38 @@ class GatewayBinderTest {
     assertThatThrownBy(() -> module("requestTopic: calls\nreplyTopic: replies\n"))
         .hasMessageContaining("address")
         .hasMessageContaining("bootstrap.servers");
+  }
+
+  @Test
+  void authAndTlsMistakesNameTheFieldAndTheFix() {
+    assertThatThrownBy(() -> module(MINIMAL + "auth:\n  tokens: [secret]\n"))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("module.yaml, document 1")
+        .hasMessageContaining("auth.tokens")
+        .hasMessageContaining("never written in module.yaml")
+        .hasMessageContaining("tokensFile")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> module(MINIMAL + "auth: {}\n"))
+        .hasMessageContaining("auth")
+        .hasMessageContaining("names no source of tokens");
+    assertThatThrownBy(() -> module(MINIMAL + "auth:\n  tokensFile: t\n  tokensEnv: T\n"))
+        .hasMessageContaining("names both tokensFile and tokensEnv");
+    assertThatThrownBy(() -> module(MINIMAL + "auth:\n  tokensEnv: not a name\n"))
+        .hasMessageContaining("auth.tokensEnv")
+        .hasMessageContaining("KEYFLOW_GATEWAY_TOKENS");
+    assertThatThrownBy(() -> module(MINIMAL + "tls:\n  cert: gateway.pem\n"))
+        .hasMessageContaining("tls.key")
+        .hasMessageContaining("missing")
+        .hasMessageContaining("PKCS#8");
+    assertThatThrownBy(() -> module(MINIMAL + "tls:\n  cert: a\n  key: b\n  password: c\n"))
+        .hasMessageContaining("tls.password")
+        .hasMessageContaining("keyPassword");
+    assertThatThrownBy(() -> module(MINIMAL + "limits:\n  maxWaitingFetches: 0\n"))
+        .hasMessageContaining("limits.maxWaitingFetches")
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> module(MINIMAL + "timeouts:\n  headers: 0 s\n"))
+        .hasMessageContaining("timeouts.headers")
+        .hasMessageContaining("must be positive");
   }
 
   @Test

@@ -67,6 +67,16 @@ class ReplyStoreTest {
   }
 
   @Test
+  void aReplyIsKeptPerSlotAndAnswersOnlyTheInvocationItWasFor() throws Exception {
+    CompletableFuture<ReplyStore.Reply> other = store.await("kslot.other");
+    store.put("kslot.first", "t/text", new byte[0], now.get());
+
+    assertThat(other.get().answers("kslot.other")).isFalse();
+    assertThat(store.get("kslot.other").answers("kslot.first")).isTrue();
+    assertThat(store.get("kslot.first").answers("kslot.first")).isTrue();
+  }
+
+  @Test
   void aReplyWrittenLongAgoExpiresByItsWriteTime() {
     store.put("old", "t/text", new byte[0], now.get() - 20_000);
 

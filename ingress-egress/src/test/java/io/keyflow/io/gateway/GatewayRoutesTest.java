@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class GatewayHandlerTest {
+class GatewayRoutesTest {
 
   @Test
   void pathSegmentsAreDecodedOneByOneSoAnIdMayContainASlash() {
-    assertThat(GatewayHandler.segments("/v1/functions/shop/cart/a%2Fb"))
+    assertThat(GatewayRoutes.segments("/v1/functions/shop/cart/a%2Fb"))
         .containsExactly("v1", "functions", "shop", "cart", "a/b");
-    assertThat(GatewayHandler.segments("/v1/functions/shop/cart/a+b%20c"))
+    assertThat(GatewayRoutes.segments("/v1/functions/shop/cart/a+b%20c"))
         .containsExactly("v1", "functions", "shop", "cart", "a+b c");
-    assertThat(GatewayHandler.segments("/v1/functions/shop/cart/"))
+    assertThat(GatewayRoutes.segments("/v1/functions/shop/cart/"))
         .containsExactly("v1", "functions", "shop", "cart", "");
   }
 
