@@ -63,6 +63,7 @@ public final class TestCertificates {
     certs.signed("server", "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost");
     certs.signed("client", "CN=keyflow-client", null);
     certs.writeKeyPem("client");
+    certs.writeKeyPem("server");
     return certs;
   }
 
@@ -177,6 +178,26 @@ public final class TestCertificates {
 
   public Path clientKeyPem() {
     return dir.resolve("client.key");
+  }
+
+  /** The server's certificate (for 127.0.0.1 and localhost), signed by the CA, as PEM. */
+  public Path serverCertPem() {
+    return dir.resolve("server.pem");
+  }
+
+  /** The server's private key as an unencrypted PKCS#8 PEM file. */
+  public Path serverKeyPem() {
+    return dir.resolve("server.key");
+  }
+
+  /** A client's TLS context that trusts the CA, and nothing else. */
+  public SSLContext trustingContext() throws Exception {
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(keyStore("ca.p12"));
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   /** The server's TLS context: its own key, and the CA to check client certificates against. */
