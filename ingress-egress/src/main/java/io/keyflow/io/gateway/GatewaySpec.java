@@ -6,6 +6,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A gateway as {@code module.yaml} declares it ({@code io.keyflow.gateway.v1/http}): what the job
@@ -65,8 +66,8 @@ public record GatewaySpec(
   public GatewaySpec {
     functions = List.copyOf(functions);
     properties = Map.copyOf(properties);
-    java.util.Objects.requireNonNull(auth, "auth; GatewayAuth.none() for none");
-    java.util.Objects.requireNonNull(tls, "tls; GatewayTls.none() for none");
+    Objects.requireNonNull(auth, "auth; GatewayAuth.none() for none");
+    Objects.requireNonNull(tls, "tls; GatewayTls.none() for none");
   }
 
   /** Whether callers may reach {@code type} through this gateway. */
