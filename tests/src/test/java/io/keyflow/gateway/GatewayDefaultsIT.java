@@ -202,7 +202,7 @@ class GatewayDefaultsIT {
         socket.setSoTimeout(15_000);
         OutputStream out = socket.getOutputStream();
         out.write(
-            ("POST /v1/functions/gw/echo/big HTTP/1.1\r\nHost: gw\r\n"
+            ("POST /v1/functions/gw/echo/big HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n"
                     + "X-Keyflow-Type: gw.types/text\r\nContent-Length: 2\r\n"
                     + headers
                     + "\r\nhi")
