@@ -139,6 +139,7 @@ class ClusterE2E {
     assertThat(status).anyMatch(l -> l.startsWith("job " + job) && l.contains("RUNNING"));
     assertThat(status).anyMatch(l -> l.trim().startsWith("checkpoints: "));
     assertThat(status).anyMatch(l -> l.contains("Source: kafka ce/in"));
+    assertThat(status).anyMatch(l -> l.startsWith("cluster: 3 TaskManagers"));
 
     ClusterProcess victim = TaskManagerReplacement.oneRunningTasks(cluster, rest);
     long killedAt = System.nanoTime();
@@ -171,6 +172,13 @@ class ClusterE2E {
         times.millis(times.failoverSeenAt()),
         times.millis(times.runningAt()),
         times.millis(outputAt));
+
+    List<String> afterLoss =
+        CliProcess.runToEnd(dir, Duration.ofMinutes(1), "status", "--rest", rest.toString());
+    assertThat(afterLoss)
+        .as("status shows the lost TaskManager and why the job restarted")
+        .anyMatch(l -> l.startsWith("cluster: 2 TaskManagers"))
+        .anyMatch(l -> l.trim().startsWith("latest failure at "));
 
     TaskManagerReplacement.replace(dir, cluster, rest, victim);
 
