@@ -77,12 +77,31 @@ public final class KafkaBroker implements BeforeAllCallback {
     return cluster.bootstrapServers();
   }
 
+  /** Creates a topic and waits until every partition has a leader, so producers can use it. */
   public static void createTopic(String topic, int partitions) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
       admin
           .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!led(admin, topic, partitions)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + topic + " has no leader after 30 s");
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  private static boolean led(Admin admin, String topic, int partitions) throws Exception {
+    try {
+      var description =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+      return description.partitions().size() == partitions
+          && description.partitions().stream().allMatch(p -> p.leader() != null);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return false;
     }
   }
 
@@ -97,12 +116,22 @@ public final class KafkaBroker implements BeforeAllCallback {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers());
     props.put("acks", "all");
+    // One request in flight: a batch retried after a leadership change cannot then be refused as
+    // out of sequence behind later ones, which would drop it after the delivery timeout.
+    props.put("max.in.flight.requests.per.connection", "1");
+    List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (String[] kv : records) {
-        producer.send(new ProducerRecord<>(topic, null, timestamp, bytes(kv[0]), bytes(kv[1])));
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(topic, null, timestamp, bytes(kv[0]), bytes(kv[1]))));
       }
       producer.flush();
+      // A record the broker refused fails the test here, not later as missing output.
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get(2, TimeUnit.MINUTES);
+      }
     }
   }
 
