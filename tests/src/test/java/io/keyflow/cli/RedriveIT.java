@@ -49,6 +49,20 @@ class RedriveIT {
 
   @TempDir Path dir;
 
+  /** Processes a test started; none outlives it, whatever it asserted. */
+  private final java.util.List<CliProcess> started = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void stopProcesses() {
+    started.forEach(CliProcess::close);
+  }
+
+  private CliProcess start(String... args) throws Exception {
+    CliProcess process = CliProcess.start(dir, args);
+    started.add(process);
+    return process;
+  }
+
   @Test
   void aSendThatFailsMidRunLeavesTheRestInPlaceAndARerunMovesEachDeadLetterOnce() throws Exception {
     String from = "redrive-dlq-" + UUID.randomUUID();
@@ -59,8 +73,7 @@ class RedriveIT {
     produceDeadLetters(KafkaBroker.bootstrapServers(), from, 10, 4, 5_000);
 
     CliProcess failed =
-        CliProcess.start(
-            dir,
+        start(
             "redrive",
             "--bootstrap-servers",
             KafkaBroker.bootstrapServers(),
@@ -120,8 +133,7 @@ class RedriveIT {
       // One dead letter a transaction keeps the run going long enough to kill the broker under
       // it; short client timeouts make it give up soon after.
       CliProcess redrive =
-          CliProcess.start(
-              dir,
+          start(
               "redrive",
               "--bootstrap-servers",
               broker.bootstrapServers(),
@@ -194,8 +206,7 @@ class RedriveIT {
   @Test
   void aMissingPropertiesFileIsAUsageErrorNamingIt() throws Exception {
     CliProcess send =
-        CliProcess.start(
-            dir, "send", "--properties", "nowhere.properties", "--topic", "t", "--key", "k", "v");
+        start("send", "--properties", "nowhere.properties", "--topic", "t", "--key", "k", "v");
 
     assertThat(send.awaitExit(RUN)).isEqualTo(2);
     assertThat(send.lines()).anyMatch(l -> l.contains("--properties nowhere.properties: no such"));
