@@ -83,38 +83,23 @@ public record GatewaySpec(
   public GatewaySpec withClientProperties(Map<String, String> extra) {
     java.util.Map<String, String> merged = new java.util.LinkedHashMap<>(properties);
     merged.putAll(extra);
-    String servers = merged.getOrDefault("bootstrap.servers", bootstrapServers);
-    return new GatewaySpec(
-        id,
-        servers,
-        listenHost,
-        listenPort,
-        requestTopic,
-        replyTopic,
-        exactlyOnceReplies,
-        transactionalIdPrefix,
-        defaultWait,
-        maxWait,
-        idempotencyTtl,
-        maxBodyBytes,
-        maxPendingCalls,
-        maxWaitingFetches,
-        headersTimeout,
-        idleConnectionTimeout,
-        maxKeptReplies,
-        functions,
-        merged,
-        auth,
-        tls);
+    return with(
+        merged.getOrDefault("bootstrap.servers", bootstrapServers), listenHost, listenPort, merged);
   }
 
   /** The same gateway listening elsewhere, as {@code keyflow gateway --listen} asks. */
   public GatewaySpec listeningOn(ListenAddress listen) {
+    return with(bootstrapServers, listen.host(), listen.port(), properties);
+  }
+
+  /** This gateway with another Kafka address, listen address and client properties. */
+  private GatewaySpec with(
+      String servers, String host, int port, Map<String, String> clientProperties) {
     return new GatewaySpec(
         id,
-        bootstrapServers,
-        listen.host(),
-        listen.port(),
+        servers,
+        host,
+        port,
         requestTopic,
         replyTopic,
         exactlyOnceReplies,
@@ -129,7 +114,7 @@ public record GatewaySpec(
         idleConnectionTimeout,
         maxKeptReplies,
         functions,
-        properties,
+        clientProperties,
         auth,
         tls);
   }
