@@ -304,7 +304,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   }
 
   private void onResponse(Pending p, FromFunction response, Throwable error) throws Exception {
-    Pending waitedForSlot = slots.release(p, function(p.key).endpoint());
+    // Only capped endpoints hand out slots; the common case skips the lookup.
+    Pending waitedForSlot = p.holdsSlot ? slots.release(p, function(p.key).endpoint()) : null;
     if (closed) {
       return;
     }
