@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -118,6 +119,7 @@ class ClusterE2E {
       if (cluster != null) {
         // Whatever happened above, no cluster process outlives the test.
         cluster.stop(Duration.ofSeconds(30));
+        keepLogs(cluster.dir().resolve("log"));
       }
       output.close();
       functions.close();
@@ -216,6 +218,22 @@ class ClusterE2E {
     List<String> out = committed("scale-");
     assertThat(out).hasSize(records);
     assertThat(new HashSet<>(out)).isEqualTo(expected("scale", keys, records));
+  }
+
+  /**
+   * Copies the cluster's logs next to the test reports: the job manager's log is where a recovery's
+   * time can be read step by step.
+   */
+  private static void keepLogs(Path logs) {
+    Path kept = CliProcess.ROOT.resolve("tests/target/cluster-e2e-logs");
+    try (var files = Files.list(logs)) {
+      Files.createDirectories(kept);
+      for (Path log : (Iterable<Path>) files::iterator) {
+        Files.copy(log, kept.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not keep the cluster's logs from {}", logs, e);
+    }
   }
 
   /** A topic holding {@code records} records over {@code keys} keys {@code <prefix>-<k>}. */

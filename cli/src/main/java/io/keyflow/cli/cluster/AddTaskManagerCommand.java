@@ -1,10 +1,9 @@
 package io.keyflow.cli.cluster;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code keyflow cluster add-taskmanager}: one more TaskManager for a running local cluster, for
@@ -21,16 +20,11 @@ import picocli.CommandLine.Option;
     },
     footer = {"", "Example:", "  keyflow cluster add-taskmanager"})
 final class AddTaskManagerCommand implements Callable<Integer> {
-  @Option(
-      names = "--dir",
-      paramLabel = "DIR",
-      defaultValue = ".keyflow/cluster",
-      description = "The cluster directory (default: ${DEFAULT-VALUE}).")
-  Path dir;
+  @Mixin ClusterDirOption location;
 
   @Override
   public Integer call() throws Exception {
-    LocalCluster cluster = new LocalCluster(dir);
+    LocalCluster cluster = new LocalCluster(location.dir);
     ClusterProcess added = cluster.addTaskManager(Duration.ofMinutes(2));
     System.out.printf(
         "Added %s (pid %d), registered with the cluster at %s; log in %s%n",

@@ -1,12 +1,12 @@
 package io.keyflow.cli.cluster;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code keyflow cluster start}: the JobManager and the TaskManagers of a local cluster. */
@@ -37,12 +37,7 @@ final class ClusterStartCommand implements Callable<Integer> {
       description = "Port of the REST API and web UI on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
   int restPort;
 
-  @Option(
-      names = "--dir",
-      paramLabel = "DIR",
-      defaultValue = ".keyflow/cluster",
-      description = "The cluster directory (default: ${DEFAULT-VALUE}).")
-  Path dir;
+  @Mixin ClusterDirOption location;
 
   @Option(
       names = {"-D"},
@@ -52,7 +47,7 @@ final class ClusterStartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LocalCluster cluster = new LocalCluster(dir);
+    LocalCluster cluster = new LocalCluster(location.dir);
     System.out.printf(
         "Starting a JobManager and %d TaskManager(s) in %s ...%n", taskManagers, cluster.dir());
     URI rest = cluster.start(taskManagers, slots, restPort, options, Duration.ofMinutes(2));

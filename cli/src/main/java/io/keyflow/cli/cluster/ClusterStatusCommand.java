@@ -4,14 +4,13 @@ import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.cli.flink.FlinkTaskManagers;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code keyflow cluster status}: each process started from the cluster directory, whether it runs,
@@ -27,16 +26,11 @@ import picocli.CommandLine.Option;
     },
     footer = {"", "Example:", "  keyflow cluster status"})
 final class ClusterStatusCommand implements Callable<Integer> {
-  @Option(
-      names = "--dir",
-      paramLabel = "DIR",
-      defaultValue = ".keyflow/cluster",
-      description = "The cluster directory (default: ${DEFAULT-VALUE}).")
-  Path dir;
+  @Mixin ClusterDirOption location;
 
   @Override
   public Integer call() throws Exception {
-    LocalCluster cluster = new LocalCluster(dir);
+    LocalCluster cluster = new LocalCluster(location.dir);
     List<ClusterProcess> processes = cluster.processes();
     if (processes.stream().noneMatch(ClusterProcess::alive)) {
       System.out.println("No cluster process is running from " + cluster.dir() + ".");

@@ -1,11 +1,10 @@
 package io.keyflow.cli.cluster;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code keyflow cluster stop}: every process started from the cluster directory. */
 @Command(
@@ -16,16 +15,11 @@ import picocli.CommandLine.Option;
             + " SIGKILL after 30 s).",
     footer = {"", "Example:", "  keyflow cluster stop"})
 final class ClusterStopCommand implements Callable<Integer> {
-  @Option(
-      names = "--dir",
-      paramLabel = "DIR",
-      defaultValue = ".keyflow/cluster",
-      description = "The cluster directory (default: ${DEFAULT-VALUE}).")
-  Path dir;
+  @Mixin ClusterDirOption location;
 
   @Override
   public Integer call() throws Exception {
-    List<Long> stopped = new LocalCluster(dir).stop(Duration.ofSeconds(30));
+    List<Long> stopped = new LocalCluster(location.dir).stop(Duration.ofSeconds(30));
     System.out.println(
         stopped.isEmpty() ? "No cluster process was running." : "Stopped processes " + stopped);
     return 0;
