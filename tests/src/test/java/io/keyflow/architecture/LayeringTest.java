@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
  * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote}, YAML to {@code
- * module}; the bindings never reach into the CLI; the functions use only the StateFun SDK. A rule
+ * module}; the bindings never reach into the CLI; the functions use only the StateFun SDK; the test
+ * kit stays apart from the CLI and the examples, and its unit level from Flink and Kafka. A rule
  * broken names the file and what it referenced.
  */
 class LayeringTest {
@@ -76,6 +77,30 @@ class LayeringTest {
             "org.apache.flink.streaming.",
             "org.apache.flink.runtime.");
     assertNoneReference(sources("functions"), keyflowPackages.toArray(String[]::new));
+  }
+
+  @Test
+  void theTestKitNeverReachesIntoTheCliTheExamplesOrTheProjectsOwnTests() {
+    assertNoneReference(
+        sources("testkit"),
+        "io.keyflow.cli.",
+        "io.keyflow.functions.",
+        "io.keyflow.examples.",
+        "io.keyflow.testing.");
+  }
+
+  @Test
+  void theTestKitsUnitLevelNeedsNeitherFlinkNorKafka() {
+    assertNoneReference(
+        sources("testkit").stream().filter(s -> inPackage(s, "io.keyflow.testkit.unit")).toList(),
+        "org.apache.flink.streaming.",
+        "org.apache.flink.runtime.",
+        "org.apache.flink.api.",
+        "org.apache.kafka.",
+        "io.keyflow.job.",
+        "io.keyflow.dispatch.",
+        "io.keyflow.testkit.junit.",
+        "io.keyflow.testkit.kafka.");
   }
 
   @Test

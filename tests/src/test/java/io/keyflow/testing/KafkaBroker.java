@@ -1,5 +1,6 @@
 package io.keyflow.testing;
 
+import io.keyflow.testkit.kafka.KafkaTestBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,17 +15,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker (the Kafka server in KRaft combined mode, one node) in the test JVM, started
+ * The test kit's Kafka broker ({@link KafkaTestBroker}: KRaft, one node, in the test JVM), started
  * once and shared by every test class that registers this extension; stopped when the JVM ends.
  */
 public final class KafkaBroker implements BeforeAllCallback {
-  private static KafkaClusterTestKit cluster;
+  private static KafkaTestBroker cluster;
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -38,38 +37,19 @@ public final class KafkaBroker implements BeforeAllCallback {
   }
 
   private static synchronized Running start() {
-    try {
-      KafkaClusterTestKit kit =
-          new KafkaClusterTestKit.Builder(
-                  new TestKitNodes.Builder()
-                      .setCombined(true)
-                      .setNumBrokerNodes(1)
-                      .setNumControllerNodes(1)
-                      .build())
-              .setConfigProp("offsets.topic.replication.factor", "1")
-              .setConfigProp("transaction.state.log.replication.factor", "1")
-              .setConfigProp("transaction.state.log.min.isr", "1")
-              .setConfigProp("group.initial.rebalance.delay.ms", "0")
-              .setConfigProp("num.partitions", "2")
-              .build();
-      kit.format();
-      kit.startup();
-      kit.waitForReadyBrokers();
-      cluster = kit;
-      return new Running(kit);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not start the test Kafka broker", e);
-    }
+    KafkaTestBroker broker = KafkaTestBroker.start();
+    cluster = broker;
+    return new Running(broker);
   }
 
   /** The running broker, closed with the root extension context. */
-  private record Running(KafkaClusterTestKit kit) implements AutoCloseable {
+  private record Running(KafkaTestBroker broker) implements AutoCloseable {
     @Override
     public void close() throws Exception {
       synchronized (KafkaBroker.class) {
         cluster = null;
       }
-      kit.close();
+      broker.close();
     }
   }
 

@@ -96,8 +96,13 @@ public final class Invocation {
    * and what the function sends there comes back in {@link InvocationResult#replies()}.
    */
   public <T> Invocation gatewayCall(Type<T> type, T value) {
+    return gatewayCall(Value.of(type, value));
+  }
+
+  /** Adds a call through the HTTP gateway with a value given as typename and bytes. */
+  public Invocation gatewayCall(Value value) {
     return messageFrom(
-        new Address(GATEWAY_CALLER, "test-call-" + GATEWAY_CALLS.incrementAndGet()), type, value);
+        new Address(GATEWAY_CALLER, "test-call-" + GATEWAY_CALLS.incrementAndGet()), value);
   }
 
   /**

@@ -195,9 +195,9 @@ public final class InvocationResult {
   }
 
   private static void section(StringBuilder out, String title, List<?> items) {
-    out.append("\n  ").append(title).append(": ");
+    out.append("\n  ").append(title).append(':');
     if (items.isEmpty()) {
-      out.append("none");
+      out.append(" none");
     }
     for (Object item : items) {
       out.append("\n    ").append(item);

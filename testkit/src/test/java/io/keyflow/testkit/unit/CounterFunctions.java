@@ -44,11 +44,15 @@ final class CounterFunctions {
   /**
    * Commands as strings: {@code inc} counts and writes the count to Kafka and to a gateway caller;
    * {@code forward} sends to {@code test/echo/<id>}; {@code remind} sends itself {@code inc} after
-   * five seconds; {@code cancel} cancels that; {@code reset} deletes the count; {@code generic}
-   * writes to the generic egress {@code test/out}.
+   * five seconds and notes it on {@code reminders}; {@code cancel} cancels that; {@code reset}
+   * deletes the count; {@code generic} writes to the generic egress {@code test/out}.
    */
   private static CompletableFuture<Void> counter(Context context, Message message) {
-    String command = message.asUtf8String();
+    // From Kafka the command is plain UTF-8 (test.types/command); from tests, an SDK string.
+    String command =
+        message.isUtf8String()
+            ? message.asUtf8String()
+            : new String(message.rawValue().toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
     String id = context.self().id();
     context.storage().set(LAST, command);
     switch (command) {
@@ -69,11 +73,18 @@ final class CounterFunctions {
       }
       case "forward" ->
           context.send(MessageBuilder.forAddress(new Address(ECHO, id)).withValue("hello").build());
-      case "remind" ->
-          context.sendAfter(
-              REMINDER,
-              "remind-" + id,
-              MessageBuilder.forAddress(context.self()).withValue("inc").build());
+      case "remind" -> {
+        context.sendAfter(
+            REMINDER,
+            "remind-" + id,
+            MessageBuilder.forAddress(context.self()).withValue("inc").build());
+        context.send(
+            KafkaEgressMessage.forEgress(OUT)
+                .withTopic("reminders")
+                .withUtf8Key(id)
+                .withUtf8Value("in " + REMINDER)
+                .build());
+      }
       case "later" ->
           context.sendAfter(
               REMINDER, MessageBuilder.forAddress(context.self()).withValue("inc").build());

@@ -36,7 +36,7 @@ class InvocationAssertTest {
         .hasMessageStartingWith(
             "Expected test/counter/a to hold count = 3 after the call, but it holds 2\n"
                 + "but the call did:\n"
-                + "  state after: \n"
+                + "  state after:\n"
                 + "    count = io.statefun.types/int ");
     InvocationResult reset = call("reset");
     assertThatThrownBy(() -> assertThat(reset).hasState(COUNT, 1))
@@ -62,7 +62,7 @@ class InvocationAssertTest {
         .hasMessageContaining(
             "Expected test/counter/a to send to test/echo/a: io.statefun.types/string bye\n"
                 + "but the call did:")
-        .hasMessageContaining("  sent: \n    to test/echo/a: io.statefun.types/string ");
+        .hasMessageContaining("  sent:\n    to test/echo/a: io.statefun.types/string ");
     assertThatThrownBy(() -> assertThat(forward).sent(new Address(ECHO, "b"), TEXT, "hello"))
         .hasMessageStartingWith(
             "Expected test/counter/a to send to test/echo/b: io.statefun.types/string hello");
@@ -73,7 +73,7 @@ class InvocationAssertTest {
     assertThatCode(() -> assertThat(call("inc")).sentNothing()).doesNotThrowAnyException();
     assertThatThrownBy(() -> assertThat(call("forward")).sentNothing())
         .hasMessageStartingWith("Expected test/counter/a to send no message\nbut the call did:")
-        .hasMessageContaining("  sent: \n    to test/echo/a");
+        .hasMessageContaining("  sent:\n    to test/echo/a");
   }
 
   @Test
@@ -87,7 +87,7 @@ class InvocationAssertTest {
             "Expected test/counter/a to send to test/counter/a after 6000 ms:"
                 + " io.statefun.types/string inc\nbut the call did:")
         .hasMessageContaining(
-            "  delayed: \n    to test/counter/a after 5000 ms (token 'remind-a'):"
+            "  delayed:\n    to test/counter/a after 5000 ms (token 'remind-a'):"
                 + " io.statefun.types/string ");
   }
 
@@ -107,7 +107,7 @@ class InvocationAssertTest {
         .hasMessageStartingWith(
             "Expected test/counter/a to send to test/counter/a after 5000 ms with token"
                 + " 'remind-a': io.statefun.types/string inc\nbut the call did:")
-        .hasMessageContaining("  delayed: \n    to test/counter/a after 5000 ms: ");
+        .hasMessageContaining("  delayed:\n    to test/counter/a after 5000 ms: ");
   }
 
   @Test
@@ -118,7 +118,7 @@ class InvocationAssertTest {
         .hasMessageStartingWith(
             "Expected test/counter/a to cancel the delayed message with token 'other'\n"
                 + "but the call did:")
-        .hasMessageContaining("  cancelled: \n    token 'remind-a'");
+        .hasMessageContaining("  cancelled:\n    token 'remind-a'");
   }
 
   @Test
@@ -131,7 +131,7 @@ class InvocationAssertTest {
         .hasMessageStartingWith(
             "Expected test/counter/a to write to topic counts, key 'a': test/utf8 3\n"
                 + "but the call did:")
-        .hasMessageContaining("  egress: \n    to egress test/out: topic counts, key 'a': '2'");
+        .hasMessageContaining("  egress:\n    to egress test/out: topic counts, key 'a': '2'");
   }
 
   @Test
@@ -153,7 +153,7 @@ class InvocationAssertTest {
         .hasMessageStartingWith(
             "Expected test/counter/a to send to egress x/y: io.statefun.types/string record of a\n"
                 + "but the call did:")
-        .hasMessageContaining("  egress: \n    to egress test/out: io.statefun.types/string ");
+        .hasMessageContaining("  egress:\n    to egress test/out: io.statefun.types/string ");
   }
 
   @Test
@@ -164,7 +164,7 @@ class InvocationAssertTest {
     assertThatThrownBy(() -> assertThat(called).replied(Types.integerType(), 2))
         .hasMessageStartingWith(
             "Expected test/counter/a to reply io.statefun.types/int 2\nbut the call did:")
-        .hasMessageContaining("  replies: \n    io.statefun.types/int ");
+        .hasMessageContaining("  replies:\n    io.statefun.types/int ");
   }
 
   @Test
@@ -189,8 +189,8 @@ class InvocationAssertTest {
   void theFailureMessageListsEveryKindOfEffect() {
     assertThatThrownBy(() -> assertThat(call("forward")).sentNothing())
         .hasMessageContainingAll(
-            "\n  state after: ",
-            "\n  sent: ",
+            "\n  state after:\n    count = ",
+            "\n  sent:\n    to test/echo/a",
             "\n  delayed: none",
             "\n  cancelled: none",
             "\n  egress: none",
