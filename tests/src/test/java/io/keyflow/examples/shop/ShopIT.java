@@ -4,244 +4,136 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keyflow.functions.FunctionServer;
-import io.keyflow.io.gateway.Gateway;
-import io.keyflow.module.Module;
-import io.keyflow.module.ModuleLoader;
-import io.keyflow.testing.CommittedTopicReader;
-import io.keyflow.testing.FailurePlan;
-import io.keyflow.testing.GeneratedIngress;
-import io.keyflow.testing.KafkaBroker;
-import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testkit.Value;
+import io.keyflow.testkit.junit.GatewayResponse;
+import io.keyflow.testkit.junit.KeyflowEnvironment;
+import io.keyflow.testkit.junit.KeyflowTest;
+import io.keyflow.testkit.junit.TestFunctions;
+import io.keyflow.testkit.kafka.TopicRecords;
+import io.keyflow.testkit.unit.KafkaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.apache.flink.statefun.sdk.java.Address;
+import org.apache.flink.statefun.sdk.java.StatefulFunctions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The example shop, as the README runs it: the root {@code module.yaml} (addresses pointed at the
- * test's broker and function server), its functions on Undertow, Kafka in and out, RocksDB at
- * parallelism 2.
+ * The example shop as the README runs it, on the test kit: the repository's {@code module.yaml}
+ * (its addresses rewritten to the test's broker and functions), the shop's functions, Kafka in and
+ * out, RocksDB at parallelism 2. The shop's 2-minute approval timeout runs 12 times faster (10 s).
  */
-@ExtendWith(KafkaBroker.class)
+// tag::integration[]
+@KeyflowTest(module = "../module.yaml", delaySpeedup = 12)
 class ShopIT {
-  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration APPROVAL_TIMEOUT = Duration.ofSeconds(3);
-
-  private static FunctionServer functions;
-  private static CommittedTopicReader orders;
-  private static CommittedTopicReader stock;
-  private static CommittedTopicReader carts;
-
-  @TempDir Path checkpoints;
-
-  @BeforeAll
-  static void start() throws Exception {
-    for (String topic :
-        List.of(
-            "cart",
-            "inventory",
-            "approvals",
-            "cart-views",
-            "orders",
-            "stock",
-            "shop-calls",
-            "shop-replies")) {
-      KafkaBroker.createTopic(topic, 2);
-    }
-    functions = ShopApp.serve(new ShopSettings(10_000, APPROVAL_TIMEOUT), "127.0.0.1", 0);
-    orders = new CommittedTopicReader("orders");
-    stock = new CommittedTopicReader("stock");
-    carts = new CommittedTopicReader("cart-views");
-  }
-
-  @AfterAll
-  static void stop() {
-    orders.close();
-    stock.close();
-    carts.close();
-    functions.close();
-  }
-
-  /** The repository's module.yaml with the broker and function addresses of this test. */
-  private static String module() throws IOException {
-    String yaml = Files.readString(Path.of("..", "module.yaml"));
-    assertThat(yaml).contains("127.0.0.1:9092", "http://127.0.0.1:8000", "127.0.0.1:8080");
-    return yaml.replace("127.0.0.1:9092", KafkaBroker.bootstrapServers())
-        .replace("http://127.0.0.1:8000", functions.baseUrl())
-        .replace("127.0.0.1:8080", "127.0.0.1:0");
-  }
+  @TestFunctions
+  static final StatefulFunctions SHOP =
+      ShopApp.functions(new ShopSettings(10_000, Duration.ofMinutes(2)));
 
   @Test
-  void ordersAreConfirmedApprovedOrCancelledByTimeoutAndAFailureChangesNothing() throws Exception {
-    AtomicBoolean failNow = new AtomicBoolean();
-    FailurePlan plan =
-        FailurePlan.register(
-            "shop",
-            new FailurePlan() {
-              @Override
-              protected boolean shouldFail(long records, int checkpointsDone) {
-                return failNow.get() && failures() == 0;
-              }
-            });
-    JobClient job =
-        KeyflowTestJob.start(
-            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
-            module(),
-            List.of(GeneratedIngress.of(0, i -> null).lingering().failing("shop")),
-            List.of());
-    try {
-      send("inventory", "apple", "{\"action\":\"restock\",\"quantity\":10,\"price\":150}");
-      send("inventory", "tv", "{\"action\":\"restock\",\"quantity\":2,\"price\":50000}");
-      awaitStock(job, "tv", 2);
+  void ordersAreConfirmedApprovedOrCancelledByTimeoutAndAFailureChangesNothing(
+      KeyflowEnvironment keyflow) {
+    TopicRecords orders = keyflow.topic("orders");
+    keyflow.send("inventory", "apple", "{\"action\":\"restock\",\"quantity\":10,\"price\":150}");
+    keyflow.send("inventory", "tv", "{\"action\":\"restock\",\"quantity\":2,\"price\":50000}");
 
-      // Under the threshold (2 x 1.50): confirmed straight away.
-      send("cart", "alice", "{\"action\":\"add\",\"item\":\"apple\",\"quantity\":2}");
-      send("cart", "alice", "{\"action\":\"checkout\",\"order\":\"o-small\"}");
-      awaitStatus(job, "o-small", "confirmed");
+    // Under the threshold (2 x 1.50): confirmed straight away.
+    keyflow.send("cart", "alice", "{\"action\":\"add\",\"item\":\"apple\",\"quantity\":2}");
+    keyflow.send("cart", "alice", "{\"action\":\"checkout\",\"order\":\"o-small\"}");
+    orders.await("o-small confirmed", status("o-small", "confirmed"));
 
-      failNow.set(true);
-      KeyflowTestJob.awaitWhileRunning(job, Duration.ofMinutes(1), () -> plan.failures() == 1);
+    keyflow.failAndRestore();
 
-      // Above it (500.00): waits for the approval, then confirmed.
-      send("cart", "bob", "{\"action\":\"add\",\"item\":\"tv\"}");
-      send("cart", "bob", "{\"action\":\"checkout\",\"order\":\"o-approved\"}");
-      awaitStatus(job, "o-approved", "awaiting-approval");
-      send("approvals", "o-approved", "{\"approved\":true,\"by\":\"manager\"}");
-      awaitStatus(job, "o-approved", "confirmed");
+    // Above it (500.00): waits for the approval, then confirmed.
+    keyflow.send("cart", "bob", "{\"action\":\"add\",\"item\":\"tv\"}");
+    keyflow.send("cart", "bob", "{\"action\":\"checkout\",\"order\":\"o-approved\"}");
+    orders.await("o-approved awaiting approval", status("o-approved", "awaiting-approval"));
+    keyflow.send("approvals", "o-approved", "{\"approved\":true,\"by\":\"manager\"}");
+    orders.await("o-approved confirmed", status("o-approved", "confirmed"));
 
-      // Above it and never approved: cancelled by the timeout, the tv goes back to stock.
-      send("cart", "carol", "{\"action\":\"add\",\"item\":\"tv\"}");
-      send("cart", "carol", "{\"action\":\"checkout\",\"order\":\"o-timeout\"}");
-      awaitStatus(job, "o-timeout", "cancelled");
-      awaitStock(job, "tv", 1);
+    // Above it and never approved: cancelled when the (sped-up) timeout passes.
+    keyflow.send("cart", "carol", "{\"action\":\"add\",\"item\":\"tv\"}");
+    keyflow.send("cart", "carol", "{\"action\":\"checkout\",\"order\":\"o-timeout\"}");
+    orders.await("o-timeout awaiting approval", status("o-timeout", "awaiting-approval"));
+    keyflow.advancePastDelayedMessages();
+    orders.await("o-timeout cancelled", status("o-timeout", "cancelled"));
+    TopicRecords stock = keyflow.topic("stock");
+    stock.await("tv back at 1 available, none reserved", level("tv", 1));
+    stock.await("apple at 8 available, none reserved", level("apple", 8));
 
-      // The same shop over the HTTP gateway: commands answer with the cart, a status query
-      // with the order.
-      Module module = ModuleLoader.parse("module.yaml", module());
-      try (Gateway gateway =
-          Gateway.start(Gateway.declaredIn(module).orElseThrow(), module, Duration.ofSeconds(30))) {
-        HttpResponse<String> added =
-            call(
-                gateway,
-                "shop/cart/dave",
-                "shop.types/CartCommand",
-                "{\"action\":\"add\",\"item\":\"apple\"}");
-        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
-        assertThat(added.headers().firstValue("X-Keyflow-Type")).hasValue("shop.types/CartView");
-        assertThat(JSON.readTree(added.body()).get("items").toString()).isEqualTo("{\"apple\":1}");
-        HttpResponse<String> viewed =
-            call(gateway, "shop/cart/dave", "shop.types/CartCommand", "{\"action\":\"view\"}");
-        assertThat(JSON.readTree(viewed.body()).get("items").toString()).isEqualTo("{\"apple\":1}");
-        HttpResponse<String> status =
-            call(gateway, "shop/checkout/o-approved", "shop.types/StatusQuery", "{}");
-        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
-        assertThat(JSON.readTree(status.body()).get("status").asText()).isEqualTo("confirmed");
-        assertThat(
-                call(gateway, "shop/inventory/tv", "shop.types/InventoryCommand", "{}")
-                    .statusCode())
-            .as("inventory is not exposed")
-            .isEqualTo(404);
-      }
-    } finally {
-      KeyflowTestJob.cancel(job);
-    }
-
-    assertThat(plan.failures()).isEqualTo(1);
-    assertThat(statuses("o-small")).containsExactly("reserving", "confirmed");
-    assertThat(statuses("o-approved"))
+    assertThat(statuses(orders, "o-small")).containsExactly("reserving", "confirmed");
+    assertThat(statuses(orders, "o-approved"))
         .containsExactly("reserving", "awaiting-approval", "confirmed");
-    assertThat(statuses("o-timeout"))
+    assertThat(statuses(orders, "o-timeout"))
         .containsExactly("reserving", "awaiting-approval", "cancelled");
-    assertThat(last(orders, "o-timeout").get("reason").asText()).contains("approval timed out");
-    assertThat(last(orders, "o-approved").get("total").asLong()).isEqualTo(50_000);
-
-    JsonNode tv = last(stock, "tv");
-    assertThat(tv.get("available").asLong()).isEqualTo(1);
-    assertThat(tv.get("reserved").asLong()).isZero();
-    JsonNode apple = last(stock, "apple");
-    assertThat(apple.get("available").asLong()).isEqualTo(8);
-    assertThat(apple.get("reserved").asLong()).isZero();
-
-    assertThat(values(carts, "alice").stream().map(v -> v.get("items").toString()).toList())
-        .containsExactly("{\"apple\":2}", "{}");
   }
 
-  private static HttpResponse<String> call(Gateway gateway, String path, String type, String json)
-      throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/functions/" + path))
-                .header("Content-Type", type)
-                .timeout(Duration.ofMinutes(1))
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+  // The gateway test and the helpers status(...), level(...) and statuses(...) follow below.
+  // end::integration[]
+
+  @Test
+  void theShopAnswersOverTheGateway(KeyflowEnvironment keyflow) {
+    keyflow.send("inventory", "pear", "{\"action\":\"restock\",\"quantity\":5,\"price\":90}");
+    keyflow.topic("stock").await("pear restocked", r -> r.key().equals("pear"));
+
+    GatewayResponse added = cart(keyflow, "dave", "{\"action\":\"add\",\"item\":\"pear\"}");
+    assertThat(json(added).get("items").toString()).isEqualTo("{\"pear\":1}");
+    assertThat(added.reply().orElseThrow().typename()).isEqualTo("shop.types/CartView");
+    GatewayResponse checkedOut = cart(keyflow, "dave", "{\"action\":\"checkout\"}");
+    assertThat(json(checkedOut).get("order").asText()).isEqualTo("dave-1");
+    keyflow.topic("orders").await("dave-1 confirmed", status("dave-1", "confirmed"));
+
+    GatewayResponse order =
+        keyflow.call(
+            new Address(CheckoutFn.TYPE, "dave-1"),
+            Value.ofUtf8(Messages.STATUS_QUERY.asTypeNameString(), "{}"));
+    assertThat(json(order).get("status").asText()).isEqualTo("confirmed");
+    GatewayResponse inventory =
+        keyflow.call(
+            new Address(InventoryFn.TYPE, "pear"),
+            Value.ofUtf8("shop.types/InventoryCommand", "{}"));
+    assertThat(inventory.status()).as("inventory is not exposed").isEqualTo(404);
   }
 
-  private static void send(String topic, String key, String json) throws Exception {
-    KafkaBroker.produce(topic, List.<String[]>of(new String[] {key, json}));
+  private static GatewayResponse cart(KeyflowEnvironment keyflow, String user, String command) {
+    GatewayResponse response =
+        keyflow.call(
+            new Address(CartFn.TYPE, user), Value.ofUtf8("shop.types/CartCommand", command));
+    assertThat(response.status()).as(response.toString()).isEqualTo(200);
+    return response;
   }
 
-  private static void awaitStatus(JobClient job, String order, String status) throws Exception {
-    KeyflowTestJob.awaitWhileRunning(
-        job, Duration.ofMinutes(1), () -> statuses(order).contains(status));
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static java.util.function.Predicate<KafkaRecord> status(String order, String status) {
+    return r -> r.key().equals(order) && json(r).get("status").asText().equals(status);
   }
 
-  private static void awaitStock(JobClient job, String item, long available) throws Exception {
-    KeyflowTestJob.awaitWhileRunning(
-        job,
-        Duration.ofMinutes(1),
-        () -> {
-          JsonNode last = last(stock, item);
-          return last != null
-              && last.get("available").asLong() == available
-              && last.get("reserved").asLong() == 0;
-        });
+  private static java.util.function.Predicate<KafkaRecord> level(String item, long available) {
+    return r ->
+        r.key().equals(item)
+            && json(r).get("available").asLong() == available
+            && json(r).get("reserved").asLong() == 0;
   }
 
-  private static List<String> statuses(String order) {
-    return values(orders, order).stream().map(v -> v.get("status").asText()).toList();
+  private static List<String> statuses(TopicRecords orders, String order) {
+    return orders.withKey(order).stream().map(r -> json(r).get("status").asText()).toList();
   }
 
-  private static JsonNode last(CommittedTopicReader reader, String key) {
-    List<JsonNode> values = values(reader, key);
-    return values.isEmpty() ? null : values.get(values.size() - 1);
+  private static JsonNode json(KafkaRecord record) {
+    return read(record.value());
   }
 
-  /** The committed JSON values of {@code key}, in the order written (one partition per key). */
-  private static List<JsonNode> values(CommittedTopicReader reader, String key) {
-    Map<String, List<JsonNode>> byKey = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : reader.records()) {
-      String k = new String(r.key(), StandardCharsets.UTF_8);
-      try {
-        byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(JSON.readTree(r.value()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+  private static JsonNode json(GatewayResponse response) {
+    return read(response.reply().orElseThrow(() -> new AssertionError(response)).bytes());
+  }
+
+  private static JsonNode read(byte[] bytes) {
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return byKey.getOrDefault(key, List.of());
   }
 }
