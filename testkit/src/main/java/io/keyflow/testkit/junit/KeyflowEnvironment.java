@@ -19,7 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.statefun.sdk.java.Address;
 import org.apache.flink.statefun.sdk.java.handler.RequestReplyHandler;
 import org.apache.flink.statefun.sdk.java.types.Type;
@@ -83,6 +89,22 @@ public final class KeyflowEnvironment implements AutoCloseable {
 
   private void startAll(KeyflowTest settings, Object functionsUnderTest, Path workDir)
       throws Exception {
+    Configuration conf =
+        TestJob.configuration(
+            workDir.resolve("checkpoints"),
+            settings.parallelism(),
+            settings.checkpointIntervalMillis());
+    // The MiniCluster does not need the broker: both start at once.
+    CompletableFuture<MiniCluster> cluster =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return TestJob.startCluster(conf, settings.parallelism());
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
+    resources.add(() -> closeCluster(cluster));
     kafka = keep(KafkaTestBroker.start());
     phase("broker");
     functions =
@@ -104,25 +126,34 @@ public final class KeyflowEnvironment implements AutoCloseable {
     resources.add(() -> JobControl.unregister(run));
     ingresses.add(new ControlIngress(run));
     Module module = new Module(parsed.source(), parsed.endpoints(), ingresses, parsed.egresses());
-    job =
-        keep(
-            TestJob.start(
-                module,
-                TestJob.configuration(
-                    workDir.resolve("checkpoints"),
-                    settings.parallelism(),
-                    settings.checkpointIntervalMillis()),
-                settings.parallelism()));
+    MiniCluster started;
+    try {
+      started = cluster.get(awaitMillis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the Flink MiniCluster did not start: " + e.getCause(), e);
+    }
+    phase("MiniCluster");
+    job = keep(TestJob.submit(started, module, conf));
     phase("job submitted");
     job.awaitRunning(Duration.ofMillis(awaitMillis));
     phase("tasks running");
     Optional<io.keyflow.io.gateway.GatewaySpec> declared = Gateway.declaredIn(parsed);
     if (declared.isPresent()) {
-      Gateway started = Gateway.start(declared.get(), parsed, Duration.ofSeconds(30));
-      gateway = started;
-      resources.add(started::close);
+      Gateway running = Gateway.start(declared.get(), parsed, Duration.ofSeconds(30));
+      gateway = running;
+      resources.add(running::close);
       phase("gateway");
     }
+  }
+
+  private static void closeCluster(CompletableFuture<MiniCluster> cluster) throws Exception {
+    MiniCluster started;
+    try {
+      started = cluster.get(2, TimeUnit.MINUTES);
+    } catch (ExecutionException failedToStart) {
+      return;
+    }
+    started.closeAsync().get(60, TimeUnit.SECONDS);
   }
 
   /** Notes how long the step that just ended took, for the startup log line. */

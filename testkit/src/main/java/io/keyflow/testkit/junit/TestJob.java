@@ -48,7 +48,8 @@ final class TestJob implements AutoCloseable {
     return conf;
   }
 
-  static TestJob start(Module module, Configuration conf, int slots) throws Exception {
+  /** Starts a MiniCluster of one TaskManager with {@code slots} slots. */
+  static MiniCluster startCluster(Configuration conf, int slots) throws Exception {
     MiniCluster cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()
@@ -57,15 +58,15 @@ final class TestJob implements AutoCloseable {
                 .setNumSlotsPerTaskManager(slots)
                 .build());
     cluster.start();
-    try {
-      StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-      KeyflowTopology.build(env, module, conf);
-      JobID job = cluster.submitJob(env.getStreamGraph()).get(2, TimeUnit.MINUTES).getJobID();
-      return new TestJob(cluster, job);
-    } catch (Exception e) {
-      cluster.close();
-      throw e;
-    }
+    return cluster;
+  }
+
+  /** Submits the module's job to {@code cluster}, which the returned job closes with itself. */
+  static TestJob submit(MiniCluster cluster, Module module, Configuration conf) throws Exception {
+    StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+    KeyflowTopology.build(env, module, conf);
+    JobID job = cluster.submitJob(env.getStreamGraph()).get(2, TimeUnit.MINUTES).getJobID();
+    return new TestJob(cluster, job);
   }
 
   /** Waits until every task of the job runs; fails if the job ends or the time is up. */
