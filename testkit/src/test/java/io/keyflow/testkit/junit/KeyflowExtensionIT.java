@@ -51,6 +51,7 @@ class KeyflowExtensionIT {
     }
     counts.await("count 3 of crash", r -> r.key().equals("crash") && r.utf8Value().equals("3"));
     int restartsBefore = keyflow.restarts();
+    long covering = keyflow.awaitCheckpoint();
 
     long checkpoint = keyflow.failAndRestore();
     for (int i = 0; i < 2; i++) {
@@ -58,7 +59,7 @@ class KeyflowExtensionIT {
     }
     counts.await("count 5 of crash", r -> r.key().equals("crash") && r.utf8Value().equals("5"));
 
-    assertThat(checkpoint).isPositive();
+    assertThat(checkpoint).isGreaterThanOrEqualTo(covering).isPositive();
     assertThat(keyflow.restarts()).isEqualTo(restartsBefore + 1);
     assertThat(counts.withKey("crash"))
         .extracting(KafkaRecord::utf8Value)
