@@ -1,7 +1,6 @@
 package io.keyflow.dispatch;
 
 import io.keyflow.module.TypeName;
-import io.keyflow.protocol.ProtobufSerializer;
 import io.keyflow.protocol.internal.PendingBatch;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -35,13 +33,7 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
  */
 final class RequestStore {
   /** Keyed state holding the invocations of an outstanding request. Part of savepoints. */
-  static final String INFLIGHT_STATE = "keyflow.inflight";
-
-  /** Keyed state holding messages that wait for the next batch. Part of savepoints. */
-  static final String BACKLOG_STATE = "keyflow.backlog";
-
-  /** Keyed state holding waiting messages already cut into batches. Part of savepoints. */
-  static final String BATCHES_STATE = "keyflow.backlog-batches";
+  static final String INFLIGHT_STATE = RequestStates.INFLIGHT;
 
   /** The operator's namespaced keyed state. */
   interface Access {
@@ -59,13 +51,9 @@ final class RequestStore {
       long batchesEnd) {}
 
   private final Access access;
-  private final ValueStateDescriptor<PendingBatch> inflight =
-      new ValueStateDescriptor<>(INFLIGHT_STATE, new ProtobufSerializer<>(PendingBatch.class));
-  private final ListStateDescriptor<Invocation> backlog =
-      new ListStateDescriptor<>(BACKLOG_STATE, new ProtobufSerializer<>(Invocation.class));
-  private final MapStateDescriptor<Long, PendingBatch> batches =
-      new MapStateDescriptor<>(
-          BATCHES_STATE, LongSerializer.INSTANCE, new ProtobufSerializer<>(PendingBatch.class));
+  private final ValueStateDescriptor<PendingBatch> inflight = RequestStates.inflight();
+  private final ListStateDescriptor<Invocation> backlog = RequestStates.backlog();
+  private final MapStateDescriptor<Long, PendingBatch> batches = RequestStates.batches();
 
   RequestStore(Access access) {
     this.access = access;

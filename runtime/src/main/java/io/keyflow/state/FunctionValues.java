@@ -65,7 +65,12 @@ public final class FunctionValues {
       StateTtlConfig ttl = ttl(name, spec.getExpirationSpec());
       ValueState<byte[]> state;
       try {
-        state = binder.bind(stateName(function, name), new TypedBytesSerializer(typename), ttl);
+        state =
+            binder.bind(
+                stateName(function, name),
+                new TypedBytesSerializer(
+                    typename, ValueExpiration.of(name, spec.getExpirationSpec(), function)),
+                ttl);
       } catch (Exception e) {
         throw StateSpecException.restoredWithOtherType(function, name, typename, e);
       }

@@ -10,21 +10,35 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Stores a function's value as opaque bytes, and remembers in its snapshot the typename the
- * function declared for it. Restoring the value under another typename is refused, so a function
- * that changes a value's type cannot silently read bytes of the old type.
+ * function declared for it and its expiration. Restoring the value under another typename is
+ * refused, so a function that changes a value's type cannot silently read bytes of the old type.
+ * The expiration is recorded only so that offline tools can tell when a value expires; a changed
+ * expiration stays compatible.
  */
 public final class TypedBytesSerializer extends TypeSerializer<byte[]> {
   private static final long serialVersionUID = 1L;
   private static final byte[] EMPTY = new byte[0];
 
   private final String typename;
+  private final ValueExpiration expiration;
 
+  /** A serializer for a value that never expires. */
   public TypedBytesSerializer(String typename) {
+    this(typename, ValueExpiration.NONE);
+  }
+
+  public TypedBytesSerializer(String typename, ValueExpiration expiration) {
     this.typename = Objects.requireNonNull(typename);
+    this.expiration = Objects.requireNonNull(expiration);
   }
 
   public String typename() {
     return typename;
+  }
+
+  /** The expiration the function declared for the value. */
+  public ValueExpiration expiration() {
+    return expiration;
   }
 
   @Override
@@ -84,16 +98,18 @@ public final class TypedBytesSerializer extends TypeSerializer<byte[]> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TypedBytesSerializer other && other.typename.equals(typename);
+    return o instanceof TypedBytesSerializer other
+        && other.typename.equals(typename)
+        && other.expiration.equals(expiration);
   }
 
   @Override
   public int hashCode() {
-    return typename.hashCode();
+    return Objects.hash(typename, expiration);
   }
 
   @Override
   public TypeSerializerSnapshot<byte[]> snapshotConfiguration() {
-    return new TypedBytesSerializerSnapshot(typename);
+    return new TypedBytesSerializerSnapshot(typename, expiration);
   }
 }
