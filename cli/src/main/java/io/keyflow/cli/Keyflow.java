@@ -10,6 +10,7 @@ import io.keyflow.cli.kafka.RedriveCommand;
 import io.keyflow.cli.kafka.SendCommand;
 import io.keyflow.cli.kafka.TailCommand;
 import io.keyflow.cli.run.RunCommand;
+import io.keyflow.cli.state.StateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       SavepointCommand.class,
       StatusCommand.class,
+      StateCommand.class,
       BenchCommand.class
     },
     footer = {

@@ -29,8 +29,8 @@ public final class SavepointBootstrap {
    */
   public static void write(
       BootstrapInput input, String output, int parallelism, Configuration conf) {
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(parallelism);
     int maxParallelism = KeyflowOptions.DEFAULT_MAX_PARALLELISM.defaultValue();
     try {
       DataStream<String> lines =

@@ -23,13 +23,15 @@ public final class SavepointDump {
   /**
    * Calls {@code lines} with each address's JSON line, in key-group order.
    *
-   * @param conf Flink settings for the local job that reads the state (temporary directories)
+   * @param conf Flink settings for the job that reads the state (runs locally unless the caller is
+   *     itself inside a Flink client or test environment)
    * @return the number of lines written
    * @throws SavepointException if the state cannot be read
    */
   public static long dump(
       DispatcherLayout layout, DumpFilter filter, Configuration conf, Consumer<String> lines) {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(1);
     long count = 0;
     try {
       KeyedStateInputFormat<String, VoidNamespace, String> format =

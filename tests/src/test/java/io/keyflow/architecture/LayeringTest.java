@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
  * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote}, YAML to {@code
- * module}; the bindings never reach into the CLI; the functions use only the StateFun SDK; the test
- * kit stays apart from the CLI and the examples, and its unit level from Flink and Kafka. A rule
- * broken names the file and what it referenced.
+ * module}; the bindings never reach into the CLI; the offline state tools build on the runtime
+ * alone and are the only code that uses Flink's State Processor API; the functions use only the
+ * StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit level from
+ * Flink and Kafka. A rule broken names the file and what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -34,8 +35,30 @@ class LayeringTest {
         "io.keyflow.io.gateway.",
         "io.keyflow.functions.",
         "io.keyflow.examples.",
+        "io.keyflow.savepoint.",
         "org.apache.kafka.",
         "io.undertow.");
+  }
+
+  @Test
+  void theStateToolsBuildOnTheRuntimeAlone() {
+    assertNoneReference(
+        sources("state-tools"),
+        "io.keyflow.cli.",
+        "io.keyflow.io.",
+        "io.keyflow.functions.",
+        "io.keyflow.examples.",
+        "io.keyflow.remote.",
+        "org.apache.kafka.",
+        "org.snakeyaml.",
+        "io.undertow.");
+  }
+
+  @Test
+  void onlyTheStateToolsUseTheStateProcessorApi() {
+    for (String module : List.of("runtime", "ingress-egress", "cli")) {
+      assertNoneReference(sources(module), "org.apache.flink.state.api.");
+    }
   }
 
   @Test

@@ -137,6 +137,14 @@ public final class RunCommand implements Callable<Integer> {
   boolean fresh;
 
   @Option(
+      names = "--from-savepoint",
+      paramLabel = "PATH",
+      description =
+          "Start from this savepoint or retained checkpoint instead of the last retained"
+              + " checkpoint (for example one written by 'keyflow state bootstrap').")
+  String fromSavepoint;
+
+  @Option(
       names = {"-D"},
       paramLabel = "KEY=VALUE",
       description = "A Flink or Keyflow configuration option, such as -D keyflow.job-name=shop.")
@@ -179,11 +187,15 @@ public final class RunCommand implements Callable<Integer> {
         out.printf("Example functions on %s%n", functions.baseUrl());
       }
       Configuration conf = EmbeddedConfiguration.create(this);
-      Optional<Path> resumeFrom =
-          fresh ? Optional.empty() : new RetainedCheckpoints(checkpoints()).latest();
+      Optional<String> resumeFrom =
+          fromSavepoint != null
+              ? Optional.of(savepointLocation(fromSavepoint))
+              : fresh
+                  ? Optional.empty()
+                  : new RetainedCheckpoints(checkpoints()).latest().map(p -> p.toUri().toString());
       resumeFrom.ifPresent(
           checkpoint -> {
-            conf.setString("execution.state-recovery.path", checkpoint.toUri().toString());
+            conf.setString("execution.state-recovery.path", checkpoint);
             out.printf("Resuming from %s%n", checkpoint);
           });
       EmbeddedFlink flink = resources.add(EmbeddedFlink.start(conf, parallelism));
@@ -294,6 +306,17 @@ public final class RunCommand implements Callable<Integer> {
         yield false;
       }
     };
+  }
+
+  private static String savepointLocation(String path) {
+    if (path.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
+      return path;
+    }
+    Path local = Path.of(path).toAbsolutePath().normalize();
+    if (!Files.exists(local)) {
+      throw new IllegalArgumentException("--from-savepoint " + path + ": no such directory");
+    }
+    return local.toUri().toString();
   }
 
   Path checkpoints() {
