@@ -4,6 +4,7 @@ import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.savepoint.BootstrapInput;
 import io.keyflow.savepoint.SavepointBootstrap;
+import io.keyflow.savepoint.SavepointException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,15 @@ public final class StateBootstrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return bootstrap();
+    } catch (IllegalArgumentException | SavepointException e) {
+      err.println(e.getMessage());
+      return 1;
+    }
+  }
+
+  private int bootstrap() throws Exception {
     String target = StateCommand.location(output);
     if (!StateCommand.isUri(output) && Files.exists(Path.of(output))) {
       throw new IllegalArgumentException(

@@ -5,6 +5,7 @@ import io.keyflow.savepoint.DispatcherLayout;
 import io.keyflow.savepoint.DumpCsv;
 import io.keyflow.savepoint.DumpFilter;
 import io.keyflow.savepoint.SavepointDump;
+import io.keyflow.savepoint.SavepointException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -86,6 +87,15 @@ public final class StateDumpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return dump();
+    } catch (IllegalArgumentException | SavepointException e) {
+      err.println(e.getMessage());
+      return 1;
+    }
+  }
+
+  private int dump() throws Exception {
     boolean csv =
         switch (format) {
           case "jsonl" -> false;
