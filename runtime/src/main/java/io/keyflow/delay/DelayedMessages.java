@@ -61,10 +61,10 @@ public final class DelayedMessages {
   /**
    * Keeps {@code envelope} until {@code fireTime}.
    *
-   * @return true if a pending message with the same token was replaced
+   * @return the pending message with the same token that this one replaced, or null
    */
-  public boolean schedule(Envelope envelope, long fireTime, String token) throws Exception {
-    boolean replaced = !token.isEmpty() && cancel(token);
+  public Envelope schedule(Envelope envelope, long fireTime, String token) throws Exception {
+    Envelope replaced = token.isEmpty() ? null : cancel(token);
     state
         .messagesAt(fireTime)
         .add(
@@ -79,22 +79,25 @@ public final class DelayedMessages {
   /**
    * Drops the pending message with {@code token}.
    *
-   * @return false if no message with that token is pending
+   * @return the message dropped, or null if no message with that token is pending
    */
-  public boolean cancel(String token) throws Exception {
+  public Envelope cancel(String token) throws Exception {
     MapState<String, Long> tokens = state.tokens();
     Long fireTime = tokens.get(token);
     if (fireTime == null) {
-      return false;
+      return null;
     }
     tokens.remove(token);
     ListState<DelayedEnvelope> due = state.messagesAt(fireTime);
     List<DelayedEnvelope> kept = new ArrayList<>();
+    Envelope dropped = null;
     Iterable<DelayedEnvelope> all = due.get();
     if (all != null) {
       for (DelayedEnvelope delayed : all) {
         if (!delayed.getCancellationToken().equals(token)) {
           kept.add(delayed);
+        } else {
+          dropped = delayed.getEnvelope();
         }
       }
     }
@@ -104,7 +107,7 @@ public final class DelayedMessages {
     } else {
       due.update(kept);
     }
-    return true;
+    return dropped;
   }
 
   /** Takes the messages due at {@code fireTime}, in the order they were scheduled. */

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,24 +40,26 @@ final class CallFailures {
   }
 
   private final RequestTracker tracker;
-  private final Counter failedCalls;
+  private final DispatcherMetrics metrics;
   private final Outcomes outcomes;
   // Keyed by identity: every response looks its endpoint up, and a record's hashCode would walk
   // the whole endpoint (transport, failure policy, headers) each time.
   private final Map<HttpEndpoint, EndpointHealth> health = new IdentityHashMap<>();
 
-  private final MetricGroup metrics;
-
-  CallFailures(RequestTracker tracker, MetricGroup metrics, Outcomes outcomes) {
+  CallFailures(RequestTracker tracker, DispatcherMetrics metrics, Outcomes outcomes) {
     this.tracker = tracker;
     this.metrics = metrics;
-    this.failedCalls = metrics.counter("keyflowFailedCalls");
     this.outcomes = outcomes;
-    metrics.gauge("keyflowEndpointsDown", this::endpointsDown);
   }
 
   void succeeded(FunctionRuntime function) {
     health(function).succeeded(System.nanoTime());
+  }
+
+  /** Whether this subtask considers {@code endpoint} down. */
+  boolean isDown(HttpEndpoint endpoint) {
+    EndpointHealth known = health.get(endpoint);
+    return known != null && known.isDown();
   }
 
   /** Endpoints this subtask considers down. */
@@ -71,7 +71,8 @@ final class CallFailures {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     FailurePolicy policy = function.endpoint().failures();
-    failedCalls.inc();
+    metrics.failedCalls.inc();
+    function.metrics().failed();
     if (policy.mode() == FailurePolicy.Mode.FAIL) {
       throw DispatchException.invocationFailed(p, cause);
     }
@@ -82,6 +83,10 @@ final class CallFailures {
     EndpointHealth endpoint = health(function);
     boolean served = endpoint.servedSince(p.sentAtNanos);
     if (!served && cause instanceof RemoteInvocationException remote && remote.transientFailure()) {
+      if (!p.held) {
+        p.held = true;
+        function.metrics().heldChanged(1);
+      }
       outcomes.sendLater(p, endpoint.held(System.nanoTime(), cause, tracker.size()));
       return;
     }
@@ -108,10 +113,7 @@ final class CallFailures {
         function.endpoint(),
         e -> {
           EndpointHealth endpoint = new EndpointHealth(e.urlPathTemplate());
-          // Which endpoint is down, for alerting: 1 while down, per endpoint URL template.
-          metrics
-              .addGroup("endpoint", e.urlPathTemplate())
-              .gauge("keyflowEndpointDown", () -> endpoint.isDown() ? 1 : 0);
+          metrics.endpoint(e.urlPathTemplate(), endpoint::isDown);
           return endpoint;
         });
   }

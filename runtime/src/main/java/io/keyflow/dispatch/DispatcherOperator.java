@@ -23,7 +23,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -76,8 +75,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient FunctionRegistry functions;
   private transient ResponseTargets targets;
   private transient boolean closed;
-  private transient Counter invocations;
-  private transient Counter requests;
+  private transient DispatcherMetrics metrics;
   private transient ResponseEffects effects;
   private transient CallFailures failures;
   private transient DelayedMessages delayed;
@@ -130,7 +128,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
               }
               return getPartitionedState(descriptor);
             },
-            type -> new FunctionTypeMetrics(type, getMetricGroup()));
+            (type, endpoint) ->
+                new FunctionTypeMetrics(
+                    type, getMetricGroup(), () -> failures != null && failures.isDown(endpoint)));
     targets = new ResponseTargets(functions, egresses);
     delayedDescriptor = DelayedMessages.messagesDescriptor();
     tokensDescriptor = DelayedMessages.tokensDescriptor();
@@ -139,10 +139,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void open() throws Exception {
     super.open();
-    invocations = getMetricGroup().counter("keyflowInvocations");
-    requests = getMetricGroup().counter("keyflowRequests");
-    getMetricGroup().gauge("keyflowOutstandingRequests", tracker::size);
-    failures = new CallFailures(tracker, getMetricGroup(), this);
+    metrics =
+        new DispatcherMetrics(
+            getMetricGroup(), tracker::size, () -> failures == null ? 0 : failures.endpointsDown());
+    failures = new CallFailures(tracker, metrics, this);
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
@@ -168,9 +168,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             targets,
             functions,
             delayed,
-            new DeadLetters(
-                egresses, recordLimits(), getMetricGroup().counter("keyflowDeadLetters")),
-            getMetricGroup(),
+            new DeadLetters(egresses, recordLimits(), metrics.deadLetters),
+            metrics,
             new ResponseEffects.Dispatcher() {
               @Override
               public void emit(OutputTag<TypedValue> egress, TypedValue record) {
@@ -178,8 +177,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
               }
 
               @Override
-              public void route(Envelope message) throws Exception {
-                DispatcherOperator.this.route(message);
+              public boolean route(Envelope message) throws Exception {
+                return DispatcherOperator.this.route(message);
               }
 
               @Override
@@ -188,6 +187,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
               }
             });
     resendRestoredRequests();
+    countRestoredDelays();
   }
 
   @Override
@@ -210,7 +210,8 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     if (envelope.hasCaller()) {
       invocation.setCaller(envelope.getCaller());
     }
-    invocations.inc();
+    metrics.invocations.inc();
+    function.metrics().received();
     Pending busy = tracker.get(key);
     if (busy == null) {
       send(tracker.start(key, List.of(invocation.build())));
@@ -221,22 +222,28 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     }
   }
 
-  /** Sends a message to its address: directly if this subtask owns it, else round the loop. */
-  private void route(Envelope envelope) throws Exception {
+  /**
+   * Sends a message to its address: directly if this subtask owns it, else round the loop.
+   *
+   * @return whether this subtask owns it
+   */
+  private boolean route(Envelope envelope) throws Exception {
     int owner =
         KeyGroupRangeAssignment.assignKeyToParallelOperator(
             envelope.getTarget().getId(), maxParallelism, parallelism);
     if (owner == subtask) {
       deliver(envelope);
-    } else {
-      output.collect(new StreamRecord<>(envelope));
+      return true;
     }
+    output.collect(new StreamRecord<>(envelope));
+    return false;
   }
 
   @Override
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     List<Envelope> due = delayed.due(timer.getTimestamp());
     for (Envelope envelope : due) {
+      effects.delayedGone(envelope);
       route(envelope);
     }
   }
@@ -286,6 +293,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       return;
     }
     blocked(p, false);
+    if (p.held) {
+      p.held = false;
+      function.metrics().heldChanged(-1);
+    }
     setCurrentKey(p.key.id());
     ToFunction request =
         ToFunction.newBuilder()
@@ -295,7 +306,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
                     .addAllState(function.values().read())
                     .addAllInvocations(p.invocations))
             .build();
-    requests.inc();
+    metrics.requests.inc();
+    metrics.inflight.inc();
+    function.metrics().called(p.invocations.size());
     p.sentAtNanos = System.nanoTime();
     function
         .client()
@@ -304,6 +317,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   }
 
   private void onResponse(Pending p, FromFunction response, Throwable error) throws Exception {
+    long answeredAtNanos = System.nanoTime();
+    metrics.inflight.dec();
+    function(p.key).metrics().answered();
     // Only capped endpoints hand out slots; the common case skips the lookup.
     Pending waitedForSlot = p.holdsSlot ? slots.release(p, function(p.key).endpoint()) : null;
     if (closed) {
@@ -321,6 +337,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     }
     FunctionRuntime function = function(p.key);
     failures.succeeded(function);
+    function.metrics().succeeded(answeredAtNanos - p.sentAtNanos);
     setCurrentKey(p.key.id());
     if (response.hasIncompleteInvocationContext()) {
       List<PersistedValueSpec> missing =
@@ -418,6 +435,19 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
           resend.size());
     }
     sendAll(resend);
+  }
+
+  /** Counts the delayed messages a restore brought back, per sending function type. */
+  private void countRestoredDelays() throws Exception {
+    getPartitionedState(0L, LongSerializer.INSTANCE, delayedDescriptor);
+    RestoredDelays.count(
+        this.<String>getKeyedStateBackend(),
+        delayedDescriptor,
+        (id, fireTime) -> {
+          setCurrentKey(id);
+          return getPartitionedState(fireTime, LongSerializer.INSTANCE, delayedDescriptor).get();
+        },
+        (caller, count) -> function(AddressKey.of(caller)).metrics().delayedChanged(count));
   }
 
   /** The record limit of each egress the module declares. */

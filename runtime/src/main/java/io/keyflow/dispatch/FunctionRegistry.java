@@ -8,7 +8,7 @@ import io.keyflow.state.FunctionValues;
 import io.keyflow.state.ValueStateBinder;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The function types a dispatcher subtask has met: for each, its endpoint, URL, HTTP client (shared
@@ -17,12 +17,14 @@ import java.util.function.Function;
 final class FunctionRegistry implements AutoCloseable {
   private final Module module;
   private final ValueStateBinder values;
-  private final Function<TypeName, FunctionTypeMetrics> metrics;
+  private final BiFunction<TypeName, HttpEndpoint, FunctionTypeMetrics> metrics;
   private final Map<TypeName, FunctionRuntime> functions = new HashMap<>();
   private final Map<HttpEndpoint, RemoteFunctionClient> clients = new HashMap<>();
 
   FunctionRegistry(
-      Module module, ValueStateBinder values, Function<TypeName, FunctionTypeMetrics> metrics) {
+      Module module,
+      ValueStateBinder values,
+      BiFunction<TypeName, HttpEndpoint, FunctionTypeMetrics> metrics) {
     this.module = module;
     this.values = values;
     this.metrics = metrics;
@@ -43,7 +45,7 @@ final class FunctionRegistry implements AutoCloseable {
               endpoint.urlFor(key.function()),
               clients.computeIfAbsent(endpoint, RemoteFunctionClient::new),
               new FunctionValues(key.function(), values),
-              metrics.apply(key.function()));
+              metrics.apply(key.function(), endpoint));
       functions.put(key.function(), function);
     }
     return function;

@@ -40,6 +40,9 @@ final class Pending {
    */
   boolean blocked;
 
+  /** Whether the request waits for its endpoint to answer again (an outage), off the wire. */
+  boolean held;
+
   /** Whether the current call holds a slot of its endpoint's concurrency cap. */
   boolean holdsSlot;
 

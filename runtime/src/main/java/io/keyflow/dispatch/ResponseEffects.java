@@ -13,8 +13,6 @@ import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +31,12 @@ final class ResponseEffects {
   interface Dispatcher {
     void emit(OutputTag<TypedValue> egress, TypedValue record);
 
-    /** Delivers to an address of this subtask or sends the message round the feedback loop. */
-    void route(Envelope message) throws Exception;
+    /**
+     * Delivers to an address of this subtask or sends the message round the feedback loop.
+     *
+     * @return whether the address is this subtask's
+     */
+    boolean route(Envelope message) throws Exception;
 
     long now();
   }
@@ -44,10 +46,7 @@ final class ResponseEffects {
   private final DelayedMessages delayed;
   private final DeadLetters deadLetters;
   private final Dispatcher dispatcher;
-  private final Counter sentToFunctions;
-  private final Counter toEgresses;
-  private final Counter delayedScheduled;
-  private final Counter cancellationsUnmatched;
+  private final DispatcherMetrics metrics;
   private final UnknownEgressRecords unknownEgress;
 
   ResponseEffects(
@@ -55,20 +54,16 @@ final class ResponseEffects {
       FunctionRegistry functions,
       DelayedMessages delayed,
       DeadLetters deadLetters,
-      MetricGroup metrics,
+      DispatcherMetrics metrics,
       Dispatcher dispatcher) {
     this.targets = targets;
     this.functions = functions;
     this.delayed = delayed;
     this.deadLetters = deadLetters;
     this.dispatcher = dispatcher;
-    this.sentToFunctions = metrics.counter("keyflowMessagesToFunctions");
-    this.toEgresses = metrics.counter("keyflowEgressRecords");
-    this.delayedScheduled = metrics.counter("keyflowDelayedMessages");
-    this.cancellationsUnmatched = metrics.counter("keyflowCancellationsUnmatched");
+    this.metrics = metrics;
     this.unknownEgress =
-        new UnknownEgressRecords(
-            metrics.counter("keyflowUnknownEgressRecords"), targets.declaredEgresses());
+        new UnknownEgressRecords(metrics.unknownEgressRecords, targets.declaredEgresses());
   }
 
   /**
@@ -76,13 +71,15 @@ final class ResponseEffects {
    * sender's key), then messages to other functions, whose delivery may switch the key.
    */
   void apply(Pending p, InvocationResponse result) throws Exception {
+    FunctionTypeMetrics sender = functions.get(p.key).metrics();
     List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
     for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
       OutputTag<TypedValue> reply = targets.replyOrNull(message.getTarget());
       if (reply != null) {
         dispatcher.emit(
             reply, Replies.record(p.key.toAddress(), message.getTarget(), message.getArgument()));
-        toEgresses.inc();
+        metrics.egressRecords.inc();
+        sender.sentToEgress();
         continue;
       }
       try {
@@ -98,7 +95,8 @@ final class ResponseEffects {
         unknownEgress.skip(p.key, egress);
       } else {
         dispatcher.emit(tag, egress.getArgument());
-        toEgresses.inc();
+        metrics.egressRecords.inc();
+        sender.sentToEgress();
       }
     }
     functions.get(p.key).values().apply(p.key.id(), result.getStateMutationsList());
@@ -106,21 +104,31 @@ final class ResponseEffects {
       applyDelayed(p.key, delayedInvocation);
     }
     for (Envelope message : messages) {
-      sentToFunctions.inc();
-      dispatcher.route(message);
+      metrics.messagesToFunctions.inc();
+      sender.sent(dispatcher.route(message));
     }
   }
 
   /** Writes a batch the dispatcher gave up on as a dead letter. */
   void deadLetter(Pending p, FailurePolicy policy, FunctionRuntime function, Throwable cause) {
     deadLetters.write(p, policy, function.url().toString(), cause, dispatcher::emit);
+    function.metrics().deadLettered();
+  }
+
+  /** A delayed message that was pending is gone (delivered, cancelled or replaced). */
+  void delayedGone(Envelope message) {
+    if (message != null) {
+      functions.get(AddressKey.of(message.getCaller())).metrics().delayedChanged(-1);
+    }
   }
 
   private void applyDelayed(AddressKey sender, DelayedInvocation invocation) throws Exception {
     String token = invocation.getCancellationToken();
     if (invocation.getIsCancellationRequest()) {
-      if (token.isEmpty() || !delayed.cancel(token)) {
-        cancellationsUnmatched.inc();
+      Envelope cancelled = token.isEmpty() ? null : delayed.cancel(token);
+      delayedGone(cancelled);
+      if (cancelled == null) {
+        metrics.cancellationsUnmatched.inc();
         LOG.debug("{} cancelled delayed message '{}', which is not pending", sender, token);
       }
       return;
@@ -140,8 +148,11 @@ final class ResponseEffects {
           "{} sent a delayed message with negative delay {} ms; delivering it now", sender, delay);
       delay = 0;
     }
-    delayedScheduled.inc();
-    if (delayed.schedule(envelope, dispatcher.now() + delay, token)) {
+    metrics.delayedMessages.inc();
+    functions.get(sender).metrics().delayedChanged(1);
+    Envelope replaced = delayed.schedule(envelope, dispatcher.now() + delay, token);
+    if (replaced != null) {
+      delayedGone(replaced);
       LOG.debug("{} replaced the pending delayed message '{}'", sender, token);
     }
   }
@@ -167,5 +178,6 @@ final class ResponseEffects {
         policy,
         function.url().toString(),
         dispatcher::emit);
+    function.metrics().deadLettered();
   }
 }

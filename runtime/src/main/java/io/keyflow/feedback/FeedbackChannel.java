@@ -52,6 +52,10 @@ final class FeedbackChannel implements AutoCloseable {
     return queue.spilledTotal();
   }
 
+  long spilledBytes() {
+    return queue.spilledBytes();
+  }
+
   long size() {
     return queue.size();
   }

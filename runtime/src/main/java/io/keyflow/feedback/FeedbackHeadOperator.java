@@ -114,10 +114,26 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void open() throws Exception {
     super.open();
-    looped = getMetricGroup().counter("keyflowLoopedMessages");
-    getMetricGroup().gauge("keyflowFeedbackQueued", () -> channel == null ? 0L : channel.size());
-    getMetricGroup()
-        .gauge("keyflowFeedbackSpilled", () -> channel == null ? 0L : channel.spilledTotal());
+    looped =
+        new FeedbackMetrics(
+                getMetricGroup(),
+                new FeedbackMetrics.Channel() {
+                  @Override
+                  public long queued() {
+                    return channel == null ? 0L : channel.size();
+                  }
+
+                  @Override
+                  public long spilled() {
+                    return channel == null ? 0L : channel.spilledTotal();
+                  }
+
+                  @Override
+                  public long spilledBytes() {
+                    return channel == null ? 0L : channel.spilledBytes();
+                  }
+                })
+            .looped;
     channelKey =
         new ChannelKey(
             getRuntimeContext().getJobInfo().getJobId().toString(),

@@ -34,6 +34,7 @@ final class SpillingQueue<T> implements AutoCloseable {
   private long readBack;
   private boolean flushed = true;
   private long spilledTotal;
+  private long spilledBytes;
 
   SpillingQueue(RecordCodec<T> codec, long memoryBudget, File directory, String name) {
     this.codec = codec;
@@ -62,6 +63,7 @@ final class SpillingQueue<T> implements AutoCloseable {
       codec.write(record, spillOut);
       spilled++;
       spilledTotal++;
+      spilledBytes += codec.size(record);
       flushed = false;
     } catch (IOException e) {
       throw new UncheckedIOException("spilling to " + spillFile + " failed", e);
@@ -109,6 +111,11 @@ final class SpillingQueue<T> implements AutoCloseable {
   /** Records that ever went to disk, for metrics. */
   synchronized long spilledTotal() {
     return spilledTotal;
+  }
+
+  /** Bytes of records that ever went to disk, for metrics. */
+  synchronized long spilledBytes() {
+    return spilledBytes;
   }
 
   private void deleteSpillFile() throws IOException {

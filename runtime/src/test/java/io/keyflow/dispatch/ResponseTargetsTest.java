@@ -34,7 +34,8 @@ class ResponseTargetsTest {
 
   private static ResponseTargets targets(Map<TypeName, OutputTag<TypedValue>> egresses) {
     return new ResponseTargets(
-        new FunctionRegistry(MODULE, null, type -> new FunctionTypeMetrics()), egresses);
+        new FunctionRegistry(MODULE, null, (type, endpoint) -> new FunctionTypeMetrics()),
+        egresses);
   }
 
   @Test
