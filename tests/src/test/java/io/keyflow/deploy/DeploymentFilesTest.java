@@ -45,7 +45,15 @@ class DeploymentFilesTest {
   @Test
   void composeHasTheShopsServices() {
     assertThat(services)
-        .containsKeys("kafka", "topics", "functions", "jobmanager", "taskmanager", "gateway");
+        .containsKeys(
+            "kafka",
+            "topics",
+            "functions",
+            "jobmanager",
+            "taskmanager",
+            "gateway",
+            "prometheus",
+            "grafana");
   }
 
   @Test

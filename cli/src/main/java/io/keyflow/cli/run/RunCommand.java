@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -132,6 +133,15 @@ public final class RunCommand implements Callable<Integer> {
   String restPort;
 
   @Option(
+      names = "--prometheus-port",
+      paramLabel = "PORT",
+      defaultValue = "9249-9260",
+      description =
+          "Port or range for Flink's Prometheus reporter (metrics at /metrics, on every"
+              + " interface); the first free one is taken; off for none (default: ${DEFAULT-VALUE}).")
+  String prometheusPort;
+
+  @Option(
       names = "--fresh",
       description = "Start from empty state instead of the last retained checkpoint.")
   boolean fresh;
@@ -187,6 +197,17 @@ public final class RunCommand implements Callable<Integer> {
         out.printf("Example functions on %s%n", functions.baseUrl());
       }
       Configuration conf = EmbeddedConfiguration.create(this);
+      OptionalInt metricsPort = PrometheusPort.choose(prometheusPort);
+      // A reporter configured with -D wins over the chosen port.
+      metricsPort.ifPresent(
+          port ->
+              PrometheusPort.options(port)
+                  .forEach(
+                      (key, value) -> {
+                        if (!options.containsKey(key)) {
+                          conf.setString(key, value);
+                        }
+                      }));
       Optional<String> resumeFrom =
           fromSavepoint != null
               ? Optional.of(savepointLocation(fromSavepoint))
@@ -215,6 +236,8 @@ public final class RunCommand implements Callable<Integer> {
             resources.add(Gateway.start(gatewaySpec.get(), loaded, Duration.ofSeconds(30)));
         out.printf("HTTP gateway on %s%n", gateway.baseUrl());
       }
+      metricsPort.ifPresent(
+          port -> out.printf("Prometheus metrics on http://127.0.0.1:%d/metrics%n", port));
 
       int status = watch(flink, job, web, stop, resumeFrom.isPresent());
       if (status != 0) {

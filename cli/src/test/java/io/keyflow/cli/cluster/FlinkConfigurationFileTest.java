@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -22,6 +24,7 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -36,6 +39,18 @@ import org.junit.jupiter.api.Test;
 class FlinkConfigurationFileTest {
   private static final Path CONF_DIR = Path.of("..", "flink-conf");
   private static Set<String> knownKeys;
+
+  /** A reporter's options: {@code metrics.reporter.<name>.<option>}. */
+  private static final Pattern REPORTER_KEY = Pattern.compile("metrics\\.reporter\\.[^.]+\\.(.+)");
+
+  /** Options every reporter takes, and the Prometheus reporter's own ({@code port}). */
+  private static final Set<String> REPORTER_OPTIONS =
+      Set.of(
+          MetricOptions.REPORTER_FACTORY_CLASS.key(),
+          MetricOptions.REPORTER_INTERVAL.key(),
+          MetricOptions.REPORTER_SCOPE_DELIMITER.key(),
+          MetricOptions.REPORTER_EXCLUDED_VARIABLES.key(),
+          "port");
 
   @BeforeAll
   static void collectFlinksOptions() throws Exception {
@@ -96,7 +111,28 @@ class FlinkConfigurationFileTest {
             .map(l -> l.substring(0, l.indexOf(':')).trim())
             .toList();
 
-    assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(knownKeys).contains(key));
+    assertThat(keys)
+        .isNotEmpty()
+        .allSatisfy(
+            key -> {
+              Matcher reporter = REPORTER_KEY.matcher(key);
+              if (reporter.matches()) {
+                assertThat(REPORTER_OPTIONS).as(key).contains(reporter.group(1));
+              } else {
+                assertThat(knownKeys).contains(key);
+              }
+            });
+  }
+
+  @Test
+  void thePrometheusReporterIsConfiguredWithAPortRangeAndOnTheClasspath() throws Exception {
+    Configuration conf = GlobalConfiguration.loadConfiguration(CONF_DIR.toString());
+    Configuration prom = MetricOptions.forReporter(conf, "prom");
+
+    String factory = prom.get(MetricOptions.REPORTER_FACTORY_CLASS);
+    assertThat(factory).isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    assertThat(Class.forName(factory)).isNotNull();
+    assertThat(prom.toMap().get("port")).matches("\\d+-\\d+");
   }
 
   @Test
