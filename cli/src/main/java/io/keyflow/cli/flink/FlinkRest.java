@@ -26,12 +26,17 @@ public final class FlinkRest {
     this.base = base;
   }
 
-  /** A job's state and counters, as shown by {@code keyflow run}'s status line. */
-  public record JobProgress(String state, long checkpoints, long recordsIn, long recordsOut) {}
+  /**
+   * A job's state and counters, as shown by {@code keyflow run}'s status line.
+   *
+   * @param busiest the function type with the most messages in a second, or null before any
+   */
+  public record JobProgress(
+      String state, long checkpoints, long recordsIn, long recordsOut, FunctionFigures busiest) {}
 
   /**
-   * The job's progress: completed checkpoints, records its sources emitted (records in), and
-   * records its functions sent to egresses (records out).
+   * The job's progress: completed checkpoints, records its sources emitted (records in), records
+   * its functions sent to egresses (records out), and its busiest function type.
    */
   public JobProgress progress(String jobId) throws IOException, InterruptedException {
     JsonNode job = get("/jobs/" + jobId);
@@ -45,7 +50,8 @@ public final class FlinkRest {
       }
       out += sumOfMetric(jobId, vertex.path("id").asText(), EGRESS_RECORDS);
     }
-    return new JobProgress(job.path("state").asText(), checkpoints, in, out);
+    FunctionFigures busiest = FunctionMetrics.busiest(new FunctionMetrics(this).of(jobId));
+    return new JobProgress(job.path("state").asText(), checkpoints, in, out, busiest);
   }
 
   /** The sum over every vertex and subtask of the operator metrics whose name ends with suffix. */

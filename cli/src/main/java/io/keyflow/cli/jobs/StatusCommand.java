@@ -2,6 +2,7 @@ package io.keyflow.cli.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.cli.flink.FlinkRest;
+import io.keyflow.cli.flink.FunctionMetrics;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code keyflow status}: the cluster's TaskManagers and slots, then each job's state, checkpoints,
- * latest failure, and records in and out per operator.
+ * restarts with their latest causes, the per-function table, and records in and out per operator.
  */
 @Command(
     name = "status",
@@ -19,10 +20,15 @@ import picocli.CommandLine.Option;
     description = {
       "Shows the cluster's TaskManagers and free slots (and says so when none is registered),"
           + " then each job on it: its state, its checkpoints (completed, failed, the latest one),"
-          + " its latest failure, and records in and out per operator chain."
+          + " its restarts with the causes of its latest failures, per function type messages in"
+          + " and out a second, call latency p50/p99, failed calls a second, backlog, dead"
+          + " letters and endpoint health, and records in and out per operator chain."
     },
     footer = {"", "Example:", "  keyflow status --rest http://127.0.0.1:8081"})
 public final class StatusCommand implements Callable<Integer> {
+  /** Failure causes shown per job, newest first. */
+  static final int FAILURES_SHOWN = 3;
+
   @Option(names = "--rest", required = true, paramLabel = "URL", description = "Flink's REST API.")
   URI rest;
 
@@ -66,9 +72,16 @@ public final class StatusCommand implements Callable<Integer> {
                   latest.path("end_to_end_duration").asLong(),
                   latest.path("state_size").asLong(),
                   latest.path("external_path").asText()));
-      String failure = ClusterOverview.latestFailure(client.get("/jobs/" + id + "/exceptions"));
-      if (failure != null) {
-        System.out.println("  " + failure);
+      JsonNode restarts = client.get("/jobs/" + id + "/metrics?get=numRestarts");
+      for (String line :
+          ClusterOverview.restarts(
+              restarts.path(0).path("value").asLong(),
+              client.get("/jobs/" + id + "/exceptions?maxExceptions=" + FAILURES_SHOWN),
+              FAILURES_SHOWN)) {
+        System.out.println("  " + line);
+      }
+      if (!ended) {
+        FunctionTable.lines(new FunctionMetrics(client).of(id)).forEach(System.out::println);
       }
       for (JsonNode vertex : client.get("/jobs/" + id).path("vertices")) {
         JsonNode metrics = vertex.path("metrics");

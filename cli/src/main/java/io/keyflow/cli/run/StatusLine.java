@@ -1,6 +1,7 @@
 package io.keyflow.cli.run;
 
 import io.keyflow.cli.flink.FlinkRest.JobProgress;
+import io.keyflow.cli.flink.FunctionFigures;
 import java.io.PrintStream;
 
 /**
@@ -23,11 +24,12 @@ final class StatusLine {
   void show(JobProgress progress, String web) {
     String line =
         String.format(
-            "job %s | checkpoints %,d | records in %,d | out %,d | web %s",
+            "job %s | checkpoints %,d | records in %,d | out %,d%s | web %s",
             progress.state(),
             progress.checkpoints(),
             progress.recordsIn(),
             progress.recordsOut(),
+            busiest(progress.busiest()),
             web);
     if (line.equals(last)) {
       return;
@@ -51,6 +53,34 @@ final class StatusLine {
     }
     out.flush();
     last = line;
+  }
+
+  /**
+   * The busiest function type's figures: messages in and out a second, call latency p99, and its
+   * failures, backlog and dead letters when there are any.
+   */
+  static String busiest(FunctionFigures f) {
+    if (f == null) {
+      return "";
+    }
+    StringBuilder text =
+        new StringBuilder(
+            String.format(
+                " | busiest %s: in %.1f/s out %.1f/s p99 %,.0f ms",
+                f.function(), f.inPerSecond(), f.outPerSecond(), f.latencyP99Millis()));
+    if (f.failuresPerSecond() > 0) {
+      text.append(String.format(" failures %.1f/s", f.failuresPerSecond()));
+    }
+    if (f.backlog() > 0) {
+      text.append(String.format(" backlog %,d", f.backlog()));
+    }
+    if (f.deadLetters() > 0) {
+      text.append(String.format(" dead %,d", f.deadLetters()));
+    }
+    if (f.endpointDown()) {
+      text.append(" ENDPOINT DOWN");
+    }
+    return text.toString();
   }
 
   /** Ends the line in place, so that what follows starts on a fresh one. */

@@ -49,4 +49,28 @@ class ClusterOverviewTest {
     assertThat(ClusterOverview.latestFailure(json("{\"exceptionHistory\":{\"entries\":[]}}")))
         .isNull();
   }
+
+  @Test
+  void restartsListTheLatestFailureThenEarlierOnesWithTheirTasks() throws Exception {
+    JsonNode exceptions =
+        json(
+            """
+            {"exceptionHistory": {"entries": [
+              {"exceptionName": "java.io.IOException", "stacktrace": "java.io.IOException: disk full\\n\\tat x",
+               "timestamp": 2000, "taskName": "functions (1/2)"},
+              {"exceptionName": "java.lang.IllegalStateException", "stacktrace": "",
+               "timestamp": 1000, "taskName": null},
+              {"exceptionName": "java.lang.Error", "stacktrace": "java.lang.Error: old", "timestamp": 0}
+            ]}}
+            """);
+
+    assertThat(ClusterOverview.restarts(3, exceptions, 2))
+        .containsExactly(
+            "restarts: 3",
+            "  latest failure at 1970-01-01T00:00:02Z: java.io.IOException: disk full"
+                + " (in functions (1/2))",
+            "  earlier failure at 1970-01-01T00:00:01Z: java.lang.IllegalStateException");
+    assertThat(ClusterOverview.restarts(0, json("{\"exceptionHistory\":{\"entries\":[]}}"), 3))
+        .containsExactly("restarts: 0");
+  }
 }
