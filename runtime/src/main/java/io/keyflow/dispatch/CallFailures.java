@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  *       counts against the batch, which after {@link FailurePolicy#maxAttempts()} calls goes to the
  *       endpoint's policy, so a function that hangs for one message cannot hold its address, or its
  *       subtask, forever.
+ *   <li><b>Misconfiguration.</b> A TLS failure no retry can fix (the server's certificate does not
+ *       name the host, is not trusted, is expired; the server refuses Keyflow's certificate): held
+ *       like an outage, whatever else the endpoint served, so no message is lost or dead-lettered
+ *       for it, but logged as an error naming the fix, repeated while it lasts.
  * </ul>
  */
 final class CallFailures {
@@ -81,6 +85,10 @@ final class CallFailures {
       outcomes.send(newProbe);
     }
     EndpointHealth endpoint = health(function);
+    if (cause instanceof RemoteInvocationException remote && remote.configurationError()) {
+      outcomes.sendLater(p, endpoint.misconfigured(System.nanoTime(), cause, tracker.size()));
+      return;
+    }
     boolean served = endpoint.servedSince(p.sentAtNanos);
     if (!served && cause instanceof RemoteInvocationException remote && remote.transientFailure()) {
       if (!p.held) {

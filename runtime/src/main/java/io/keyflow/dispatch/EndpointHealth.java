@@ -14,6 +14,7 @@ final class EndpointHealth {
   private static final Logger LOG = LoggerFactory.getLogger(EndpointHealth.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  private static final Duration MISCONFIGURED_LOG_INTERVAL = Duration.ofMinutes(1);
 
   private final String endpoint;
   private long lastSuccessNanos = Long.MIN_VALUE;
@@ -21,6 +22,7 @@ final class EndpointHealth {
   private boolean down;
   private Duration backoff = FIRST_BACKOFF;
   private long heldCalls;
+  private long lastErrorLogNanos;
 
   EndpointHealth(String endpoint) {
     this.endpoint = endpoint;
@@ -47,6 +49,40 @@ final class EndpointHealth {
     }
     backoff = FIRST_BACKOFF;
     heldCalls = 0;
+  }
+
+  /**
+   * Records a call held because the endpoint's TLS setup is wrong (a configuration error): the
+   * endpoint counts as down, and an error naming the fix is logged at once and every minute while
+   * it lasts.
+   *
+   * @return the delay before that call is retried
+   */
+  Duration misconfigured(long nowNanos, Throwable error, int outstanding) {
+    boolean first = !down;
+    if (first || nowNanos - lastErrorLogNanos >= MISCONFIGURED_LOG_INTERVAL.toNanos()) {
+      lastErrorLogNanos = nowNanos;
+      LOG.error(
+          "Endpoint {} cannot be called: {} Keyflow keeps the messages for it and retries every"
+              + " {} s until the configuration or the certificate is fixed ({} request(s)"
+              + " outstanding{}). Metric keyflowEndpointDown is 1 for it meanwhile.",
+          endpoint,
+          error.getMessage(),
+          MAX_BACKOFF.toSeconds(),
+          outstanding,
+          first
+              ? ""
+              : ", down for " + Duration.ofNanos(nowNanos - downSinceNanos).toSeconds() + " s");
+    }
+    heldCalls++;
+    if (first) {
+      down = true;
+      downSinceNanos = nowNanos;
+    }
+    Duration delay = backoff;
+    backoff =
+        backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_BACKOFF;
+    return delay;
   }
 
   /**

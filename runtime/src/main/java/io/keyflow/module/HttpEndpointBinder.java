@@ -17,7 +17,7 @@ import java.util.Map;
  *     call: 90s                        # default 2 min: budget per request, retries included
  *     connect: 5s                      # default 20 s
  *     pool_ttl: 30s                    # default 15 s; 0 disables
- *     pool_size: 256                   # default 1024
+ *     pool_size: 256                   # connections per host and port in a JVM; default 64
  *     payload_max_bytes: 8388608       # default 32 MiB
  *     trust_cacerts: classpath:ca.pem
  *     client_cert: /etc/keyflow/client.pem   # with client_key, or neither

@@ -54,7 +54,7 @@ public record Transport(
   static final Duration DEFAULT_CALL = Duration.ofMinutes(2);
   static final Duration DEFAULT_CONNECT = Duration.ofSeconds(20);
   static final Duration DEFAULT_POOL_TTL = Duration.ofSeconds(15);
-  static final int DEFAULT_POOL_SIZE = 1024;
+  static final int DEFAULT_POOL_SIZE = 64;
   static final long DEFAULT_PAYLOAD_MAX_BYTES = 32L * 1024 * 1024;
 
   // Defaults of a `timeouts` object, and of the okhttp transport.
@@ -98,7 +98,7 @@ public record Transport(
     }
   }
 
-  /** The async transport with StateFun's defaults: call 2 min, connect 20 s, 1024 connections. */
+  /** The async transport with StateFun's timeouts (call 2 min, connect 20 s) and 64 connections. */
   public static Transport defaults() {
     return new Transport(
         ASYNC,

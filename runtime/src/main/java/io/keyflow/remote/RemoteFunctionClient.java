@@ -4,22 +4,24 @@ import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Transport;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.ToFunction;
-import io.keyflow.remote.http.Http1Client;
-import io.keyflow.remote.http.ResponseTooLargeException;
+import io.keyflow.remote.http.BodyTooLargeException;
+import io.keyflow.remote.http.ConnectionPool;
+import io.keyflow.remote.http.ConnectionStats;
+import io.keyflow.remote.http.HttpTransport;
+import io.keyflow.remote.http.PoolKey;
+import io.keyflow.remote.http.ResponseFuture;
+import io.keyflow.remote.http.TlsConfigurationException;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -28,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * the decoded {@code FromFunction}, retrying with exponential backoff within the endpoint's call
  * budget ({@code transport.call}).
  *
- * <p>Plain {@code http:} calls go through Keyflow's own HTTP/1.1 client ({@link Http1Client}), one
- * per connect timeout and pool TTL in the JVM, shared while any endpoint uses it; {@code https:}
- * calls go through the JDK's HTTP client with the endpoint's TLS material.
+ * <p>Both {@code http:} and {@code https:} calls go through Keyflow's Netty-based client ({@link
+ * HttpTransport}), shared in the JVM, with one connection pool per host, port and transport
+ * settings; {@code https:} connections use the endpoint's TLS material.
  *
  * <p>Completions run on the HTTP client's threads; callers hop to their own thread. Decoding
  * happens here, off the caller's thread.
@@ -41,72 +43,36 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
   private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofMillis(10);
 
-  /**
-   * One HTTP client (and connection pool) per connect timeout in this JVM, shared by every subtask
-   * and kept across restarts: Java 17's client cannot be closed, so per-attempt clients would leave
-   * their pooled connections open until garbage collection.
-   */
-  private static final Map<ClientKey, HttpClient> CLIENTS = new ConcurrentHashMap<>();
-
-  /** What distinguishes one shared HTTP client from another: timeouts and TLS material. */
-  private record ClientKey(
-      Duration connect, String trustCaCerts, String clientCert, String clientKey, String password) {
-    static ClientKey of(Transport t) {
-      return new ClientKey(
-          t.connect(),
-          t.trustCaCerts().orElse(null),
-          t.clientCert().orElse(null),
-          t.clientKey().orElse(null),
-          t.clientKeyPassword().orElse(null));
-    }
-  }
-
-  /** One lean client per connect timeout, pool TTL and pipelining, with its number of users. */
-  private static final Map<PlainKey, SharedPlain> PLAIN = new HashMap<>();
-
-  private record PlainKey(Duration connect, Duration idle, int pipelining) {}
-
-  private static final class SharedPlain {
-    final Http1Client client;
-    int users;
-
-    SharedPlain(Http1Client client) {
-      this.client = client;
-    }
-  }
-
-  /** Concurrent requests per endpoint in this JVM, bounded by {@code transport.pool_size}. */
-  private static final Map<HttpEndpoint, ConcurrencyLimit> LIMITS = new ConcurrentHashMap<>();
-
   private final HttpEndpoint endpoint;
   private final Transport transport;
-  private final PlainKey plainKey;
-  private final SharedPlain shared;
-  private final Http1Client plain;
-  private volatile HttpClient tls;
+  private final HttpTransport http;
   private volatile boolean closed;
-  private final ConcurrencyLimit limit;
 
-  /** Every request's headers: the protocol's, then the endpoint's {@code headers}. */
+  /** The pool of the last URL's host and port: an endpoint's URLs nearly always share one. */
+  private volatile Route lastRoute;
+
+  private record Route(
+      String scheme, String host, int port, ConnectionPool pool, HttpHeaders headers) {
+    boolean serves(URI url) {
+      return url.getPort() == port
+          && host.equals(url.getHost())
+          && scheme.equalsIgnoreCase(url.getScheme());
+    }
+  }
+
+  /** Every request's headers: the protocol's, then the endpoint's {@code headers}, without Host. */
   private final Map<String, String> headers;
 
   public RemoteFunctionClient(HttpEndpoint endpoint) {
     this.endpoint = endpoint;
     this.transport = endpoint.transport();
-    this.plainKey =
-        new PlainKey(
-            transport.connect(),
-            transport.poolTtl().isZero() ? Duration.ofDays(365) : transport.poolTtl(),
-            transport.pipelining());
-    this.shared = acquirePlain(plainKey);
-    this.plain = shared.client;
-    this.limit = LIMITS.computeIfAbsent(endpoint, e -> new ConcurrencyLimit(transport.poolSize()));
     Map<String, String> all = new LinkedHashMap<>();
     all.put("Content-Type", OCTET_STREAM);
     all.put("Accept", OCTET_STREAM);
     all.put("User-Agent", "keyflow");
     all.putAll(endpoint.headers());
     this.headers = java.util.Collections.unmodifiableMap(all);
+    this.http = HttpTransport.acquire();
   }
 
   public HttpEndpoint endpoint() {
@@ -117,75 +83,54 @@ public final class RemoteFunctionClient implements AutoCloseable {
    * Sends {@code request} to {@code url}; the future fails with {@link RemoteInvocationException}.
    */
   public CompletableFuture<FromFunction> invoke(URI url, ToFunction request) {
-    Call call = new Call(url, request.toByteArray(), System.nanoTime());
-    limit.run(call::attempt, call.result);
+    Call call = new Call(url, request.toByteArray());
+    call.attempt();
     return call.result;
   }
 
   /**
-   * Releases the client. The plain HTTP client closes with its last user; the JDK's client (for
-   * {@code https:}) is shared in the JVM and stays, as Java 17's HttpClient has no close.
+   * Connections opened to the host and port of {@code url} in this JVM, and the most open at once.
    */
+  public static ConnectionStats connections(URI url) {
+    return HttpTransport.stats(PoolKey.of(url, Transport.defaults()).route());
+  }
+
+  /** Releases the client; the shared HTTP client closes with its last user. */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    synchronized (PLAIN) {
-      // Release exactly what was acquired: the map may hold a newer client for the key by now.
-      if (--shared.users == 0) {
-        PLAIN.remove(plainKey, shared);
-        shared.client.close();
-      }
-    }
+    http.close();
   }
 
-  private static SharedPlain acquirePlain(PlainKey key) {
-    synchronized (PLAIN) {
-      SharedPlain shared =
-          PLAIN.computeIfAbsent(
-              key, k -> new SharedPlain(new Http1Client(k.connect(), k.idle(), k.pipelining())));
-      shared.users++;
-      return shared;
+  private Route route(URI url) {
+    Route route = lastRoute;
+    if (route != null && route.serves(url)) {
+      return route;
     }
-  }
-
-  private HttpClient tls() {
-    HttpClient client = tls;
-    if (client == null) {
-      client =
-          CLIENTS.computeIfAbsent(
-              ClientKey.of(transport),
-              key -> {
-                warnIfCommonPoolIsSmall();
-                HttpClient.Builder builder =
-                    HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(key.connect())
-                        .followRedirects(HttpClient.Redirect.NEVER);
-                if (TlsMaterial.custom(transport)) {
-                  builder.sslContext(TlsMaterial.context(transport));
-                }
-                return builder.build();
-              });
-      tls = client;
-    }
-    return client;
+    PoolKey key = PoolKey.of(url, transport);
+    ConnectionPool pool = http.pool(key, () -> TlsMaterial.clientTls(transport));
+    HttpHeaders all = new DefaultHttpHeaders();
+    all.set("Host", url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + key.port());
+    headers.forEach(all::set);
+    route = new Route(url.getScheme(), url.getHost(), url.getPort(), pool, all);
+    lastRoute = route;
+    return route;
   }
 
   private final class Call {
     final URI url;
     final byte[] body;
-    long startNanos;
+    long startNanos = System.nanoTime();
     final CompletableFuture<FromFunction> result = new CompletableFuture<>();
     int attempts;
     Duration backoff = INITIAL_BACKOFF;
 
-    Call(URI url, byte[] body, long startNanos) {
+    Call(URI url, byte[] body) {
       this.url = url;
       this.body = body;
-      this.startNanos = startNanos;
     }
 
     Duration remaining() {
@@ -199,11 +144,6 @@ public final class RemoteFunctionClient implements AutoCloseable {
                 url, new java.io.IOException("the function client was closed")));
         return;
       }
-      if (attempts == 0) {
-        // The budget starts with the first attempt: waiting for a pool_size slot is not the
-        // function's time.
-        startNanos = System.nanoTime();
-      }
       attempts++;
       Duration timeout = remaining();
       if (transport.readTimeout().isPresent()) {
@@ -216,37 +156,35 @@ public final class RemoteFunctionClient implements AutoCloseable {
       if (timeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {
         timeout = MIN_ATTEMPT_TIMEOUT;
       }
-      if ("http".equalsIgnoreCase(url.getScheme())) {
-        plain
-            .post(url, headers, body, timeout, transport.payloadMaxBytes())
-            .handle(
-                (response, error) -> {
-                  if (error == null) {
-                    answered(response.status(), response.contentType(), response.body());
-                  } else {
-                    transportFailed(error);
-                  }
-                  return null;
-                });
+      Route route;
+      try {
+        route = route(url);
+      } catch (IllegalArgumentException e) {
+        result.completeExceptionally(e);
         return;
       }
-      HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(timeout);
-      headers.forEach(builder::header);
-      HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-      tls()
-          .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-          .handle(
-              (response, error) -> {
-                if (error == null) {
-                  answered(
-                      response.statusCode(),
-                      response.headers().firstValue("Content-Type").orElse(""),
-                      response.body());
-                } else {
-                  transportFailed(error);
-                }
-                return null;
-              });
+      String target =
+          url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+      if (url.getRawQuery() != null) {
+        target += "?" + url.getRawQuery();
+      }
+      ResponseFuture response =
+          route.pool().post(target, route.headers(), body, timeout, transport.payloadMaxBytes());
+      boolean first = attempts == 1;
+      response.handle(
+          (answer, error) -> {
+            if (first && response.startedNanos() != 0) {
+              // The budget starts when the first attempt goes onto a connection: waiting for one
+              // of the pool's connections is not the function's time.
+              startNanos = response.startedNanos();
+            }
+            if (error == null) {
+              answered(answer.status(), answer.contentType(), answer.body());
+            } else {
+              transportFailed(error);
+            }
+            return null;
+          });
     }
 
     /** The function answered this attempt: decode, or fail (and maybe retry) the call. */
@@ -263,9 +201,11 @@ public final class RemoteFunctionClient implements AutoCloseable {
     /** The attempt got no usable answer. */
     private void transportFailed(Throwable error) {
       Throwable cause = unwrap(error);
-      if (cause instanceof ResponseTooLargeException large) {
+      if (cause instanceof BodyTooLargeException large) {
         result.completeExceptionally(
             RemoteInvocationException.tooLarge(url, large.size(), large.limit()));
+      } else if (cause instanceof TlsConfigurationException tls) {
+        result.completeExceptionally(RemoteInvocationException.tlsConfiguration(url, tls));
       } else {
         failed(RemoteInvocationException.transportFailure(url, cause));
       }
@@ -321,19 +261,6 @@ public final class RemoteFunctionClient implements AutoCloseable {
     int semicolon = contentType.indexOf(';');
     String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
     return mediaType.trim().toLowerCase(Locale.ROOT).equals(OCTET_STREAM);
-  }
-
-  private static void warnIfCommonPoolIsSmall() {
-    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
-      org.slf4j.LoggerFactory.getLogger(RemoteFunctionClient.class)
-          .warn(
-              "The common ForkJoinPool has {} thread(s), so the JDK HTTP client (used for https"
-                  + " endpoints) starts a new thread for every response it completes, which costs"
-                  + " more CPU than the call itself. Start this JVM with"
-                  + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 (in Flink:"
-                  + " env.java.opts.all, as flink-conf/config.yaml does).",
-              java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
-    }
   }
 
   private static String excerpt(byte[] body) {

@@ -14,6 +14,7 @@ public final class RemoteInvocationException extends RuntimeException {
   private final boolean transientFailure;
 
   private final boolean responded;
+  private final boolean configurationError;
 
   private RemoteInvocationException(String message, Throwable cause, boolean retryable) {
     this(message, cause, retryable, retryable, true);
@@ -25,10 +26,33 @@ public final class RemoteInvocationException extends RuntimeException {
       boolean retryable,
       boolean transientFailure,
       boolean responded) {
+    this(message, cause, retryable, transientFailure, responded, false);
+  }
+
+  private RemoteInvocationException(
+      String message,
+      Throwable cause,
+      boolean retryable,
+      boolean transientFailure,
+      boolean responded,
+      boolean configurationError) {
     super(message, cause);
     this.retryable = retryable;
     this.transientFailure = transientFailure;
     this.responded = responded;
+    this.configurationError = configurationError;
+  }
+
+  /**
+   * Whether the call failed because the endpoint's configuration or the server's certificate is
+   * wrong (a TLS failure that another attempt cannot fix): not the message's fault, and not an
+   * outage that passes by itself. The message names the fix.
+   */
+  public boolean configurationError() {
+    if (getCause() instanceof RemoteInvocationException last) {
+      return last.configurationError();
+    }
+    return configurationError;
   }
 
   /**
@@ -58,6 +82,11 @@ public final class RemoteInvocationException extends RuntimeException {
   static RemoteInvocationException transportFailure(URI url, Throwable cause) {
     return new RemoteInvocationException(
         "POST " + url + " failed: " + describe(cause), cause, true, true, false);
+  }
+
+  static RemoteInvocationException tlsConfiguration(URI url, Throwable cause) {
+    return new RemoteInvocationException(
+        "POST " + url + " failed: " + cause.getMessage(), cause, false, true, false, true);
   }
 
   static RemoteInvocationException status(URI url, int status, String bodyExcerpt) {

@@ -1,6 +1,7 @@
 package io.keyflow.remote;
 
 import io.keyflow.module.Transport;
+import io.keyflow.remote.http.ClientTls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,14 +43,17 @@ public final class TlsMaterial {
 
   private TlsMaterial() {}
 
-  /** Whether the transport asks for anything but the JVM's default TLS setup. */
-  static boolean custom(Transport transport) {
-    return transport.trustCaCerts().isPresent() || transport.clientCert().isPresent();
-  }
-
-  static SSLContext context(Transport transport) {
+  /**
+   * What a client of the endpoint trusts and presents: the CA certificates of {@code trust_cacerts}
+   * (else the JVM's default trust store), and {@code client_cert} with {@code client_key} when set.
+   *
+   * @throws IllegalArgumentException naming the field when a file is missing or unreadable
+   */
+  static ClientTls clientTls(Transport transport) {
     try {
-      TrustManagerFactory trust = null;
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      String trustSource;
       if (transport.trustCaCerts().isPresent()) {
         String location = transport.trustCaCerts().get();
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -62,8 +66,11 @@ public final class TlsMaterial {
           throw new IllegalArgumentException(
               "transport.trust_cacerts " + location + " holds no PEM certificate");
         }
-        trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);
+        trustSource = "transport.trust_cacerts " + location;
+      } else {
+        trust.init((KeyStore) null);
+        trustSource = "the JVM's default trust store (no transport.trust_cacerts)";
       }
       KeyManagerFactory keys = null;
       if (transport.clientCert().isPresent()) {
@@ -76,12 +83,7 @@ public final class TlsMaterial {
                 "client_key_password",
                 transport.clientKeyPassword().orElse(null));
       }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(
-          keys == null ? null : keys.getKeyManagers(),
-          trust == null ? null : trust.getTrustManagers(),
-          null);
-      return context;
+      return new ClientTls(trust, trustSource, keys);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "cannot set up TLS for the endpoint (transport.trust_cacerts, client_cert, client_key): "

@@ -18,7 +18,7 @@ class TransportTest {
     assertThat(t.readTimeout()).isEmpty();
     assertThat(t.writeTimeout()).isEmpty();
     assertThat(t.poolTtl()).isEqualTo(Duration.ofSeconds(15));
-    assertThat(t.poolSize()).isEqualTo(1024);
+    assertThat(t.poolSize()).isEqualTo(64);
     assertThat(t.payloadMaxBytes()).isEqualTo(33554432L);
     assertThat(t.trustCaCerts()).isEmpty();
     assertThat(t.clientCert()).isEmpty();

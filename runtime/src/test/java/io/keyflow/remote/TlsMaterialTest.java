@@ -32,7 +32,7 @@ class TlsMaterialTest {
   void aMissingCaFileNamesItsLocation() {
     Path missing = dir.resolve("nowhere.pem");
 
-    assertThatThrownBy(() -> TlsMaterial.context(transport("trust_cacerts: " + missing)))
+    assertThatThrownBy(() -> TlsMaterial.clientTls(transport("trust_cacerts: " + missing)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot set up TLS")
         .hasMessageContaining("nowhere.pem");
@@ -42,7 +42,7 @@ class TlsMaterialTest {
   void aFileWithoutCertificatesIsRefused() throws Exception {
     Path empty = Files.writeString(dir.resolve("empty.pem"), "not a certificate\n");
 
-    assertThatThrownBy(() -> TlsMaterial.context(transport("trust_cacerts: " + empty)))
+    assertThatThrownBy(() -> TlsMaterial.clientTls(transport("trust_cacerts: " + empty)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty.pem");
   }
@@ -56,7 +56,7 @@ class TlsMaterialTest {
             "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
 
     assertThatThrownBy(
-            () -> TlsMaterial.context(transport("client_cert: " + cert + "\nclient_key: " + key)))
+            () -> TlsMaterial.clientTls(transport("client_cert: " + cert + "\nclient_key: " + key)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("client.pem holds no PEM certificate");
   }

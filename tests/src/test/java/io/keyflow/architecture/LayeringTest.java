@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
- * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote}, YAML to {@code
- * module}; the bindings never reach into the CLI; the offline state tools build on the runtime
- * alone and are the only code that uses Flink's State Processor API; the functions use only the
- * StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit level from
- * Flink and Kafka. A rule broken names the file and what it referenced.
+ * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote} (and Netty, its
+ * client, to nothing else in any module), YAML to {@code module}; the bindings never reach into the
+ * CLI; the offline state tools build on the runtime alone and are the only code that uses Flink's
+ * State Processor API; the functions use only the StateFun SDK; the test kit stays apart from the
+ * CLI and the examples, and its unit level from Flink and Kafka. A rule broken names the file and
+ * what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -67,7 +68,19 @@ class LayeringTest {
         sources("runtime").stream().filter(s -> !inPackage(s, "io.keyflow.remote")).toList(),
         "java.net.http.",
         "io.keyflow.remote.http.",
+        "io.netty.",
         "javax.net.ssl.");
+  }
+
+  @Test
+  void onlyRemoteUsesNettyAndTheRuntimeHasOneHttpClient() {
+    List<Source> all = new ArrayList<>();
+    for (String module : List.of("runtime", "ingress-egress", "functions", "cli")) {
+      all.addAll(sources(module));
+    }
+    assertNoneReference(
+        all.stream().filter(s -> !inPackage(s, "io.keyflow.remote")).toList(), "io.netty.");
+    assertNoneReference(sources("runtime"), "java.net.http.");
   }
 
   @Test

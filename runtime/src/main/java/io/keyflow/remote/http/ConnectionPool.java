@@ -1,139 +1,501 @@
 package io.keyflow.remote.http;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The connections of an {@link Http1Client}, per route (host and port): idle ones, most recently
- * used last, and busy ones that may take pipelined requests. Used by the client's thread only.
+ * The HTTP/1.1 connections to one host and port with one set of settings, and the requests waiting
+ * for them.
+ *
+ * <p><b>How requests meet connections.</b> A request goes onto a connection that can take it: with
+ * {@code pipelining} above 1 the least busy connection that already served a response and carries
+ * fewer than that many requests, else the most recently used idle connection. Without one it waits,
+ * in arrival order, and the pool opens another connection, unless {@code maxConnections} are open
+ * or being opened, or {@link #MAX_OPENING} are being opened already, or as many are being opened as
+ * requests wait. So a burst (a start, a restore re-sending hundreds of requests) opens connections
+ * a few at a time, and queues on those that are open instead of opening one per request. Over TLS
+ * every connection of a pool shares one TLS context, whose session cache lets later handshakes
+ * resume the first one's session.
+ *
+ * <p><b>Failures.</b> A connection that ends before any byte of a request's response arrived, after
+ * it served an earlier response (a pooled connection the server closed meanwhile), sends that
+ * request again on another connection, at most {@link #MAX_RESENDS} times; so are requests
+ * pipelined behind a failed one. A malformed response, an oversized body or a timeout closes the
+ * connection and fails only its request. When a connection cannot be opened while none is open,
+ * every waiting request fails with the reason.
+ *
+ * <p><b>Threading.</b> Each pool lives on one event loop: every field is used there only, except
+ * the counters. {@link #post} may be called from any thread; futures complete on the event loop.
  */
-final class ConnectionPool {
-  private final int maxPipelined;
-  private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
-  private final Set<Connection> busy = new HashSet<>();
-  private final Map<String, ArrayList<Connection>> busyByRoute = new HashMap<>();
-  private final Set<String> noPipelining = new HashSet<>();
+public final class ConnectionPool {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
+  private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("keyflow.conn");
 
-  /**
-   * @param maxPipelined requests one connection may carry at once
-   */
-  ConnectionPool(int maxPipelined) {
-    this.maxPipelined = maxPipelined;
+  /** Connections being opened (TCP connect and TLS handshake) at once, at most. */
+  static final int MAX_OPENING = 8;
+
+  /** Sending a request again more often than this means the server is not just closing idly. */
+  private static final int MAX_RESENDS = 3;
+
+  private static final int MAX_INITIAL_LINE = 4096;
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+  private final String route;
+  private final String host;
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final SslContext ssl;
+  private final RecordingTrustManager trust;
+  private final ClientTls tls;
+  private final int port;
+  private final int maxConnections;
+  private final int pipelining;
+  private final long idleTimeoutNanos;
+  private final ConnectionStats stats;
+
+  private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  private final List<Connection> busy = new ArrayList<>();
+  private int live;
+  private int opening;
+  private boolean noPipelining;
+  private boolean closed;
+
+  ConnectionPool(
+      PoolKey key,
+      EventLoop loop,
+      SslContext ssl,
+      RecordingTrustManager trust,
+      ClientTls tls,
+      ConnectionStats stats) {
+    this.route = key.route();
+    this.host = key.host();
+    this.port = key.port();
+    this.loop = loop;
+    this.ssl = ssl;
+    this.trust = trust;
+    this.tls = tls;
+    this.stats = stats;
+    this.maxConnections = key.transport().poolSize();
+    this.pipelining = key.transport().pipelining();
+    Duration ttl = key.transport().poolTtl();
+    this.idleTimeoutNanos = ttl.isZero() ? Long.MAX_VALUE : ttl.toNanos();
+    this.bootstrap =
+        new Bootstrap()
+            .group(loop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, key.transport().connect().toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel channel) {
+                    setUp(channel, key.transport().connect());
+                  }
+                });
+    if (idleTimeoutNanos != Long.MAX_VALUE) {
+      long every = Math.max(100, Math.min(1000, ttl.toMillis() / 2));
+      loop.scheduleAtFixedRate(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Scheme, host and port, such as {@code https://fn.example:443}. */
+  String route() {
+    return route;
   }
 
   /**
-   * Where the next request for {@code route} goes without a connection of its own: a busy
-   * connection that takes pipelined requests (preferring one whose queued requests are not written
-   * yet, so they go in one write), else the most recently used idle one; null if none. Pipelining
-   * comes first, so that idle connections age out and a few busy ones carry the load.
+   * POSTs {@code body} to {@code uri} (path and query) with the given headers.
+   *
+   * @param timeout for the exchange once it is on a connection; waiting for one is not counted
+   * @param maxBodyBytes a larger response fails with {@link BodyTooLargeException}
+   * @return the response; fails with an {@link IOException}
    */
-  Connection take(String route) {
-    Connection connection = maxPipelined > 1 ? leastLoaded(route) : null;
-    ArrayDeque<Connection> pool = idle.get(route);
-    while (pool != null && connection == null && !pool.isEmpty()) {
-      Connection candidate = pool.pollLast();
-      if (candidate.channel.isOpen()) {
-        connection = candidate;
+  public ResponseFuture post(
+      String uri, HttpHeaders headers, byte[] body, Duration timeout, long maxBodyBytes) {
+    Exchange exchange = new Exchange(uri, headers, body, timeout.toNanos(), maxBodyBytes);
+    if (loop.inEventLoop()) {
+      submit(exchange);
+    } else {
+      try {
+        loop.execute(() -> submit(exchange));
+      } catch (RejectedExecutionException e) {
+        exchange.result.completeExceptionally(new IOException("the HTTP client is closed", e));
       }
     }
-    return connection;
+    return exchange.result;
   }
 
-  private Connection leastLoaded(String route) {
-    if (noPipelining.contains(route)) {
-      return null;
+  private void setUp(Channel channel, Duration handshakeTimeout) {
+    Connection connection = new Connection(channel);
+    channel.attr(CONNECTION).set(connection);
+    ChannelPipeline pipeline = channel.pipeline();
+    if (ssl != null) {
+      SslHandler handler = ssl.newHandler(channel.alloc(), host, port);
+      handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+      connection.engine = handler.engine();
+      pipeline.addLast(handler);
+      handler
+          .handshakeFuture()
+          .addListener(
+              done -> {
+                if (done.isSuccess()) {
+                  ready(connection);
+                } else {
+                  broken(connection, done.cause());
+                }
+              });
     }
-    ArrayList<Connection> candidates = busyByRoute.get(route);
-    if (candidates == null) {
-      return null;
+    HttpDecoderConfig decoding =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(MAX_INITIAL_LINE)
+            .setMaxHeaderSize(MAX_HEADER_BYTES)
+            .setHeadersFactory(StrictHeaders.FACTORY)
+            .setTrailersFactory(StrictHeaders.FACTORY)
+            .setAllowDuplicateContentLengths(false)
+            .setStrictLineParsing(true);
+    pipeline.addLast(new HttpClientCodec(decoding, false, false));
+    pipeline.addLast(new ResponseReader(this, connection));
+  }
+
+  private void submit(Exchange exchange) {
+    if (closed) {
+      exchange.result.completeExceptionally(new IOException("the HTTP client is closed"));
+      return;
     }
-    Connection best = null;
-    for (Connection candidate : candidates) {
-      if (candidate.load() >= maxPipelined || candidate.writeFailed != null) {
-        continue;
+    waiting.addLast(exchange);
+    dispatch();
+  }
+
+  /** Puts waiting requests onto connections, and opens connections for the rest. */
+  private void dispatch() {
+    while (!waiting.isEmpty()) {
+      Connection connection = pick();
+      if (connection == null) {
+        break;
       }
-      if (candidate.dirty) {
+      send(connection, waiting.pollFirst());
+    }
+    // A connection being opened takes as many waiting requests as it may carry at once.
+    int perConnection = noPipelining ? 1 : pipelining;
+    while (!closed
+        && waiting.size() > (long) opening * perConnection
+        && live + opening < maxConnections
+        && opening < MAX_OPENING) {
+      open();
+    }
+  }
+
+  private Connection pick() {
+    if (pipelining > 1 && !noPipelining) {
+      Connection best = null;
+      for (Connection candidate : busy) {
+        if (!candidate.closed
+            && candidate.load() < pipelining
+            && (best == null || candidate.load() < best.load())) {
+          best = candidate;
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+    }
+    while (!idle.isEmpty()) {
+      Connection candidate = idle.pollLast();
+      if (!candidate.closed && candidate.channel.isActive()) {
+        busy.add(candidate);
         return candidate;
       }
-      if (best == null || candidate.load() < best.load()) {
-        best = candidate;
+    }
+    return null;
+  }
+
+  private void send(Connection connection, Exchange exchange) {
+    long now = System.nanoTime();
+    if (exchange.result.startedNanos() == 0) {
+      exchange.result.started(now);
+      exchange.deadlineNanos = now + exchange.timeoutNanos;
+    }
+    connection.add(exchange);
+    exchange.timeout =
+        loop.schedule(
+            () -> timedOut(connection, exchange),
+            Math.max(0, exchange.deadlineNanos - now),
+            TimeUnit.NANOSECONDS);
+    connection.channel.writeAndFlush(exchange.request(), connection.channel.voidPromise());
+  }
+
+  private void open() {
+    opening++;
+    stats.countOpened();
+    stats.noteOpen(live + opening);
+    ChannelFuture connecting = bootstrap.connect(host, port);
+    connecting.addListener(
+        (ChannelFuture done) -> {
+          Connection connection = done.channel().attr(CONNECTION).get();
+          if (connection == null) {
+            // The channel never got as far as its pipeline.
+            opening--;
+            notOpened(null, done.cause());
+            dispatch();
+          } else if (!done.isSuccess()) {
+            broken(connection, done.cause());
+          } else if (ssl == null) {
+            ready(connection);
+          }
+        });
+  }
+
+  private void ready(Connection connection) {
+    if (connection.closed || connection.ready) {
+      return;
+    }
+    opening--;
+    connection.ready = true;
+    live++;
+    if (closed) {
+      connection.closed = true;
+      live--;
+      connection.channel.close();
+      return;
+    }
+    connection.idleSinceNanos = System.nanoTime();
+    idle.addLast(connection);
+    dispatch();
+  }
+
+  /** A response was read completely for the connection's oldest exchange. */
+  void answered(Connection connection, Response response, boolean keepAlive) {
+    Exchange done = connection.finishHead();
+    done.stopTimer();
+    boolean wasReused = connection.reused;
+    connection.reused = true;
+    if (!keepAlive || closed) {
+      List<Exchange> behind = close(connection);
+      // Closing after the first response means the server keeps no connection alive; closing a
+      // later one (a limit of requests per connection) does not.
+      if (!behind.isEmpty() && !wasReused && !noPipelining) {
+        noPipelining = true;
+        LOG.warn(
+            "{} closes each connection after one response; requests to it are no longer"
+                + " pipelined",
+            route);
+      }
+      resendOrFail(behind, new ConnectionClosedException(route + " closed the connection", null));
+    } else if (connection.isIdle()) {
+      busy.remove(connection);
+      connection.idleSinceNanos = System.nanoTime();
+      idle.addLast(connection);
+    }
+    done.result.complete(response);
+    dispatch();
+  }
+
+  /**
+   * The connection broke, or is closed for a bad response ({@code cause}; null when the peer closed
+   * it). Its exchanges fail or go again (see the class comment).
+   */
+  void broken(Connection connection, Throwable cause) {
+    if (connection.closed) {
+      return;
+    }
+    boolean wasReady = connection.ready;
+    if (!wasReady) {
+      connection.closed = true;
+      opening--;
+      connection.channel.close();
+      notOpened(connection, cause);
+      dispatch();
+      return;
+    }
+    List<Exchange> all = close(connection);
+    TlsConfigurationException tlsError =
+        cause != null && ssl != null ? classify(connection, cause) : null;
+    if (tlsError != null) {
+      all.forEach(e -> e.result.completeExceptionally(tlsError));
+      failWaiting(tlsError);
+      return;
+    }
+    if (all.isEmpty()) {
+      return;
+    }
+    Exchange head = all.get(0);
+    IOException error = asIOException(cause, head.responseStarted);
+    if (!head.responseStarted && connection.reused && head.resends < MAX_RESENDS && !closed) {
+      resendOrFail(all, error);
+    } else {
+      head.result.completeExceptionally(error);
+      resendOrFail(all.subList(1, all.size()), error);
+    }
+    dispatch();
+  }
+
+  private void notOpened(Connection connection, Throwable cause) {
+    TlsConfigurationException tlsError =
+        cause != null && ssl != null ? classify(connection, cause) : null;
+    if (tlsError != null) {
+      failWaiting(tlsError);
+      return;
+    }
+    if (live > 0) {
+      // Other connections serve the waiting requests; the next one needed is opened anew.
+      return;
+    }
+    ConnectException refused;
+    if (cause instanceof ConnectException connect) {
+      refused = connect;
+    } else {
+      refused =
+          new ConnectException(
+              "cannot connect to "
+                  + route
+                  + ": "
+                  + (cause == null ? "closed while connecting" : describe(cause)));
+      refused.initCause(cause);
+    }
+    failWaiting(refused);
+  }
+
+  private TlsConfigurationException classify(Connection connection, Throwable cause) {
+    SSLEngine engine = connection == null ? null : connection.engine;
+    return TlsFailures.classify(
+        cause, route, host, engine == null ? null : trust.takeRejected(engine), tls);
+  }
+
+  private void timedOut(Connection connection, Exchange exchange) {
+    if (exchange.result.isDone() || connection.closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    List<Exchange> behind = new ArrayList<>();
+    for (Exchange other : close(connection)) {
+      if (other == exchange || now - other.deadlineNanos >= 0) {
+        other.result.completeExceptionally(
+            new CallTimeoutException(
+                "request to "
+                    + route
+                    + " timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(other.timeoutNanos)
+                    + " ms"
+                    + (other.responseStarted ? " (the response began but did not end)" : "")));
+      } else {
+        behind.add(other);
       }
     }
-    return best;
+    resendOrFail(
+        behind,
+        new ConnectionClosedException(
+            "connection to " + route + " closed: a request before this one on it timed out", null));
+    dispatch();
   }
 
-  /** The connection is about to carry its first exchange. */
-  void busy(Connection connection) {
-    if (busy.add(connection)) {
-      busyByRoute.computeIfAbsent(connection.route, r -> new ArrayList<>()).add(connection);
-    }
+  /** Closes a ready connection and takes its exchanges off it, their timers stopped. */
+  private List<Exchange> close(Connection connection) {
+    connection.closed = true;
+    live--;
+    idle.remove(connection);
+    busy.remove(connection);
+    connection.channel.close();
+    List<Exchange> all = connection.releaseAll();
+    all.forEach(Exchange::stopTimer);
+    return all;
   }
 
-  /** The connection carries nothing any more, or is closing. */
-  void notBusy(Connection connection) {
-    if (busy.remove(connection)) {
-      ArrayList<Connection> same = busyByRoute.get(connection.route);
-      if (same != null) {
-        same.remove(connection);
+  /** Sends requests that got none of their response once more, or fails them. */
+  private void resendOrFail(List<Exchange> exchanges, IOException error) {
+    for (int i = exchanges.size() - 1; i >= 0; i--) {
+      Exchange exchange = exchanges.get(i);
+      if (exchange.resends < MAX_RESENDS && !closed) {
+        exchange.resends++;
+        exchange.responseStarted = false;
+        waiting.addFirst(exchange);
+      } else {
+        exchange.result.completeExceptionally(error);
       }
     }
   }
 
-  /** Puts a connection that finished its exchanges back, most recently used last. */
-  void idle(Connection connection, long now) {
-    notBusy(connection);
-    connection.idleSinceNanos = now;
-    idle.computeIfAbsent(connection.route, r -> new ArrayDeque<>()).addLast(connection);
-  }
-
-  /** Closes an idle connection the server closed (or that misbehaved) and forgets it. */
-  void dropIdle(Connection connection) {
-    connection.close();
-    ArrayDeque<Connection> pool = idle.get(connection.route);
-    if (pool != null) {
-      pool.remove(connection);
+  private void failWaiting(IOException error) {
+    Exchange next;
+    while ((next = waiting.pollFirst()) != null) {
+      next.result.completeExceptionally(error);
     }
   }
 
-  /** Closes the connections idle for {@code idleTimeoutNanos} or longer. */
-  void closeIdle(long now, long idleTimeoutNanos) {
-    for (ArrayDeque<Connection> pool : idle.values()) {
-      Iterator<Connection> oldestFirst = pool.iterator();
-      while (oldestFirst.hasNext()) {
-        Connection connection = oldestFirst.next();
-        if (now - connection.idleSinceNanos < idleTimeoutNanos) {
-          break;
-        }
-        oldestFirst.remove();
-        connection.close();
-      }
+  private void closeIdle() {
+    long now = System.nanoTime();
+    while (!idle.isEmpty() && now - idle.peekFirst().idleSinceNanos >= idleTimeoutNanos) {
+      Connection oldest = idle.peekFirst();
+      close(oldest);
     }
   }
 
-  /** Requests to {@code route} are no longer pipelined; true the first time. */
-  boolean stopPipelining(String route) {
-    return noPipelining.add(route);
+  /** Fails what waits and closes every connection, on the event loop. */
+  void shutdownOnLoop() {
+    try {
+      loop.execute(this::shutdown);
+    } catch (RejectedExecutionException e) {
+      // The loop has ended: its connections are closed already.
+    }
   }
 
-  /** The busy connections, for timeouts; do not change the pool while walking it. */
-  Set<Connection> busyConnections() {
-    return busy;
+  private void shutdown() {
+    closed = true;
+    IOException closing = new IOException("the HTTP client is closed");
+    failWaiting(closing);
+    for (Connection connection : new ArrayList<>(busy)) {
+      close(connection).forEach(e -> e.result.completeExceptionally(closing));
+    }
+    for (Connection connection : new ArrayList<>(idle)) {
+      close(connection);
+    }
   }
 
-  /** Closes every connection; returns the busy ones, whose exchanges the caller fails. */
-  List<Connection> closeAll() {
-    List<Connection> wasBusy = new ArrayList<>(busy);
-    wasBusy.forEach(Connection::close);
-    busy.clear();
-    busyByRoute.clear();
-    idle.values().forEach(pool -> pool.forEach(Connection::close));
-    idle.clear();
-    return wasBusy;
+  private IOException asIOException(Throwable cause, boolean responseStarted) {
+    if (cause instanceof IOException io) {
+      return io;
+    }
+    return new ConnectionClosedException(
+        "connection to "
+            + route
+            + " closed before the response "
+            + (responseStarted ? "was complete" : "began")
+            + (cause == null ? "" : ": " + describe(cause)),
+        cause);
+  }
+
+  private static String describe(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return root.getClass().getSimpleName() + (message == null ? "" : " " + message);
   }
 }

@@ -1,39 +1,61 @@
 package io.keyflow.remote.http;
 
-import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
 
-/** One request on its way: what to send, where, until when, and the response's future. */
+/**
+ * One POST on its way: what to send, how long it may take once on a connection, the largest body
+ * accepted, and the response's future. Fields other than {@link #result} belong to the event loop
+ * of its pool.
+ */
 final class Exchange {
-  final String host;
-  final int port;
-  final String route;
-  final ByteBuffer head;
-  final ByteBuffer body;
-  final long deadlineNanos;
+  private final String uri;
+  private final HttpHeaders headers;
+  private final byte[] body;
+  final long timeoutNanos;
   final long maxBodyBytes;
-  final CompletableFuture<RawResponse> result = new CompletableFuture<>();
+  final ResponseFuture result = new ResponseFuture();
 
-  /**
-   * How often the request went again on another connection because the one it was on ended before
-   * any of its response arrived (a pooled connection gone stale, or one the server closed with
-   * pipelined requests on it).
-   */
+  /** How often the request went again because its connection ended before any of its response. */
   int resends;
 
-  Exchange(String host, int port, byte[] head, byte[] body, long deadlineNanos, long maxBodyBytes) {
-    this.host = host;
-    this.port = port;
-    this.route = host + ":" + port;
-    this.head = ByteBuffer.wrap(head);
-    this.body = ByteBuffer.wrap(body);
-    this.deadlineNanos = deadlineNanos;
+  /** Whether any byte of the response arrived. */
+  boolean responseStarted;
+
+  ScheduledFuture<?> timeout;
+
+  /** When the exchange times out ({@link System#nanoTime()}), fixed when it is first sent. */
+  long deadlineNanos;
+
+  Exchange(String uri, HttpHeaders headers, byte[] body, long timeoutNanos, long maxBodyBytes) {
+    this.uri = uri;
+    this.headers = headers;
+    this.body = body;
+    this.timeoutNanos = timeoutNanos;
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** Rewinds the request so it can be written again on another connection. */
-  void rewind() {
-    head.rewind();
-    body.rewind();
+  /** A fresh request each time: a written request's buffer is released. */
+  FullHttpRequest request() {
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.wrappedBuffer(body));
+    request.headers().set(headers);
+    request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return request;
+  }
+
+  /** The response is read or the exchange failed: its timeout no longer applies. */
+  void stopTimer() {
+    if (timeout != null) {
+      timeout.cancel(false);
+      timeout = null;
+    }
   }
 }

@@ -1,0 +1,32 @@
+package io.keyflow.remote.http;
+
+import java.io.IOException;
+
+/**
+ * A TLS handshake failed for a reason another attempt cannot fix: the server's certificate does not
+ * name the host, is signed by a CA the client does not trust, is expired or not yet valid, or the
+ * server refused the client's certificate. The message names the endpoint, the certificate and the
+ * fix.
+ */
+public final class TlsConfigurationException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  /** Which rule of TLS the connection broke. */
+  public enum Kind {
+    HOST_NAME_MISMATCH,
+    UNTRUSTED_CERTIFICATE,
+    CERTIFICATE_NOT_VALID_NOW,
+    CLIENT_CERTIFICATE_REFUSED
+  }
+
+  private final Kind kind;
+
+  TlsConfigurationException(Kind kind, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}

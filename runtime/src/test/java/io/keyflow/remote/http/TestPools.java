@@ -1,0 +1,72 @@
+package io.keyflow.remote.http;
+
+import io.keyflow.module.Transport;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Pools of the shared HTTP client for tests, with the transport settings a test needs. */
+final class TestPools implements AutoCloseable {
+  static final Duration CALL = Duration.ofSeconds(10);
+
+  private final HttpTransport transport = HttpTransport.acquire();
+  private boolean closed;
+
+  static Transport settings(int poolSize, int pipelining, Duration poolTtl) {
+    Transport t = Transport.defaults();
+    return new Transport(
+        t.type(),
+        t.call(),
+        Duration.ofSeconds(5),
+        null,
+        null,
+        poolTtl,
+        poolSize,
+        t.payloadMaxBytes(),
+        null,
+        null,
+        null,
+        null,
+        pipelining);
+  }
+
+  ConnectionPool pool(URI url, Transport settings) {
+    return transport.pool(PoolKey.of(url, settings), () -> null);
+  }
+
+  ConnectionPool pool(URI url) {
+    return pool(url, settings(64, 1, Duration.ofSeconds(30)));
+  }
+
+  static ConnectionStats stats(URI url) {
+    return HttpTransport.stats(PoolKey.of(url, Transport.defaults()).route());
+  }
+
+  static HttpHeaders headers(URI url) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set("Host", url.getHost() + ":" + url.getPort());
+    headers.set("Content-Type", "application/octet-stream");
+    return headers;
+  }
+
+  /** POSTs {@code body} to {@code url} and waits for the response. */
+  static Response post(ConnectionPool pool, URI url, byte[] body) throws Exception {
+    return send(pool, url, body, CALL, 1 << 20).get(20, TimeUnit.SECONDS);
+  }
+
+  static ResponseFuture send(
+      ConnectionPool pool, URI url, byte[] body, Duration timeout, long maxBodyBytes) {
+    String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    return pool.post(target, headers(url), body, timeout, maxBodyBytes);
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      transport.close();
+    }
+  }
+}
