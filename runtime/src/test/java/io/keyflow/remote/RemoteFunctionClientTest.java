@@ -239,6 +239,54 @@ class RemoteFunctionClientTest {
   }
 
   @Test
+  void aMalformedResponseIsATransientFailureRetriedOnANewConnection() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger connections = new AtomicInteger();
+    try (java.net.ServerSocket raw = new java.net.ServerSocket(0)) {
+      Thread serving =
+          new Thread(
+              () -> {
+                while (!raw.isClosed()) {
+                  try (java.net.Socket s = raw.accept()) {
+                    int connection = connections.getAndIncrement();
+                    java.io.InputStream in = s.getInputStream();
+                    String head = "";
+                    while (!head.endsWith("\r\n\r\n")) {
+                      head += (char) in.read();
+                    }
+                    int length =
+                        Integer.parseInt(
+                            head.replaceAll("(?s).*[Cc]ontent-[Ll]ength: (\\d+).*", "$1"));
+                    in.readNBytes(length);
+                    String answer =
+                        connection == 0
+                            ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n"
+                            : "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                                + "Content-Length: 0\r\nConnection: close\r\n\r\n";
+                    s.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                  } catch (Exception e) {
+                    // The test is over.
+                  }
+                }
+              });
+      serving.setDaemon(true);
+      serving.start();
+      RemoteFunctionClient client = client(Duration.ofSeconds(10));
+
+      FromFunction response =
+          client
+              .invoke(
+                  URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/cart"),
+                  ToFunction.getDefaultInstance())
+              .get(30, TimeUnit.SECONDS);
+      client.close();
+
+      assertThat(response.getResponseCase()).isEqualTo(FromFunction.ResponseCase.RESPONSE_NOT_SET);
+      assertThat(connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void contentTypeParametersAreTolerated() {
     assertThat(RemoteFunctionClient.isOctetStream("application/octet-stream")).isTrue();
     assertThat(RemoteFunctionClient.isOctetStream("Application/Octet-Stream; charset=binary"))

@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
       "",
       "Examples:",
       "  keyflow bench",
+      "  keyflow bench --tls",
       "  keyflow bench --records 20000 --keys 1000 --workload counter --output bench.json"
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -86,6 +87,13 @@ public final class BenchCommand implements Callable<Integer> {
           "Requests the job may pipeline on one connection to the function server (the"
               + " endpoint's transport.pipelining; default: ${DEFAULT-VALUE}, none).")
   int pipelining;
+
+  @Option(
+      names = "--tls",
+      description =
+          "Calls the functions over https with mutual TLS (certificates made for the run with"
+              + " keytool in the state directory) instead of http.")
+  boolean tls;
 
   @Option(
       names = "--gateway-calls",
@@ -176,11 +184,12 @@ public final class BenchCommand implements Callable<Integer> {
     System.setProperty("keyflow.log.file", stateDir.resolve("keyflow.log").toString());
     int kafkaPort = freePort();
     System.out.printf(
-        "keyflow bench: %,d records over %,d keys, parallelism %d, checkpoints every %s%n",
+        "keyflow bench: %,d records over %,d keys, parallelism %d, checkpoints every %s%s%n",
         records,
         keys,
         parallelism,
-        org.apache.flink.util.TimeUtils.formatWithHighestUnit(checkpointInterval));
+        org.apache.flink.util.TimeUtils.formatWithHighestUnit(checkpointInterval),
+        tls ? ", functions over https with mutual TLS" : "");
     List<BenchResult> results = new ArrayList<>();
     List<GatewayResult> gatewayResults = new ArrayList<>();
     try (ChildProcess broker =
@@ -202,6 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
               liveRate,
               liveSeconds,
               pipelining,
+              tls ? BenchCertificates.in(stateDir.resolve("tls")).directory() : null,
               options);
       int functionsPort = freePort();
       try (ChildProcess functions =
@@ -209,7 +219,9 @@ public final class BenchCommand implements Callable<Integer> {
               "functions",
               stateDir.resolve("functions.log"),
               BenchFunctions.class.getName(),
-              List.of(Integer.toString(functionsPort)))) {
+              tls
+                  ? List.of(Integer.toString(functionsPort), settings.tls().toString())
+                  : List.of(Integer.toString(functionsPort)))) {
         // One MiniCluster for all runs: starting one per run leaves the JIT compiler busy with its
         // start-up code during the measurement. Each job brings its own checkpoint settings.
         try (EmbeddedFlink flink =

@@ -5,6 +5,7 @@ import io.keyflow.functions.Reply;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.HttpString;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,8 @@ import org.apache.flink.statefun.sdk.java.message.Message;
 import org.apache.flink.statefun.sdk.java.message.MessageBuilder;
 import org.apache.flink.statefun.sdk.java.types.SimpleType;
 import org.apache.flink.statefun.sdk.java.types.Type;
+import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 
 /**
  * The benchmark's functions, served by their own process so that its CPU is measured apart: {@code
@@ -89,13 +92,26 @@ public final class BenchFunctions {
         : new String(message.rawValue().toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** Arguments: PORT. Prints a ready line and serves until the process is stopped. */
-  public static void main(String[] args) throws InterruptedException {
+  /**
+   * Arguments: PORT [TLS_DIR]. With a directory of {@link BenchCertificates}, serves https and
+   * requires a client certificate signed by their CA. Prints a ready line and serves until the
+   * process is stopped.
+   */
+  public static void main(String[] args) throws Exception {
     Map<String, HttpHandler> byTopic = new ConcurrentHashMap<>();
     HttpString header = new HttpString(OUT_TOPIC_HEADER);
+    int port = Integer.parseInt(args[0]);
+    Undertow.Builder builder = Undertow.builder();
+    if (args.length > 1) {
+      builder
+          .addHttpsListener(
+              port, "127.0.0.1", BenchCertificates.in(Path.of(args[1])).serverContext())
+          .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.REQUIRED);
+    } else {
+      builder.addHttpListener(port, "127.0.0.1");
+    }
     Undertow server =
-        Undertow.builder()
-            .addHttpListener(Integer.parseInt(args[0]), "127.0.0.1")
+        builder
             .setHandler(
                 exchange -> {
                   String topic = exchange.getRequestHeaders().getFirst(header);
@@ -113,7 +129,8 @@ public final class BenchFunctions {
             .build();
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
-    System.out.println("bench functions ready on port " + args[0]);
+    System.out.println(
+        "bench functions ready on port " + args[0] + (args.length > 1 ? " (https)" : ""));
     Thread.currentThread().join();
   }
 }

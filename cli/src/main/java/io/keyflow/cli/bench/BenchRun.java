@@ -187,7 +187,7 @@ final class BenchRun {
         "  ceiling: driving the function server directly, %d message(s) a request, %d at once%n",
         batch, concurrency);
     return new Ceiling(
-            URI.create("http://127.0.0.1:" + port + "/"),
+            URI.create(settings.scheme() + "://127.0.0.1:" + port + "/"),
             workload.equals("forward"),
             batch,
             concurrency,
@@ -255,12 +255,12 @@ final class BenchRun {
         kind: io.statefun.endpoints.v2/http
         spec:
           functions: bench/*
-          urlPathTemplate: http://127.0.0.1:%d/{function.name}
+          urlPathTemplate: %s://127.0.0.1:%d/{function.name}
           headers:
             %s: %s
           transport:
             call: 2 min
-            pipelining: %d
+            pipelining: %d%s
         ---
         kind: io.statefun.kafka.v1/ingress
         spec:
@@ -284,15 +284,27 @@ final class BenchRun {
             transactionTimeout: 5 min
         """
         .formatted(
+            settings.scheme(),
             port,
             BenchFunctions.OUT_TOPIC_HEADER,
             out,
             settings.pipelining(),
+            tlsTransport(settings),
             bootstrapServers,
             in,
             in,
             forward ? "bench/forward" : "bench/counter",
             bootstrapServers);
+  }
+
+  /** The transport keys of mutual TLS with the bench's certificates, or nothing over http. */
+  static String tlsTransport(BenchSettings settings) {
+    if (settings.tls() == null) {
+      return "";
+    }
+    Path dir = settings.tls().toAbsolutePath();
+    return "\n    trust_cacerts: %s\n    client_cert: %s\n    client_key: %s"
+        .formatted(dir.resolve("ca.pem"), dir.resolve("client.pem"), dir.resolve("client.key"));
   }
 
   /**
@@ -354,12 +366,17 @@ final class BenchRun {
       int liveRate,
       int liveSeconds,
       int pipelining,
+      Path tls,
       Map<String, String> options) {
 
     /**
      * How long the live trickle runs before its latencies count: three checkpoint intervals, at
      * least two seconds, so that the checkpoints still busy with the backlog's state are behind.
      */
+    String scheme() {
+      return tls == null ? "http" : "https";
+    }
+
     Duration liveSettling() {
       Duration three = checkpointInterval.multipliedBy(3);
       return three.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : three;
@@ -381,6 +398,7 @@ final class BenchRun {
           liveRate,
           liveSeconds,
           pipelining,
+          tls,
           options);
     }
   }

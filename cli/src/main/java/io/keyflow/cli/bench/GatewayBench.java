@@ -142,9 +142,9 @@ final class GatewayBench {
         kind: io.statefun.endpoints.v2/http
         spec:
           functions: bench/*
-          urlPathTemplate: http://127.0.0.1:%d/{function.name}
+          urlPathTemplate: %s://127.0.0.1:%d/{function.name}
           headers:
-            %s: %s
+            %s: %s%s
         ---
         kind: io.keyflow.gateway.v1/http
         spec:
@@ -162,9 +162,11 @@ final class GatewayBench {
           address: %s
         """
         .formatted(
+            settings.scheme(),
             functionsPort,
             BenchFunctions.OUT_TOPIC_HEADER,
             out,
+            settings.tls() == null ? "" : "\n  transport:" + BenchRun.tlsTransport(settings),
             bootstrapServers,
             callTopic,
             replyTopic,

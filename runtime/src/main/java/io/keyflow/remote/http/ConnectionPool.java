@@ -109,6 +109,9 @@ public final class ConnectionPool {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
+            // A failed write leaves the connection open for reading: a server that closed while
+            // requests were pipelined may have answered the ones before it closed.
+            .option(ChannelOption.AUTO_CLOSE, false)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, key.transport().connect().toMillis()))
@@ -248,7 +251,15 @@ public final class ConnectionPool {
             () -> timedOut(connection, exchange),
             Math.max(0, exchange.deadlineNanos - now),
             TimeUnit.NANOSECONDS);
-    connection.channel.writeAndFlush(exchange.request(), connection.channel.voidPromise());
+    connection
+        .channel
+        .writeAndFlush(exchange.request())
+        .addListener(
+            written -> {
+              if (!written.isSuccess()) {
+                writeFailed(written.cause());
+              }
+            });
   }
 
   private void open() {
@@ -270,6 +281,15 @@ public final class ConnectionPool {
             ready(connection);
           }
         });
+  }
+
+  /**
+   * A request could not be written. The server may still have answered earlier requests (or this
+   * one, before reading all of it), so the connection is left to its reading side, which ends it
+   * when the server has closed it; an exchange that never gets its response times out.
+   */
+  private void writeFailed(Throwable cause) {
+    LOG.debug("Writing to {} failed; reading what it still sends: {}", route, cause.toString());
   }
 
   private void ready(Connection connection) {
