@@ -29,37 +29,7 @@ public final class TestCertificates {
 
   public static TestCertificates create(Path dir) throws Exception {
     TestCertificates certs = new TestCertificates(dir);
-    certs.keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=keyflow-test-ca",
-        "-ext",
-        "bc:c",
-        "-validity",
-        "2",
-        "-keystore",
-        "ca.p12",
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD);
-    certs.keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "ca",
-        "-keystore",
-        "ca.p12",
-        "-storepass",
-        PASSWORD,
-        "-file",
-        "ca.pem");
+    certs.authority("ca");
     certs.signed("server", "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost");
     certs.signed("client", "CN=keyflow-client", null);
     certs.writeKeyPem("client");
@@ -67,10 +37,82 @@ public final class TestCertificates {
     return certs;
   }
 
+  /** A server certificate that breaks one rule of TLS, for tests of the errors it causes. */
+  public enum BadServerCertificate {
+    /** Names only {@code elsewhere.example}, not 127.0.0.1. */
+    WRONG_HOST,
+    /** Expired days ago. */
+    EXPIRED,
+    /** Signed by another CA than the one the client trusts. */
+    OTHER_CA
+  }
+
+  /**
+   * The TLS context of a server presenting {@code bad}, which otherwise checks client certificates
+   * against the CA like {@link #serverContext()}.
+   */
+  public SSLContext serverContext(BadServerCertificate bad) throws Exception {
+    String name = bad.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    if (!Files.exists(dir.resolve(name + ".p12"))) {
+      switch (bad) {
+        case WRONG_HOST ->
+            signed(name, "CN=elsewhere.example", "san=dns:elsewhere.example", "ca", null);
+        case EXPIRED ->
+            signed(name, "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost", "ca", "-10d");
+        case OTHER_CA -> {
+          authority("second-ca");
+          signed(name, "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost", "second-ca", null);
+        }
+      }
+    }
+    return serverContext(name);
+  }
+
+  private void authority(String name) throws Exception {
+    keytool(
+        "-genkeypair",
+        "-alias",
+        name,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=keyflow-test-" + name,
+        "-ext",
+        "bc:c",
+        "-validity",
+        "20",
+        "-startdate",
+        "-15d",
+        "-keystore",
+        name + ".p12",
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        PASSWORD);
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        name,
+        "-keystore",
+        name + ".p12",
+        "-storepass",
+        PASSWORD,
+        "-file",
+        name + ".pem");
+  }
+
+  private void signed(String name, String dname, String san) throws Exception {
+    signed(name, dname, san, "ca", null);
+  }
+
   /**
    * A key pair in {@code <name>.p12} whose certificate the CA signed, chain in {@code <name>.pem}.
    */
-  private void signed(String name, String dname, String san) throws Exception {
+  private void signed(String name, String dname, String san, String ca, String startDate)
+      throws Exception {
     String store = name + ".p12";
     keytool(
         "-genkeypair",
@@ -105,9 +147,9 @@ public final class TestCertificates {
             List.of(
                 "-gencert",
                 "-alias",
-                "ca",
+                ca,
                 "-keystore",
-                "ca.p12",
+                ca + ".p12",
                 "-storepass",
                 PASSWORD,
                 "-infile",
@@ -120,14 +162,17 @@ public final class TestCertificates {
     if (san != null) {
       sign.addAll(List.of("-ext", san));
     }
+    if (startDate != null) {
+      sign.addAll(List.of("-startdate", startDate));
+    }
     keytool(sign.toArray(String[]::new));
     keytool(
         "-importcert",
         "-noprompt",
         "-alias",
-        "ca",
+        ca,
         "-file",
-        "ca.pem",
+        ca + ".pem",
         "-keystore",
         store,
         "-storepass",
@@ -202,8 +247,12 @@ public final class TestCertificates {
 
   /** The server's TLS context: its own key, and the CA to check client certificates against. */
   public SSLContext serverContext() throws Exception {
+    return serverContext("server");
+  }
+
+  private SSLContext serverContext(String name) throws Exception {
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(keyStore("server.p12"), PASSWORD.toCharArray());
+    keys.init(keyStore(name + ".p12"), PASSWORD.toCharArray());
     TrustManagerFactory trust =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(keyStore("ca.p12"));
