@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
  * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote} (and Netty, its
- * client, to nothing else in any module), YAML to {@code module}; the bindings never reach into the
- * CLI; the offline state tools build on the runtime alone and are the only code that uses Flink's
- * State Processor API; the functions use only the StateFun SDK; the test kit stays apart from the
- * CLI and the examples, and its unit level from Flink and Kafka. A rule broken names the file and
- * what it referenced.
+ * client, to nothing else in any module), YAML to {@code module}; the metrics building blocks
+ * depend on no other Keyflow package; the bindings never reach into the CLI; the offline state
+ * tools build on the runtime alone and are the only code that uses Flink's State Processor API; the
+ * functions use only the StateFun SDK; the test kit stays apart from the CLI and the examples, and
+ * its unit level from Flink and Kafka. A rule broken names the file and what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -88,6 +88,18 @@ class LayeringTest {
     assertNoneReference(
         sources("runtime").stream().filter(s -> !inPackage(s, "io.keyflow.module")).toList(),
         "org.snakeyaml.");
+  }
+
+  @Test
+  void metricsBuildingBlocksDependOnNoOtherKeyflowPackage() {
+    assertNoneReference(
+        sources("runtime").stream().filter(s -> inPackage(s, "io.keyflow.metrics")).toList(),
+        "io.keyflow.module.",
+        "io.keyflow.dispatch.",
+        "io.keyflow.remote.",
+        "io.keyflow.feedback.",
+        "io.keyflow.job.",
+        "io.keyflow.protocol.");
   }
 
   @Test
