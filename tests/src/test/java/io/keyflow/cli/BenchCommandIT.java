@@ -38,6 +38,8 @@ class BenchCommandIT {
             "200",
             "--live-seconds",
             "3",
+            "--warmup",
+            "2000",
             "--workload",
             "counter,forward,gateway",
             "--gateway-calls",
@@ -51,8 +53,8 @@ class BenchCommandIT {
 
     assertThat(out)
         .contains(
-            "warming up counter with 100,000 records and 3 s of live load ...",
-            "warming up forward with 100,000 records and 3 s of live load ...");
+            "warming up counter with 2,000 records and 3 s of live load ...",
+            "warming up forward with 2,000 records and 3 s of live load ...");
     assertThat(out).anyMatch(l -> l.startsWith("counter") && l.endsWith("yes"));
     assertThat(out).anyMatch(l -> l.startsWith("forward") && l.endsWith("yes"));
     JsonNode report = new ObjectMapper().readTree(results.toFile());
