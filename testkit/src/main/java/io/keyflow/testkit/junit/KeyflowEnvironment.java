@@ -128,14 +128,20 @@ public final class KeyflowEnvironment implements AutoCloseable {
     Module module = new Module(parsed.source(), parsed.endpoints(), ingresses, parsed.egresses());
     MiniCluster started;
     try {
-      started = cluster.get(awaitMillis, TimeUnit.MILLISECONDS);
+      started = cluster.get(settings.startupTimeoutMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("the Flink MiniCluster did not start: " + e.getCause(), e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "the Flink MiniCluster did not start within "
+              + settings.startupTimeoutMillis()
+              + " ms (@KeyflowTest(startupTimeoutMillis))",
+          e);
     }
     phase("MiniCluster");
     job = keep(TestJob.submit(started, module, conf));
     phase("job submitted");
-    job.awaitRunning(Duration.ofMillis(awaitMillis));
+    job.awaitRunning(Duration.ofMillis(settings.startupTimeoutMillis()));
     phase("tasks running");
     Optional<io.keyflow.io.gateway.GatewaySpec> declared = Gateway.declaredIn(parsed);
     if (declared.isPresent()) {

@@ -59,4 +59,11 @@ public @interface KeyflowTest {
 
   /** Milliseconds each await waits before it fails. */
   long awaitTimeoutMillis() default 60_000;
+
+  /**
+   * Milliseconds the environment may take to start (the MiniCluster, then every task of the job
+   * running) before the test class fails. Generous, because a shared build machine can be slow to
+   * start a JVM's first job; a start that takes this long is a broken setup, not a slow one.
+   */
+  long startupTimeoutMillis() default 180_000;
 }
