@@ -173,8 +173,9 @@ class GatewayIT {
   @Test
   void aJavaScriptFunctionAnswersByReplyingToItsCaller() throws Exception {
     HttpResponse<String> first =
-        send(call(GatewayIT.first, "gwjs/greeter/js", "", "world").build());
-    HttpResponse<String> again = send(call(second, "gwjs/greeter/js", "", "again").build());
+        send(call(GatewayIT.first, "gwjs/greeter/js", "?wait=60s", "world").build());
+    HttpResponse<String> again =
+        send(call(second, "gwjs/greeter/js", "?wait=60s", "again").build());
 
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(first.body()).isEqualTo("hello world, call 1");
