@@ -26,7 +26,7 @@ class BenchCommandIT {
     List<String> out =
         CliProcess.runToEnd(
             dir,
-            Duration.ofMinutes(5),
+            Duration.ofMinutes(8),
             "bench",
             "--records",
             "3000",

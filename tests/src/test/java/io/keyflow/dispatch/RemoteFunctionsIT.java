@@ -247,14 +247,15 @@ class RemoteFunctionsIT {
 
   @Test
   void expiredValuesAreGoneAfterTheirTtl() throws Exception {
-    // Two messages a second, alternating: each id sees a message every second, longer than the
-    // 300 ms TTL of ttl/short and far shorter than the 5 min TTL of ttl/long.
+    // One message a second, alternating: each id sees a message every two seconds, far longer than
+    // the 300 ms TTL of ttl/short (so a loaded machine that delays one message by a second or so
+    // still cannot bring two within it) and far shorter than the 5 min TTL of ttl/long.
     int messages = 8;
     GeneratedIngress ingress =
         GeneratedIngress.of(
                 messages,
                 i -> message("ttl", i % 2 == 0 ? "short" : "long", i % 2 == 0 ? "s" : "l", "m" + i))
-            .throttled(2)
+            .throttled(1)
             .withParallelism(1);
     CollectingEgress out = CollectingEgress.named("keyflow.test/out");
 
