@@ -14,6 +14,7 @@ import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.savepoint.MergedKeys.KeyWork;
 import io.keyflow.savepoint.MergedKeys.Namespaces;
 import io.keyflow.state.TypedBytesSerializer;
+import io.keyflow.state.ValueText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.keyflow.savepoint;
+package io.keyflow.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.keyflow.savepoint;
+package io.keyflow.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,11 +32,11 @@ import java.util.Base64;
  * Reading a field back gives exactly the bytes that were written, so a dump can be bootstrapped.
  */
 public final class ValueText {
-  static final String TYPENAME = "typename";
-  static final String VALUE = "value";
-  static final String JSON = "json";
-  static final String TEXT = "text";
-  static final String BASE64 = "base64";
+  public static final String TYPENAME = "typename";
+  public static final String VALUE = "value";
+  public static final String JSON = "json";
+  public static final String TEXT = "text";
+  public static final String BASE64 = "base64";
 
   private static final String PRIMITIVES = "io.statefun.types/";
   private static final ObjectMapper MAPPER = new ObjectMapper();
