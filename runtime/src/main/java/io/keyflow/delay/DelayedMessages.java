@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -22,6 +23,11 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * <p>Tokens are scoped to the sender's id (all function types with that id share them). Registering
  * a token that is still pending replaces the pending message; cancelling a token that is unknown or
  * already delivered does nothing. Methods run on the task thread with the sender's key set.
+ *
+ * <p>A third state lists the fire times each sender id has messages for, so that one address's
+ * pending messages can be listed ({@link #pending()}) without scanning every timer of the subtask.
+ * Savepoints written before it existed lack it; the dispatcher fills it in from the messages when
+ * it restores ({@link #remember}).
  */
 public final class DelayedMessages {
   /** Keyed state (namespace: fire time) holding the messages due at that time. */
@@ -29,6 +35,9 @@ public final class DelayedMessages {
 
   /** Keyed state mapping cancellation tokens to fire times. */
   public static final String TOKENS_STATE = "keyflow.delayed-tokens";
+
+  /** Keyed state listing the fire times the sender id has messages for. */
+  public static final String TIMES_STATE = "keyflow.delayed-times";
 
   /** Name of the timer service. */
   public static final String TIMERS = "keyflow-delayed";
@@ -38,11 +47,21 @@ public final class DelayedMessages {
     ListState<DelayedEnvelope> messagesAt(long fireTime) throws Exception;
 
     MapState<String, Long> tokens() throws Exception;
+
+    MapState<Long, Boolean> fireTimes() throws Exception;
   }
+
+  /** A message waiting for its time, as {@link #pending()} lists it. */
+  public record Pending(long fireTime, DelayedEnvelope message) {}
 
   public static ListStateDescriptor<DelayedEnvelope> messagesDescriptor() {
     return new ListStateDescriptor<>(
         MESSAGES_STATE, new ProtobufSerializer<>(DelayedEnvelope.class));
+  }
+
+  public static MapStateDescriptor<Long, Boolean> fireTimesDescriptor() {
+    return new MapStateDescriptor<>(
+        TIMES_STATE, LongSerializer.INSTANCE, BooleanSerializer.INSTANCE);
   }
 
   public static MapStateDescriptor<String, Long> tokensDescriptor() {
@@ -72,8 +91,60 @@ public final class DelayedMessages {
     if (!token.isEmpty()) {
       state.tokens().put(token, fireTime);
     }
+    state.fireTimes().put(fireTime, Boolean.TRUE);
     timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, fireTime);
     return replaced;
+  }
+
+  /**
+   * Notes that the current sender id has messages due at {@code fireTime}, for state restored from
+   * a savepoint that did not list fire times.
+   */
+  public void remember(long fireTime) throws Exception {
+    MapState<Long, Boolean> times = state.fireTimes();
+    if (!times.contains(fireTime)) {
+      times.put(fireTime, Boolean.TRUE);
+    }
+  }
+
+  /** The current sender id's pending messages, by fire time and then in scheduling order. */
+  public List<Pending> pending() throws Exception {
+    java.util.TreeSet<Long> times = new java.util.TreeSet<>();
+    Iterable<Long> listed = state.fireTimes().keys();
+    if (listed != null) {
+      listed.forEach(times::add);
+    }
+    Iterable<Long> tokened = state.tokens().values();
+    if (tokened != null) {
+      tokened.forEach(times::add);
+    }
+    List<Pending> out = new ArrayList<>();
+    for (long fireTime : times) {
+      Iterable<DelayedEnvelope> due = state.messagesAt(fireTime).get();
+      if (due != null) {
+        for (DelayedEnvelope message : due) {
+          out.add(new Pending(fireTime, message));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The pending message with {@code token}, or null; changes nothing. */
+  public Pending find(String token) throws Exception {
+    Long fireTime = state.tokens().get(token);
+    if (fireTime == null) {
+      return null;
+    }
+    Iterable<DelayedEnvelope> due = state.messagesAt(fireTime).get();
+    if (due != null) {
+      for (DelayedEnvelope message : due) {
+        if (message.getCancellationToken().equals(token)) {
+          return new Pending(fireTime, message);
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -103,6 +174,7 @@ public final class DelayedMessages {
     }
     if (kept.isEmpty()) {
       due.clear();
+      state.fireTimes().remove(fireTime);
       timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, fireTime);
     } else {
       due.update(kept);
@@ -115,6 +187,7 @@ public final class DelayedMessages {
     ListState<DelayedEnvelope> due = state.messagesAt(fireTime);
     Iterable<DelayedEnvelope> all = due.get();
     if (all == null) {
+      state.fireTimes().remove(fireTime);
       return List.of();
     }
     List<Envelope> out = new ArrayList<>();
@@ -129,6 +202,7 @@ public final class DelayedMessages {
       }
     }
     due.clear();
+    state.fireTimes().remove(fireTime);
     return out;
   }
 }

@@ -75,6 +75,7 @@ final class CallFailures {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     FailurePolicy policy = function.endpoint().failures();
+    p.lastError = String.valueOf(cause.getMessage());
     metrics.failedCalls.inc();
     function.metrics().failed();
     if (policy.mode() == FailurePolicy.Mode.FAIL) {

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     implements OneInputStreamOperator<Envelope, Envelope>,
         Triggerable<String, VoidNamespace>,
-        CallFailures.Outcomes {
+        CallFailures.Outcomes,
+        AddressControl.Dispatcher {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherOperator.class);
 
@@ -82,6 +83,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
       delayedDescriptor;
   private transient MapStateDescriptor<String, Long> tokensDescriptor;
+  private transient MapStateDescriptor<Long, Boolean> fireTimesDescriptor;
+  private transient RequestStore.Access keyed;
+  private transient PausedAddresses paused;
+  private transient AddressControl control;
   private transient int subtask;
   private transient int parallelism;
   private transient int maxParallelism;
@@ -102,21 +107,22 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    store =
-        new RequestStore(
-            new RequestStore.Access() {
-              @Override
-              public <S extends org.apache.flink.api.common.state.State> S state(
-                  String namespace, org.apache.flink.api.common.state.StateDescriptor<S, ?> d)
-                  throws Exception {
-                return getPartitionedState(namespace, StringSerializer.INSTANCE, d);
-              }
+    keyed =
+        new RequestStore.Access() {
+          @Override
+          public <S extends org.apache.flink.api.common.state.State> S state(
+              String namespace, org.apache.flink.api.common.state.StateDescriptor<S, ?> d)
+              throws Exception {
+            return getPartitionedState(namespace, StringSerializer.INSTANCE, d);
+          }
 
-              @Override
-              public void setCurrentKey(String id) {
-                DispatcherOperator.this.setCurrentKey(id);
-              }
-            });
+          @Override
+          public void setCurrentKey(String id) {
+            DispatcherOperator.this.setCurrentKey(id);
+          }
+        };
+    store = new RequestStore(keyed);
+    paused = new PausedAddresses(keyed);
     functions =
         new FunctionRegistry(
             module,
@@ -134,6 +140,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     targets = new ResponseTargets(functions, egresses);
     delayedDescriptor = DelayedMessages.messagesDescriptor();
     tokensDescriptor = DelayedMessages.tokensDescriptor();
+    fireTimesDescriptor = DelayedMessages.fireTimesDescriptor();
   }
 
   @Override
@@ -160,15 +167,22 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
                   throws Exception {
                 return getPartitionedState(tokensDescriptor);
               }
+
+              @Override
+              public org.apache.flink.api.common.state.MapState<Long, Boolean> fireTimes()
+                  throws Exception {
+                return getPartitionedState(fireTimesDescriptor);
+              }
             },
             getInternalTimerService(
                 DelayedMessages.TIMERS, VoidNamespaceSerializer.INSTANCE, this));
+    DeadLetters deadLetters = new DeadLetters(egresses, recordLimits(), metrics.deadLetters);
     effects =
         new ResponseEffects(
             targets,
             functions,
             delayed,
-            new DeadLetters(egresses, recordLimits(), metrics.deadLetters),
+            deadLetters,
             metrics,
             new ResponseEffects.Dispatcher() {
               @Override
@@ -186,13 +200,33 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
                 return getProcessingTimeService().getCurrentProcessingTime();
               }
             });
+    control =
+        new AddressControl(
+            tracker,
+            store,
+            paused,
+            functions,
+            delayed,
+            deadLetters,
+            egresses.get(io.keyflow.io.Replies.EGRESS),
+            new ControlMetrics(getMetricGroup()),
+            keyed,
+            (egress, record) -> output.collect(egress, new StreamRecord<>(record)),
+            () -> getProcessingTimeService().getCurrentProcessingTime(),
+            subtask,
+            this);
+    control.restore(this.<String>getKeyedStateBackend());
     resendRestoredRequests();
     countRestoredDelays();
   }
 
   @Override
   public void processElement(StreamRecord<Envelope> record) throws Exception {
-    deliver(record.getValue());
+    if (record.getValue().hasControl()) {
+      control.handle(record.getValue());
+    } else {
+      deliver(record.getValue());
+    }
     while (tracker.mustWait()) {
       mailbox.yield();
     }
@@ -213,11 +247,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     metrics.invocations.inc();
     function.metrics().received();
     Pending busy = tracker.get(key);
-    if (busy == null) {
+    if (busy == null && !paused.isPaused(key)) {
       send(tracker.start(key, List.of(invocation.build())));
     } else {
       store.appendToBacklog(key, invocation.build());
-      tracker.backlogged(busy);
+      if (busy != null) {
+        tracker.backlogged(busy);
+      }
       function.metrics().backlogChanged(1);
     }
   }
@@ -287,6 +323,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
 
   @Override
   public void send(Pending p) throws Exception {
+    if (p.skipped) {
+      return;
+    }
     FunctionRuntime function = function(p.key);
     if (tracker.park(p) || !slots.acquire(p, function.endpoint())) {
       blocked(p, true);
@@ -310,6 +349,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     metrics.inflight.inc();
     function.metrics().called(p.invocations.size());
     p.sentAtNanos = System.nanoTime();
+    p.calls++;
     function
         .client()
         .invoke(function.url(), request)
@@ -371,13 +411,18 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     sendAll(released);
   }
 
-  private void complete(Pending p) throws Exception {
+  @Override
+  public void complete(Pending p) throws Exception {
     setCurrentKey(p.key.id());
     blocked(p, false);
     if (p.persisted) {
       store.clearInflight(p.key);
     }
     if (tracker.completed(p)) {
+      if (paused.isPaused(p.key)) {
+        tracker.pause(p);
+        return;
+      }
       FunctionRuntime function = function(p.key);
       List<Invocation> batch = store.takeBatch(p, function.maxBatch());
       function.metrics().backlogChanged(-batch.size());
@@ -445,6 +490,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
         delayedDescriptor,
         (id, fireTime) -> {
           setCurrentKey(id);
+          delayed.remember(fireTime);
           return getPartitionedState(fireTime, LongSerializer.INSTANCE, delayedDescriptor).get();
         },
         (caller, count) -> function(AddressKey.of(caller)).metrics().delayedChanged(count));

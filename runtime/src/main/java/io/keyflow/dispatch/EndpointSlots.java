@@ -53,7 +53,11 @@ final class EndpointSlots {
     p.holdsSlot = false;
     Slots slots = byEndpoint.get(endpoint);
     slots.inUse--;
-    return slots.waiting.poll();
+    Pending next = slots.waiting.poll();
+    while (next != null && next.skipped) {
+      next = slots.waiting.poll();
+    }
+    return next;
   }
 
   /** Calls on the wire to {@code endpoint} from this subtask. */

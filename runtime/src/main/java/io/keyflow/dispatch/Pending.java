@@ -46,6 +46,21 @@ final class Pending {
   /** Whether the current call holds a slot of its endpoint's concurrency cap. */
   boolean holdsSlot;
 
+  /**
+   * Whether an operator skipped this request ({@link AddressControl}): it must not go on the wire
+   * again, wherever it still waits (a slot queue, the parked requests of its function type).
+   */
+  boolean skipped;
+
+  /** Calls made for this batch on this subtask, for inspection. */
+  int calls;
+
+  /** Why the latest call failed, or null, for inspection. */
+  String lastError;
+
+  /** When this subtask started (or restored) the request, in epoch milliseconds. */
+  final long sinceMillis = System.currentTimeMillis();
+
   Pending(AddressKey key, List<Invocation> invocations) {
     this.key = key;
     this.invocations = List.copyOf(invocations);

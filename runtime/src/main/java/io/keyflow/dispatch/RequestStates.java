@@ -6,6 +6,7 @@ import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 
 /**
@@ -23,6 +24,9 @@ public final class RequestStates {
   /** Waiting messages already cut into batches, by batch number (older than the backlog). */
   public static final String BATCHES = "keyflow.backlog-batches";
 
+  /** Present (true) while an operator has paused the address; its messages wait meanwhile. */
+  public static final String PAUSED = "keyflow.paused";
+
   private RequestStates() {}
 
   public static ValueStateDescriptor<PendingBatch> inflight() {
@@ -31,6 +35,10 @@ public final class RequestStates {
 
   public static ListStateDescriptor<Invocation> backlog() {
     return new ListStateDescriptor<>(BACKLOG, new ProtobufSerializer<>(Invocation.class));
+  }
+
+  public static ValueStateDescriptor<Boolean> paused() {
+    return new ValueStateDescriptor<>(PAUSED, BooleanSerializer.INSTANCE);
   }
 
   public static MapStateDescriptor<Long, PendingBatch> batches() {

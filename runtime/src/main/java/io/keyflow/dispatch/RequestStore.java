@@ -50,6 +50,9 @@ final class RequestStore {
       long batchesFirst,
       long batchesEnd) {}
 
+  /** The messages waiting for an address: how many, and its ready-batch queue's range. */
+  record Waiting(int count, long batchesFirst, long batchesEnd) {}
+
   private final Access access;
   private final ValueStateDescriptor<PendingBatch> inflight = RequestStates.inflight();
   private final ListStateDescriptor<Invocation> backlog = RequestStates.backlog();
@@ -125,29 +128,100 @@ final class RequestStore {
       if (batch == null) {
         continue;
       }
-      int waiting = 0;
-      Iterable<Invocation> backlogged = backlogOf(key).get();
-      if (backlogged != null) {
-        for (Invocation ignored : backlogged) {
-          waiting++;
-        }
-      }
-      long first = Long.MAX_VALUE;
-      long last = -1;
-      Iterable<Map.Entry<Long, PendingBatch>> queued = batchesOf(key).entries();
-      if (queued != null) {
-        for (Map.Entry<Long, PendingBatch> e : queued) {
-          first = Math.min(first, e.getKey());
-          last = Math.max(last, e.getKey());
-          waiting += e.getValue().getInvocationsCount();
-        }
-      }
+      Waiting waiting = waiting(key);
       out.add(
-          last < 0
-              ? new Restored(key, batch.getInvocationsList(), waiting, 0, 0)
-              : new Restored(key, batch.getInvocationsList(), waiting, first, last + 1));
+          new Restored(
+              key,
+              batch.getInvocationsList(),
+              waiting.count(),
+              waiting.batchesFirst(),
+              waiting.batchesEnd()));
     }
     return out;
+  }
+
+  /**
+   * The messages waiting for an address, for the current key: how many, and the range of its queue
+   * of ready batches. Reads them all; for restores and operators' requests, not per message.
+   */
+  Waiting waiting(AddressKey key) throws Exception {
+    int count = 0;
+    Iterable<Invocation> backlogged = backlogOf(key).get();
+    if (backlogged != null) {
+      for (Invocation ignored : backlogged) {
+        count++;
+      }
+    }
+    long first = Long.MAX_VALUE;
+    long last = -1;
+    Iterable<Map.Entry<Long, PendingBatch>> queued = batchesOf(key).entries();
+    if (queued != null) {
+      for (Map.Entry<Long, PendingBatch> e : queued) {
+        first = Math.min(first, e.getKey());
+        last = Math.max(last, e.getKey());
+        count += e.getValue().getInvocationsCount();
+      }
+    }
+    return last < 0 ? new Waiting(count, 0, 0) : new Waiting(count, first, last + 1);
+  }
+
+  /**
+   * The oldest message waiting for an address whose batch queue is {@code [batchesFirst,
+   * batchesEnd)}, for the current key, or null when none waits. Changes nothing.
+   */
+  Invocation oldestWaiting(AddressKey key, long batchesFirst, long batchesEnd) throws Exception {
+    if (batchesFirst < batchesEnd) {
+      PendingBatch batch = batchesOf(key).get(batchesFirst);
+      if (batch != null && batch.getInvocationsCount() > 0) {
+        return batch.getInvocations(0);
+      }
+    }
+    Iterable<Invocation> backlogged = backlogOf(key).get();
+    if (backlogged != null) {
+      java.util.Iterator<Invocation> it = backlogged.iterator();
+      if (it.hasNext()) {
+        return it.next();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Removes the oldest message waiting for an address that has no request outstanding (its batch
+   * queue range is read from state), for the current key.
+   *
+   * @return the message removed, or null when none waits
+   */
+  Invocation takeOldest(AddressKey key) throws Exception {
+    Waiting waiting = waiting(key);
+    if (waiting.batchesFirst() < waiting.batchesEnd()) {
+      MapState<Long, PendingBatch> queue = batchesOf(key);
+      PendingBatch batch = queue.get(waiting.batchesFirst());
+      if (batch.getInvocationsCount() <= 1) {
+        queue.remove(waiting.batchesFirst());
+      } else {
+        queue.put(waiting.batchesFirst(), batch.toBuilder().removeInvocations(0).build());
+      }
+      if (batch.getInvocationsCount() > 0) {
+        return batch.getInvocations(0);
+      }
+    }
+    ListState<Invocation> state = backlogOf(key);
+    List<Invocation> all = new ArrayList<>();
+    Iterable<Invocation> stored = state.get();
+    if (stored != null) {
+      stored.forEach(all::add);
+    }
+    if (all.isEmpty()) {
+      return null;
+    }
+    Invocation oldest = all.remove(0);
+    if (all.isEmpty()) {
+      state.clear();
+    } else {
+      state.update(all);
+    }
+    return oldest;
   }
 
   private ValueState<PendingBatch> inflightOf(AddressKey key) throws Exception {

@@ -109,6 +109,11 @@ final class RequestTracker {
       discovery.remove(p.key.function());
       return null;
     }
+    waiting.removeIf(parkedRequest -> parkedRequest.skipped);
+    if (waiting.isEmpty()) {
+      discovery.remove(p.key.function());
+      return null;
+    }
     Pending next = waiting.remove(0);
     next.probe = true;
     return next;
@@ -126,6 +131,22 @@ final class RequestTracker {
     }
     pending.remove(p.key);
     return false;
+  }
+
+  /**
+   * The request of {@code p} completed while its address is paused: the address leaves the tracker
+   * and its backlog waits in keyed state until it is resumed.
+   */
+  void pause(Pending p) {
+    pending.remove(p.key);
+  }
+
+  /**
+   * Whether the values of {@code type} are known on this subtask: a call of the type has been
+   * answered since the task started.
+   */
+  boolean valuesKnown(TypeName type) {
+    return discovery.get(type) == Discovery.KNOWN;
   }
 
   /**

@@ -24,6 +24,13 @@ public final class Replies {
   /** The typename of the records the reply egress receives, each a {@link GatewayReply}. */
   public static final String RECORD_TYPENAME = "type.googleapis.com/keyflow.gateway.GatewayReply";
 
+  /**
+   * The typename of the reply to an admin request (an inspection or control of one address): a
+   * {@code keyflow.control.ControlAnswer}.
+   */
+  public static final String CONTROL_ANSWER_TYPENAME =
+      "type.googleapis.com/keyflow.control.ControlAnswer";
+
   private Replies() {}
 
   /** The caller address a function sees for the gateway call {@code invocationId}. */

@@ -36,7 +36,18 @@ public final class FunctionValues {
     this.binder = binder;
   }
 
-  private record Registered(String typename, ValueState<byte[]> state) {}
+  private record Registered(
+      String typename, ValueExpiration expiration, ValueState<byte[]> state) {}
+
+  /**
+   * A declared value of the current key, as {@link #inspect()} reports it.
+   *
+   * @param bytes the value, or null when the address has none (or it is withheld)
+   * @param withheld the value expires a time after it was last read or written, so it was not read:
+   *     reading would restart its clock
+   */
+  public record Inspected(
+      String name, String typename, ValueExpiration expiration, byte[] bytes, boolean withheld) {}
 
   /** Flink state name of a declared value. Part of savepoints: never change it. */
   public static String stateName(TypeName function, String value) {
@@ -63,18 +74,16 @@ public final class FunctionValues {
         continue;
       }
       StateTtlConfig ttl = ttl(name, spec.getExpirationSpec());
+      ValueExpiration expiration = ValueExpiration.of(name, spec.getExpirationSpec(), function);
       ValueState<byte[]> state;
       try {
         state =
             binder.bind(
-                stateName(function, name),
-                new TypedBytesSerializer(
-                    typename, ValueExpiration.of(name, spec.getExpirationSpec(), function)),
-                ttl);
+                stateName(function, name), new TypedBytesSerializer(typename, expiration), ttl);
       } catch (Exception e) {
         throw StateSpecException.restoredWithOtherType(function, name, typename, e);
       }
-      values.put(name, new Registered(typename, state));
+      values.put(name, new Registered(typename, expiration, state));
     }
   }
 
@@ -99,6 +108,33 @@ public final class FunctionValues {
       out.add(value.build());
     }
     return out;
+  }
+
+  /**
+   * Every registered value of the current key, without changing any: a value that expires after its
+   * last read or write is reported as withheld instead of read.
+   */
+  public List<Inspected> inspect() throws IOException {
+    List<Inspected> out = new ArrayList<>(values.size());
+    for (Map.Entry<String, Registered> e : values.entrySet()) {
+      Registered value = e.getValue();
+      boolean withheld = value.expiration.mode() == ValueExpiration.Mode.AFTER_INVOKE;
+      byte[] bytes = withheld ? null : value.state.value();
+      out.add(new Inspected(e.getKey(), value.typename, value.expiration, bytes, withheld));
+    }
+    return out;
+  }
+
+  /**
+   * Clears every registered value of the current key.
+   *
+   * @return the names of the values cleared
+   */
+  public List<String> clearAll() {
+    for (Registered value : values.values()) {
+      value.state.clear();
+    }
+    return List.copyOf(values.keySet());
   }
 
   /**

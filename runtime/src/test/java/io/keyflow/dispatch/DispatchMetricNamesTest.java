@@ -18,6 +18,8 @@ class DispatchMetricNamesTest {
         .allSatisfy(name -> assertThat(doc).contains("| `" + name + "` |"));
     assertThat(DispatcherMetrics.NAMES)
         .allSatisfy(name -> assertThat(doc).contains("| `" + name + "` |"));
+    assertThat(ControlMetrics.NAMES)
+        .allSatisfy(name -> assertThat(doc).contains("| `" + name + "` |"));
     assertThat(doc)
         .contains(
             "| `"
