@@ -29,11 +29,19 @@ final class BearerTokens {
    * @throws IllegalStateException naming the module field and the fix when there is no token
    */
   static BearerTokens load(GatewaySpec spec, UnaryOperator<String> environment) {
-    GatewayAuth auth = spec.auth();
+    return load(spec, spec.auth(), "auth", environment);
+  }
+
+  /**
+   * Reads the tokens {@code auth} names, as {@link #load(GatewaySpec, UnaryOperator)} does; {@code
+   * field} names where module.yaml declares them ({@code auth} or {@code admin}) in errors.
+   */
+  static BearerTokens load(
+      GatewaySpec spec, GatewayAuth auth, String field, UnaryOperator<String> environment) {
     List<String> tokens = new ArrayList<>();
     String source;
     if (auth.tokensFile() != null) {
-      source = "auth.tokensFile " + auth.tokensFile();
+      source = field + ".tokensFile " + auth.tokensFile();
       List<String> lines;
       try {
         lines = Files.readAllLines(Path.of(auth.tokensFile()), StandardCharsets.UTF_8);
@@ -48,7 +56,7 @@ final class BearerTokens {
         }
       }
     } else {
-      source = "auth.tokensEnv " + auth.tokensEnv();
+      source = field + ".tokensEnv " + auth.tokensEnv();
       String value = environment.apply(auth.tokensEnv());
       if (value != null) {
         for (String token : value.split("[,\\s]+")) {
@@ -65,7 +73,9 @@ final class BearerTokens {
               + ": "
               + source
               + " holds no token; put one or more tokens there (a file: one per line; a"
-              + " variable: separated by commas), or remove auth from the gateway in module.yaml");
+              + " variable: separated by commas), or remove "
+              + field
+              + " from the gateway in module.yaml");
     }
     List<byte[]> digests = new ArrayList<>();
     tokens.forEach(token -> digests.add(digest(token)));

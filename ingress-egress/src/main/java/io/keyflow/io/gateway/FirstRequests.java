@@ -57,11 +57,16 @@ final class FirstRequests extends KeyedProcessFunction<String, GatewayRequest, E
       }
       seen.update(true);
     }
-    out.collect(
+    Envelope.Builder envelope =
         Envelope.newBuilder()
             .setTarget(request.getTarget())
-            .setCaller(Replies.caller(request.getInvocationId()))
-            .setPayload(request.getArgument())
-            .build());
+            .setCaller(Replies.caller(request.getInvocationId()));
+    if (request.hasControl()) {
+      // An admin request: the dispatcher acts on the target itself, nothing goes to the function.
+      envelope.setControl(request.getControl());
+    } else {
+      envelope.setPayload(request.getArgument());
+    }
+    out.collect(envelope.build());
   }
 }

@@ -51,6 +51,10 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(GatewaySpec spec, Module module, Duration catchUp)
       throws InterruptedException {
     BearerTokens tokens = spec.auth().required() ? BearerTokens.load(spec, System::getenv) : null;
+    BearerTokens adminTokens =
+        spec.admin().required()
+            ? BearerTokens.load(spec, spec.admin(), "admin", System::getenv)
+            : null;
     ReplyStore replies =
         new ReplyStore(
             spec.maxKeptReplies(), spec.idempotencyTtl().toMillis(), System::currentTimeMillis);
@@ -68,7 +72,8 @@ public final class Gateway implements AutoCloseable {
       }
       requests = new RequestLog(spec);
       Undertow server =
-          GatewayListener.build(spec, handler(spec, module, requests, replies, listener, tokens));
+          GatewayListener.build(
+              spec, handler(spec, module, requests, replies, listener, tokens, adminTokens));
       try {
         server.start();
       } catch (RuntimeException e) {
@@ -90,10 +95,11 @@ public final class Gateway implements AutoCloseable {
       }
       Gateway gateway = new Gateway(spec, requests, listener, server);
       LOG.info(
-          "Gateway {} listening on {} ({}); calls to {}, replies from {} ({})",
+          "Gateway {} listening on {} ({}; admin routes {}); calls to {}, replies from {} ({})",
           spec.id(),
           gateway.baseUrl(),
           spec.auth().required() ? "bearer tokens required" : "no authentication",
+          adminTokens != null ? "on" : "off",
           spec.requestTopic(),
           spec.replyTopic(),
           spec.exactlyOnceReplies() ? "exactly-once" : "at-least-once");
@@ -113,7 +119,8 @@ public final class Gateway implements AutoCloseable {
       RequestLog requests,
       ReplyStore replies,
       ReplyListener listener,
-      BearerTokens tokens) {
+      BearerTokens tokens,
+      BearerTokens adminTokens) {
     WaitingLimits limits = new WaitingLimits(spec.maxPendingCalls(), spec.maxWaitingFetches());
     CallRoute calls = new CallRoute(spec, module, requests, replies, limits);
     HttpHandler routes =
@@ -121,7 +128,17 @@ public final class Gateway implements AutoCloseable {
             calls,
             new FetchRoute(spec, replies, limits),
             new StatusRoute(spec, replies, listener, limits, calls));
-    return tokens == null ? routes : new BearerAuth(tokens, routes);
+    HttpHandler callRoutes = tokens == null ? routes : new BearerAuth(tokens, routes);
+    // The admin routes check tokens of their own: a caller's token grants no admin access.
+    AdminRoute admin = new AdminRoute(spec, module, requests, replies, limits, adminTokens);
+    return exchange -> {
+      String path = exchange.getRequestPath();
+      if (path.startsWith(AdminRoute.PREFIX) || path.equals("/v1/admin")) {
+        admin.handleRequest(exchange);
+      } else {
+        callRoutes.handleRequest(exchange);
+      }
+    };
   }
 
   public GatewaySpec spec() {

@@ -40,6 +40,8 @@ import java.util.Map;
  *     maxKeptReplies: 100000        # per gateway instance
  *   auth:                           # optional: callers send Authorization: Bearer <token>
  *     tokensFile: /etc/keyflow/gateway-tokens   # one token per line; or tokensEnv: VARIABLE
+ *   admin:                          # optional: turns on /v1/admin/... (inspect and control)
+ *     tokensEnv: KEYFLOW_ADMIN_TOKENS           # or tokensFile; tokens apart from auth's
  *   tls:                            # optional: the listener serves HTTPS
  *     cert: /etc/keyflow/gateway.pem
  *     key: /etc/keyflow/gateway.key # PKCS#8; keyPassword: a file with its password, if encrypted
@@ -76,6 +78,7 @@ public final class GatewayBinder implements ComponentBinder {
         "functions",
         "properties",
         "auth",
+        "admin",
         "tls");
     TypeName id = spec.has("id") ? spec.requireTypeName("id") : DEFAULT_ID;
     Map<String, String> properties = new LinkedHashMap<>(spec.optionalProperties("properties"));
@@ -171,13 +174,15 @@ public final class GatewayBinder implements ComponentBinder {
             maxKept,
             functions,
             properties,
-            auth(spec),
+            auth(spec, "auth"),
+            auth(spec, "admin"),
             tls(spec));
     return new GatewayComponents(gateway);
   }
 
-  private static GatewayAuth auth(YamlNode spec) {
-    var auth = spec.optionalObject("auth");
+  /** Reads {@code auth} or {@code admin}: where a set of bearer tokens comes from. */
+  private static GatewayAuth auth(YamlNode spec, String field) {
+    var auth = spec.optionalObject(field);
     if (auth.isEmpty()) {
       return GatewayAuth.none();
     }

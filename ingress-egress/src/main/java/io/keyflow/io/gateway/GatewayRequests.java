@@ -71,6 +71,9 @@ final class GatewayRequests implements KafkaRecordDeserializationSchema<GatewayR
         || request.getTarget().getId().isEmpty()) {
       return "its target is incomplete";
     }
+    if (request.hasControl()) {
+      return null;
+    }
     if (!request.hasArgument() || request.getArgument().getTypename().isEmpty()) {
       return "its argument has no typename";
     }

@@ -20,7 +20,10 @@ import java.util.List;
  *   <li>{@code GET /v1/status}: this instance's health and counters ({@link StatusRoute}).
  * </ul>
  *
- * Nothing here blocks a server thread: bodies are read, calls written and replies awaited
+ * The admin routes ({@code /v1/admin/...}) are apart, behind tokens of their own ({@link
+ * AdminRoute}).
+ *
+ * <p>Nothing here blocks a server thread: bodies are read, calls written and replies awaited
  * asynchronously.
  */
 final class GatewayRoutes implements HttpHandler {

@@ -37,6 +37,8 @@ import java.util.Objects;
  * @param properties Kafka client properties for the gateway's producer and consumer and the job's
  *     source and sink (security settings, for instance)
  * @param auth where the bearer tokens callers must present come from, if any
+ * @param admin where the bearer tokens of the admin routes ({@code /v1/admin/...}: inspection and
+ *     control of single addresses) come from; {@link GatewayAuth#none()}: the admin routes are off
  * @param tls the listener's certificate and key, if it serves HTTPS
  */
 public record GatewaySpec(
@@ -60,6 +62,7 @@ public record GatewaySpec(
     List<FunctionPattern> functions,
     Map<String, String> properties,
     GatewayAuth auth,
+    GatewayAuth admin,
     GatewayTls tls)
     implements Serializable {
 
@@ -67,6 +70,7 @@ public record GatewaySpec(
     functions = List.copyOf(functions);
     properties = Map.copyOf(properties);
     Objects.requireNonNull(auth, "auth; GatewayAuth.none() for none");
+    Objects.requireNonNull(admin, "admin; GatewayAuth.none() for none");
     Objects.requireNonNull(tls, "tls; GatewayTls.none() for none");
   }
 
@@ -116,6 +120,7 @@ public record GatewaySpec(
         functions,
         clientProperties,
         auth,
+        admin,
         tls);
   }
 }

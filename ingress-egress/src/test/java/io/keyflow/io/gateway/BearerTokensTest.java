@@ -63,4 +63,15 @@ class BearerTokensTest {
             () -> BearerTokens.load(gateway("auth:\n  tokensFile: " + missing + "\n"), n -> null))
         .hasMessageContaining("auth.tokensFile " + missing + " cannot be read");
   }
+
+  @Test
+  void adminTokensAreReadAsTheirOwnAndTheirErrorsNameAdmin() {
+    GatewaySpec spec = gateway("admin:\n  tokensEnv: ADMIN_TOKENS\n");
+    BearerTokens admin =
+        BearerTokens.load(spec, spec.admin(), "admin", Map.of("ADMIN_TOKENS", "root")::get);
+    assertThat(admin.accepts("root")).isTrue();
+    assertThatThrownBy(() -> BearerTokens.load(spec, spec.admin(), "admin", n -> null))
+        .hasMessageContaining("admin.tokensEnv ADMIN_TOKENS holds no token")
+        .hasMessageContaining("remove admin");
+  }
 }

@@ -147,6 +147,29 @@ class GatewayBinderTest {
   }
 
   @Test
+  void adminTokensTurnTheAdminRoutesOnApartFromTheCallersTokens() {
+    assertThat(gateway(MINIMAL).admin().required()).as("off by default").isFalse();
+    GatewaySpec spec =
+        gateway(MINIMAL + "auth:\n  tokensEnv: CALLERS\nadmin:\n  tokensFile: /etc/admin\n");
+    assertThat(spec.auth()).isEqualTo(new GatewayAuth(null, "CALLERS"));
+    assertThat(spec.admin()).isEqualTo(new GatewayAuth("/etc/admin", null));
+  }
+
+  @Test
+  void adminMistakesNameTheFieldAndTheFix() {
+    assertThatThrownBy(() -> module(MINIMAL + "admin:\n  token: secret\n"))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining("admin.token")
+        .hasMessageContaining("never written in module.yaml")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> module(MINIMAL + "admin: {}\n"))
+        .hasMessageContaining("admin")
+        .hasMessageContaining("names no source of tokens");
+    assertThatThrownBy(() -> module(MINIMAL + "admin:\n  tokensEnv: not a name\n"))
+        .hasMessageContaining("admin.tokensEnv");
+  }
+
+  @Test
   void authAndTlsMistakesNameTheFieldAndTheFix() {
     assertThatThrownBy(() -> module(MINIMAL + "auth:\n  tokens: [secret]\n"))
         .isInstanceOf(ModuleException.class)
