@@ -1,5 +1,7 @@
 package io.keyflow.cli;
 
+import io.keyflow.cli.address.AddressCommand;
+import io.keyflow.cli.address.InspectCommand;
 import io.keyflow.cli.bench.BenchCommand;
 import io.keyflow.cli.cluster.ClusterCommand;
 import io.keyflow.cli.gateway.GatewayCommand;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Command;
       SavepointCommand.class,
       StatusCommand.class,
       StateCommand.class,
+      InspectCommand.class,
+      AddressCommand.class,
       BenchCommand.class
     },
     footer = {
