@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
  * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote} (and Netty, its
  * client, to nothing else in any module), YAML to {@code module}; the metrics building blocks
  * depend on no other Keyflow package; the bindings never reach into the CLI; the offline state
- * tools build on the runtime alone and are the only code that uses Flink's State Processor API; the
- * functions use only the StateFun SDK; the test kit stays apart from the CLI and the examples, and
- * its unit level from Flink and Kafka. A rule broken names the file and what it referenced.
+ * tools build on the runtime alone and are the only code that uses Flink's State Processor API;
+ * control requests (inspect, pause, skip ...) are made only by the gateway and carried out only by
+ * the dispatcher, and the CLI's address commands reach them over HTTP alone; the functions use only
+ * the StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit level from
+ * Flink and Kafka. A rule broken names the file and what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -100,6 +102,33 @@ class LayeringTest {
         "io.keyflow.feedback.",
         "io.keyflow.job.",
         "io.keyflow.protocol.");
+  }
+
+  @Test
+  void controlRequestsAreMadeOnlyByTheGatewayAndCarriedOutOnlyByTheDispatcher() {
+    assertNoneReference(
+        sources("runtime").stream()
+            .filter(
+                s -> !inPackage(s, "io.keyflow.dispatch") && !inPackage(s, "io.keyflow.protocol"))
+            .toList(),
+        "io.keyflow.protocol.control.");
+    assertNoneReference(
+        sources("ingress-egress").stream()
+            .filter(s -> !inPackage(s, "io.keyflow.io.gateway"))
+            .toList(),
+        "io.keyflow.protocol.control.");
+    assertNoneReference(sources("cli"), "io.keyflow.protocol.control.");
+  }
+
+  @Test
+  void theAddressCommandsTalkToTheGatewayOverHttpOnly() {
+    assertNoneReference(
+        sources("cli").stream().filter(s -> inPackage(s, "io.keyflow.cli.address")).toList(),
+        "io.keyflow.dispatch.",
+        "io.keyflow.io.",
+        "io.keyflow.protocol.",
+        "org.apache.flink.",
+        "org.apache.kafka.");
   }
 
   @Test
