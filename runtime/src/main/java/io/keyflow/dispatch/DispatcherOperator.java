@@ -12,6 +12,9 @@ import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.ToFunction.InvocationBatchRequest;
 import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.state.StateSpecException;
+import io.keyflow.tracing.BatchTrace;
+import io.keyflow.tracing.DispatchTracing;
+import io.keyflow.tracing.TracingSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +70,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
 
   private final Module module;
   private final Map<TypeName, OutputTag<TypedValue>> egresses;
+  private final TracingSettings tracingSettings;
   private final transient MailboxExecutor mailbox;
   private final transient RequestTracker tracker;
   private final transient ResponseHandOff responses;
@@ -91,14 +95,19 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient int parallelism;
   private transient int maxParallelism;
 
+  /** Null when tracing is off. */
+  private transient DispatchTracing tracing;
+
   DispatcherOperator(
       StreamOperatorParameters<Envelope> parameters,
       Module module,
       Map<TypeName, OutputTag<TypedValue>> egresses,
-      int maxInFlight) {
+      int maxInFlight,
+      TracingSettings tracingSettings) {
     super(parameters);
     this.module = module;
     this.egresses = egresses;
+    this.tracingSettings = tracingSettings;
     this.mailbox = parameters.getMailboxExecutor();
     this.tracker = new RequestTracker(maxInFlight);
     this.responses = new ResponseHandOff(mailbox, this::onResponse);
@@ -150,6 +159,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
         new DispatcherMetrics(
             getMetricGroup(), tracker::size, () -> failures == null ? 0 : failures.endpointsDown());
     failures = new CallFailures(tracker, metrics, this);
+    tracing = DispatchTracing.open(tracingSettings, getMetricGroup());
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
@@ -248,9 +258,15 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     function.metrics().received();
     Pending busy = tracker.get(key);
     if (busy == null && !paused.isPaused(key)) {
-      send(tracker.start(key, List.of(invocation.build())));
+      Pending p = tracker.start(key, List.of(invocation.build()));
+      if (tracing != null) {
+        p.trace = tracing.received(envelope);
+      }
+      send(p);
     } else {
-      store.appendToBacklog(key, invocation.build());
+      store.appendToBacklog(
+          key,
+          tracing == null ? invocation.build() : tracing.backlogged(envelope, invocation.build()));
       if (busy != null) {
         tracker.backlogged(busy);
       }
@@ -318,6 +334,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     if (functions != null) {
       functions.close();
     }
+    if (tracing != null) {
+      tracing.close();
+      tracing = null;
+    }
     super.close();
   }
 
@@ -352,7 +372,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     p.calls++;
     function
         .client()
-        .invoke(function.url(), request)
+        .invoke(
+            function.url(),
+            request,
+            p.trace == null
+                ? null
+                : tracing.calling(
+                    p.trace, p.key.function().toString(), p.key.id(), p.invocations.size()))
         .whenComplete((response, error) -> responses.arrive(p, response, error));
   }
 
@@ -364,6 +390,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     Pending waitedForSlot = p.holdsSlot ? slots.release(p, function(p.key).endpoint()) : null;
     if (closed) {
       return;
+    }
+    if (p.trace != null) {
+      tracing.answered(p.trace, error);
     }
     if (waitedForSlot != null) {
       send(waitedForSlot);
@@ -400,7 +429,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       return;
     }
     try {
-      effects.apply(p, response.getInvocationResult());
+      effects.apply(
+          p,
+          response.getInvocationResult(),
+          p.trace == null ? null : tracing.applying(p.trace, p.key.function().toString()));
+      if (p.trace != null) {
+        tracing.applied(p.trace);
+      }
     } catch (DispatchException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -426,7 +461,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       FunctionRuntime function = function(p.key);
       List<Invocation> batch = store.takeBatch(p, function.maxBatch());
       function.metrics().backlogChanged(-batch.size());
-      send(tracker.next(p, batch));
+      BatchTrace trace = tracing == null ? null : tracing.fromBacklog(batch);
+      Pending next = tracker.next(p, trace == null ? batch : trace.invocations());
+      next.trace = trace;
+      send(next);
     }
   }
 

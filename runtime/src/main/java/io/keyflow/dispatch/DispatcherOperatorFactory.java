@@ -5,6 +5,7 @@ import io.keyflow.module.TypeName;
 import io.keyflow.operators.MailboxOperatorFactory;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.tracing.TracingSettings;
 import java.util.Map;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
@@ -21,6 +22,20 @@ public final class DispatcherOperatorFactory {
    */
   public static OneInputStreamOperatorFactory<Envelope, Envelope> create(
       Module module, Map<TypeName, OutputTag<TypedValue>> egresses, int maxInFlight) {
+    return create(module, egresses, maxInFlight, TracingSettings.OFF);
+  }
+
+  /**
+   * @param module the endpoints that serve function types
+   * @param egresses the side output of each declared egress
+   * @param maxInFlight addresses with an outstanding request per subtask before input pauses
+   * @param tracing where spans go, if anywhere
+   */
+  public static OneInputStreamOperatorFactory<Envelope, Envelope> create(
+      Module module,
+      Map<TypeName, OutputTag<TypedValue>> egresses,
+      int maxInFlight,
+      TracingSettings tracing) {
     Map<TypeName, OutputTag<TypedValue>> tags = Map.copyOf(egresses);
     for (io.keyflow.module.HttpEndpoint endpoint : module.endpoints()) {
       TypeName deadLetters = endpoint.failures().deadLetterEgress();
@@ -39,7 +54,7 @@ public final class DispatcherOperatorFactory {
       }
     }
     return new MailboxOperatorFactory<>(
-        parameters -> new DispatcherOperator(parameters, module, tags, maxInFlight),
+        parameters -> new DispatcherOperator(parameters, module, tags, maxInFlight, tracing),
         DispatcherOperator.class,
         ChainingStrategy.ALWAYS);
   }

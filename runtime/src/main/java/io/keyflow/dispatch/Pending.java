@@ -61,6 +61,9 @@ final class Pending {
   /** When this subtask started (or restored) the request, in epoch milliseconds. */
   final long sinceMillis = System.currentTimeMillis();
 
+  /** The traces of the batch's messages; null when none belongs to a trace or tracing is off. */
+  io.keyflow.tracing.BatchTrace trace;
+
   Pending(AddressKey key, List<Invocation> invocations) {
     this.key = key;
     this.invocations = List.copyOf(invocations);

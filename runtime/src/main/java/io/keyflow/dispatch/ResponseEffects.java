@@ -4,6 +4,7 @@ import io.keyflow.delay.DelayedMessages;
 import io.keyflow.io.Replies;
 import io.keyflow.module.FailurePolicy;
 import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.internal.TraceContext;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.FromFunction.DelayedInvocation;
@@ -11,6 +12,7 @@ import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
 import io.keyflow.protocol.reqreply.FromFunction.InvocationResponse;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.tracing.TraceFields;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.util.OutputTag;
@@ -69,8 +71,11 @@ final class ResponseEffects {
   /**
    * Applies a response: egress records and state first, then delayed messages (both under the
    * sender's key), then messages to other functions, whose delivery may switch the key.
+   *
+   * @param trace the trace context that messages, delayed messages and egress records carry on;
+   *     null for none
    */
-  void apply(Pending p, InvocationResponse result) throws Exception {
+  void apply(Pending p, InvocationResponse result, TraceContext trace) throws Exception {
     FunctionTypeMetrics sender = functions.get(p.key).metrics();
     List<Envelope> messages = new ArrayList<>(result.getOutgoingMessagesCount());
     for (FromFunction.Invocation message : result.getOutgoingMessagesList()) {
@@ -84,7 +89,7 @@ final class ResponseEffects {
       }
       try {
         messages.add(
-            targets.message(p.key, message.getTarget(), message.getArgument(), "a message"));
+            targets.message(p.key, message.getTarget(), message.getArgument(), "a message", trace));
       } catch (DispatchException e) {
         undeliverable(p.key, message.getTarget(), message.getArgument(), e);
       }
@@ -94,14 +99,16 @@ final class ResponseEffects {
       if (tag == null) {
         unknownEgress.skip(p.key, egress);
       } else {
-        dispatcher.emit(tag, egress.getArgument());
+        dispatcher.emit(
+            tag,
+            trace == null ? egress.getArgument() : TraceFields.stamp(egress.getArgument(), trace));
         metrics.egressRecords.inc();
         sender.sentToEgress();
       }
     }
     functions.get(p.key).values().apply(p.key.id(), result.getStateMutationsList());
     for (DelayedInvocation delayedInvocation : result.getDelayedInvocationsList()) {
-      applyDelayed(p.key, delayedInvocation);
+      applyDelayed(p.key, delayedInvocation, trace);
     }
     for (Envelope message : messages) {
       metrics.messagesToFunctions.inc();
@@ -122,7 +129,8 @@ final class ResponseEffects {
     }
   }
 
-  private void applyDelayed(AddressKey sender, DelayedInvocation invocation) throws Exception {
+  private void applyDelayed(AddressKey sender, DelayedInvocation invocation, TraceContext trace)
+      throws Exception {
     String token = invocation.getCancellationToken();
     if (invocation.getIsCancellationRequest()) {
       Envelope cancelled = token.isEmpty() ? null : delayed.cancel(token);
@@ -137,7 +145,7 @@ final class ResponseEffects {
     try {
       envelope =
           targets.message(
-              sender, invocation.getTarget(), invocation.getArgument(), "a delayed message");
+              sender, invocation.getTarget(), invocation.getArgument(), "a delayed message", trace);
     } catch (DispatchException e) {
       undeliverable(sender, invocation.getTarget(), invocation.getArgument(), e);
       return;

@@ -3,6 +3,7 @@ package io.keyflow.dispatch;
 import io.keyflow.io.Replies;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.internal.TraceContext;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
 import io.keyflow.protocol.reqreply.TypedValue;
@@ -29,8 +30,13 @@ final class ResponseTargets {
     return replies != null && Replies.isReply(target) ? replies : null;
   }
 
-  /** A message from {@code sender}; its target must be a function type some endpoint serves. */
-  Envelope message(AddressKey sender, Address target, TypedValue argument, String what) {
+  /**
+   * A message from {@code sender}; its target must be a function type some endpoint serves.
+   *
+   * @param trace the trace it belongs to; null for none
+   */
+  Envelope message(
+      AddressKey sender, Address target, TypedValue argument, String what, TraceContext trace) {
     if (Replies.isReply(target)) {
       throw DispatchException.badAddress(
           sender,
@@ -51,11 +57,12 @@ final class ResponseTargets {
       throw DispatchException.noEndpointForMessage(
           sender, new AddressKey(type, target.getId()), functions.boundPatterns());
     }
-    return Envelope.newBuilder()
-        .setTarget(target)
-        .setCaller(sender.toAddress())
-        .setPayload(argument)
-        .build();
+    Envelope.Builder message =
+        Envelope.newBuilder().setTarget(target).setCaller(sender.toAddress()).setPayload(argument);
+    if (trace != null) {
+      message.setTrace(trace);
+    }
+    return message.build();
   }
 
   /**

@@ -11,6 +11,7 @@ import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.tracing.TracingSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +109,7 @@ public final class KeyflowTopology {
                 OperatorIds.DISPATCHER_NAME,
                 ProtobufTypeInfo.ENVELOPE,
                 DispatcherOperatorFactory.create(
-                    module, tags, conf.get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS)))
+                    module, tags, conf.get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS), tracing(conf)))
             .uid(OperatorIds.DISPATCHER_UID);
     SingleOutputStreamOperator<Void> tail =
         functions
@@ -123,6 +124,15 @@ public final class KeyflowTopology {
     for (Egress egress : egresses) {
       egress.attach(
           functions.getSideOutput(tags.get(egress.id())), OperatorIds.egress(egress.id()));
+    }
+  }
+
+  /** The tracing settings in {@code conf}; a bad one stops the job before it starts. */
+  private static TracingSettings tracing(Configuration conf) {
+    try {
+      return TracingSettings.from(conf);
+    } catch (IllegalArgumentException e) {
+      throw new JobConfigurationException(e.getMessage());
     }
   }
 }

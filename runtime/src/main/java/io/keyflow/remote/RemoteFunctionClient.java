@@ -2,6 +2,7 @@ package io.keyflow.remote;
 
 import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Transport;
+import io.keyflow.protocol.internal.TraceContext;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.remote.http.BodyTooLargeException;
@@ -39,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RemoteFunctionClient implements AutoCloseable {
   private static final String OCTET_STREAM = "application/octet-stream";
+  private static final String TRACEPARENT = "traceparent";
+  private static final String TRACESTATE = "tracestate";
   private static final Duration INITIAL_BACKOFF = Duration.ofMillis(10);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
   private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofMillis(10);
@@ -83,7 +86,15 @@ public final class RemoteFunctionClient implements AutoCloseable {
    * Sends {@code request} to {@code url}; the future fails with {@link RemoteInvocationException}.
    */
   public CompletableFuture<FromFunction> invoke(URI url, ToFunction request) {
-    Call call = new Call(url, request.toByteArray());
+    return invoke(url, request, null);
+  }
+
+  /**
+   * Sends {@code request} to {@code url} with the W3C trace context headers of {@code trace} (none
+   * when null); the future fails with {@link RemoteInvocationException}.
+   */
+  public CompletableFuture<FromFunction> invoke(URI url, ToFunction request, TraceContext trace) {
+    Call call = new Call(url, request.toByteArray(), trace);
     call.attempt();
     return call.result;
   }
@@ -123,14 +134,29 @@ public final class RemoteFunctionClient implements AutoCloseable {
   private final class Call {
     final URI url;
     final byte[] body;
+    final TraceContext trace;
     long startNanos = System.nanoTime();
     final CompletableFuture<FromFunction> result = new CompletableFuture<>();
     int attempts;
     Duration backoff = INITIAL_BACKOFF;
 
-    Call(URI url, byte[] body) {
+    Call(URI url, byte[] body, TraceContext trace) {
       this.url = url;
       this.body = body;
+      this.trace = trace;
+    }
+
+    /** The route's headers, plus the trace context's when the call has one. */
+    HttpHeaders headers(Route route) {
+      if (trace == null || trace.getTraceparent().isEmpty()) {
+        return route.headers();
+      }
+      HttpHeaders traced = new DefaultHttpHeaders().add(route.headers());
+      traced.set(TRACEPARENT, trace.getTraceparent());
+      if (!trace.getTracestate().isEmpty()) {
+        traced.set(TRACESTATE, trace.getTracestate());
+      }
+      return traced;
     }
 
     Duration remaining() {
@@ -169,7 +195,7 @@ public final class RemoteFunctionClient implements AutoCloseable {
         target += "?" + url.getRawQuery();
       }
       ResponseFuture response =
-          route.pool().post(target, route.headers(), body, timeout, transport.payloadMaxBytes());
+          route.pool().post(target, headers(route), body, timeout, transport.payloadMaxBytes());
       boolean first = attempts == 1;
       response.handle(
           (answer, error) -> {

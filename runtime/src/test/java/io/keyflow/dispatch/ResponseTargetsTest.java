@@ -55,13 +55,14 @@ class ResponseTargetsTest {
   @Test
   void aReplyWithoutAGatewayOrDelayedIsRefusedWithTheReason() {
     assertThat(targets(Map.of()).replyOrNull(GATEWAY_CALLER)).isNull();
-    assertThatThrownBy(() -> targets(Map.of()).message(SENDER, GATEWAY_CALLER, VALUE, "a message"))
+    assertThatThrownBy(
+            () -> targets(Map.of()).message(SENDER, GATEWAY_CALLER, VALUE, "a message", null))
         .isInstanceOf(DispatchException.class)
         .hasMessageContaining("declares no gateway");
     assertThatThrownBy(
             () ->
                 targets(Map.of(Replies.EGRESS, REPLIES))
-                    .message(SENDER, GATEWAY_CALLER, VALUE, "a delayed message"))
+                    .message(SENDER, GATEWAY_CALLER, VALUE, "a delayed message", null))
         .hasMessageContaining("cannot be delayed");
   }
 }

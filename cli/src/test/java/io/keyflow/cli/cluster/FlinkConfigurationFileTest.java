@@ -3,6 +3,7 @@ package io.keyflow.cli.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.job.KeyflowOptions;
+import io.keyflow.tracing.TracingOptions;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -61,6 +62,7 @@ class FlinkConfigurationFileTest {
       }
     }
     collectOptionsOf(KeyflowOptions.class);
+    collectOptionsOf(TracingOptions.class);
     assertThat(knownKeys).as("Flink's option classes were found").hasSizeGreaterThan(500);
   }
 

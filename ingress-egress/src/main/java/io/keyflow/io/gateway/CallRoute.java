@@ -27,6 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CallRoute {
   static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
+  static final HttpString TRACEPARENT = new HttpString("traceparent");
+  static final HttpString TRACESTATE = new HttpString("tracestate");
+
+  /** Longer trace headers are no W3C trace context and are not passed on. */
+  private static final int MAX_TRACEPARENT = 256;
+
+  private static final int MAX_TRACESTATE = 512;
 
   private final GatewaySpec spec;
   private final Module module;
@@ -169,6 +176,8 @@ final class CallRoute {
             .setInvocationId(invocation)
             .setIdempotent(idempotent)
             .setAcceptedAtMillis(System.currentTimeMillis())
+            .setTraceparent(header(exchange, TRACEPARENT, MAX_TRACEPARENT))
+            .setTracestate(header(exchange, TRACESTATE, MAX_TRACESTATE))
             .build();
     if (sendOnly) {
       requests
@@ -254,6 +263,15 @@ final class CallRoute {
         exchange,
         413,
         "the request body is larger than limits.maxBodyBytes (" + spec.maxBodyBytes() + " bytes)");
+  }
+
+  /**
+   * A W3C trace context header of the call, passed on as it came (the job ignores a malformed one);
+   * empty when absent or too long.
+   */
+  private static String header(HttpServerExchange exchange, HttpString name, int maxLength) {
+    String value = exchange.getRequestHeaders().getFirst(name);
+    return value == null || value.length() > maxLength ? "" : value.trim();
   }
 
   /** X-Keyflow-Type, else Content-Type without its parameters; null when neither is given. */

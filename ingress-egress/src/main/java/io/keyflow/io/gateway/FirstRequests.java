@@ -3,6 +3,7 @@ package io.keyflow.io.gateway;
 import io.keyflow.io.Replies;
 import io.keyflow.protocol.gateway.GatewayRequest;
 import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.internal.TraceContext;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -66,6 +67,12 @@ final class FirstRequests extends KeyedProcessFunction<String, GatewayRequest, E
       envelope.setControl(request.getControl());
     } else {
       envelope.setPayload(request.getArgument());
+    }
+    if (!request.getTraceparent().isEmpty()) {
+      envelope.setTrace(
+          TraceContext.newBuilder()
+              .setTraceparent(request.getTraceparent())
+              .setTracestate(request.getTracestate()));
     }
     out.collect(envelope.build());
   }

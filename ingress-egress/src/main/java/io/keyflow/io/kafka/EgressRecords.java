@@ -3,6 +3,7 @@ package io.keyflow.io.kafka;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.tracing.TraceFields;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
@@ -43,9 +44,17 @@ final class EgressRecords extends RichFlatMapFunction<TypedValue, KafkaProducerR
     out.collect(record);
   }
 
-  /** The record a Kafka egress writes for {@code value}, or null if it cannot write one. */
+  /**
+   * The record a Kafka egress writes for {@code value}, or null if it cannot write one. The trace
+   * context the dispatcher attached to {@code value} moves to the record, for its headers.
+   */
   static KafkaProducerRecord recordOrNull(TypedValue value) {
-    return problem(value) == null ? parse(value) : null;
+    if (problem(value) != null) {
+      return null;
+    }
+    KafkaProducerRecord record = parse(value);
+    io.keyflow.protocol.internal.TraceContext trace = TraceFields.of(value);
+    return trace == null ? record : TraceFields.stamp(record, trace);
   }
 
   /** Why a Kafka egress cannot write {@code value}, or null if it can. */

@@ -4,6 +4,7 @@ import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.deadletter.DeadLetter;
 import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.internal.TraceContext;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.TypedValue;
@@ -86,16 +87,20 @@ final class KafkaRecordRouter implements KafkaRecordDeserializationSchema<Envelo
             .setHasValue(true)
             .setValue(com.google.protobuf.ByteString.copyFrom(record.value()))
             .build();
+    TraceContext trace = KafkaTraceHeaders.read(record.headers());
     for (TypeName target : route.targets()) {
-      out.collect(
+      Envelope.Builder message =
           Envelope.newBuilder()
               .setTarget(
                   Address.newBuilder()
                       .setNamespace(target.namespace())
                       .setType(target.name())
                       .setId(id))
-              .setPayload(payload)
-              .build());
+              .setPayload(payload);
+      if (trace != null) {
+        message.setTrace(trace);
+      }
+      out.collect(message.build());
     }
   }
 
