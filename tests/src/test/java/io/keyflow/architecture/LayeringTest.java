@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
  * depend on no other Keyflow package; the bindings never reach into the CLI; the offline state
  * tools build on the runtime alone and are the only code that uses Flink's State Processor API;
  * control requests (inspect, pause, skip ...) are made only by the gateway and carried out only by
- * the dispatcher, and the CLI's address commands reach them over HTTP alone; the functions use only
- * the StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit level from
- * Flink and Kafka. A rule broken names the file and what it referenced.
+ * the dispatcher, and the CLI's address commands reach them over HTTP alone; OpenTelemetry belongs
+ * to {@code tracing}, which knows only the records it traces; the functions use only the StateFun
+ * SDK; the test kit stays apart from the CLI and the examples, and its unit level from Flink and
+ * Kafka. A rule broken names the file and what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -129,6 +130,30 @@ class LayeringTest {
         "io.keyflow.protocol.",
         "org.apache.flink.",
         "org.apache.kafka.");
+  }
+
+  @Test
+  void onlyTracingUsesOpenTelemetry() {
+    List<Source> all = new ArrayList<>();
+    for (String module : List.of("runtime", "ingress-egress", "functions", "cli", "testkit")) {
+      all.addAll(sources(module));
+    }
+    assertNoneReference(
+        all.stream().filter(s -> !inPackage(s, "io.keyflow.tracing")).toList(),
+        "io.opentelemetry.");
+  }
+
+  @Test
+  void tracingKnowsOnlyTheRecordsItTraces() {
+    assertNoneReference(
+        sources("runtime").stream().filter(s -> inPackage(s, "io.keyflow.tracing")).toList(),
+        "io.keyflow.dispatch.",
+        "io.keyflow.remote.",
+        "io.keyflow.feedback.",
+        "io.keyflow.job.",
+        "io.keyflow.module.",
+        "io.keyflow.delay.",
+        "io.keyflow.io.");
   }
 
   @Test
