@@ -96,6 +96,15 @@ public final class BenchCommand implements Callable<Integer> {
   boolean tls;
 
   @Option(
+      names = "--trace-sink",
+      description =
+          "Starts a stand-in trace collector in a process of its own and points"
+              + " keyflow.tracing.endpoint at it; set the share of traced records with"
+              + " -D keyflow.tracing.sampling-ratio=R. Exports taken: trace-sink.txt in the state"
+              + " directory.")
+  boolean traceSink;
+
+  @Option(
       names = "--gateway-calls",
       paramLabel = "N",
       defaultValue = "1000",
@@ -192,14 +201,15 @@ public final class BenchCommand implements Callable<Integer> {
         tls ? ", functions over https with mutual TLS" : "");
     List<BenchResult> results = new ArrayList<>();
     List<GatewayResult> gatewayResults = new ArrayList<>();
-    try (ChildProcess broker =
-        ChildProcess.start(
-            "broker",
-            stateDir.resolve("broker.log"),
-            BrokerMain.class.getName(),
-            List.of(
-                Integer.toString(kafkaPort),
-                stateDir.resolve("kafka").toAbsolutePath().toString()))) {
+    try (ChildProcess sink = traceSink ? startTraceSink() : null;
+        ChildProcess broker =
+            ChildProcess.start(
+                "broker",
+                stateDir.resolve("broker.log"),
+                BrokerMain.class.getName(),
+                List.of(
+                    Integer.toString(kafkaPort),
+                    stateDir.resolve("kafka").toAbsolutePath().toString()))) {
       BenchRun.BenchSettings settings =
           new BenchRun.BenchSettings(
               records,
@@ -289,6 +299,21 @@ public final class BenchCommand implements Callable<Integer> {
             && gatewayResults.stream().allMatch(GatewayResult::correct)
         ? 0
         : 1;
+  }
+
+  /** Starts the stand-in collector and points the job's tracing at it. */
+  private ChildProcess startTraceSink() throws Exception {
+    int port = freePort();
+    ChildProcess sink =
+        ChildProcess.start(
+            "trace-sink",
+            stateDir.resolve("trace-sink.log"),
+            TraceSinkMain.class.getName(),
+            List.of(
+                Integer.toString(port),
+                stateDir.resolve("trace-sink.txt").toAbsolutePath().toString()));
+    options.put("keyflow.tracing.endpoint", "http://127.0.0.1:" + port + "/v1/traces");
+    return sink;
   }
 
   private static int freePort() throws java.io.IOException {
