@@ -26,8 +26,9 @@ import java.util.Optional;
  * @param clientCertLocation PEM client certificate for mTLS, or null; set with clientKeyLocation
  * @param clientKeyLocation PKCS#8 client key for mTLS, or null; set with clientCertLocation
  * @param clientKeyPasswordLocation a file holding the client key's password, or null
- * @param pipelining requests one {@code http:} connection carries at once (Keyflow); 1, the
- *     default, waits for each response before the next request
+ * @param pipelining requests one HTTP/1.1 connection carries at once (Keyflow); 1, the default,
+ *     waits for each response before the next request
+ * @param protocol HTTP/1.1 (the default) or HTTP/2 (Keyflow)
  */
 public record Transport(
     String type,
@@ -42,7 +43,8 @@ public record Transport(
     String clientCertLocation,
     String clientKeyLocation,
     String clientKeyPasswordLocation,
-    int pipelining)
+    int pipelining,
+    HttpProtocol protocol)
     implements Serializable {
 
   /** The Netty-based StateFun transport; the default since StateFun 3.2. */
@@ -96,6 +98,62 @@ public record Transport(
     if ((clientCertLocation == null) != (clientKeyLocation == null)) {
       throw new IllegalArgumentException("client_cert and client_key go together: give both");
     }
+    Objects.requireNonNull(protocol, "protocol");
+    if (protocol == HttpProtocol.HTTP2 && pipelining > 1) {
+      throw new IllegalArgumentException(
+          "pipelining applies to HTTP/1.1 only; HTTP/2 multiplexes calls on its own");
+    }
+  }
+
+  /** The settings of an HTTP/1.1 transport. */
+  public Transport(
+      String type,
+      Duration call,
+      Duration connect,
+      Duration read,
+      Duration write,
+      Duration poolTtl,
+      int poolSize,
+      long payloadMaxBytes,
+      String trustCaCertsLocation,
+      String clientCertLocation,
+      String clientKeyLocation,
+      String clientKeyPasswordLocation,
+      int pipelining) {
+    this(
+        type,
+        call,
+        connect,
+        read,
+        write,
+        poolTtl,
+        poolSize,
+        payloadMaxBytes,
+        trustCaCertsLocation,
+        clientCertLocation,
+        clientKeyLocation,
+        clientKeyPasswordLocation,
+        pipelining,
+        HttpProtocol.HTTP1);
+  }
+
+  /** These settings with {@code protocol}. */
+  public Transport withProtocol(HttpProtocol protocol) {
+    return new Transport(
+        type,
+        call,
+        connect,
+        read,
+        write,
+        poolTtl,
+        poolSize,
+        payloadMaxBytes,
+        trustCaCertsLocation,
+        clientCertLocation,
+        clientKeyLocation,
+        clientKeyPasswordLocation,
+        pipelining,
+        protocol);
   }
 
   /** The async transport with StateFun's timeouts (call 2 min, connect 20 s) and 64 connections. */

@@ -29,7 +29,8 @@ final class TransportSpec {
           "client_cert",
           "client_key",
           "client_key_password",
-          "pipelining");
+          "pipelining",
+          "protocol");
 
   private static final String[] ALL_KEYS =
       Stream.concat(Stream.of("type", "timeouts"), ASYNC_ONLY.stream()).toArray(String[]::new);
@@ -111,6 +112,13 @@ final class TransportSpec {
           "got " + pipelining,
           "how many requests one connection may carry at once: 1 (the default) or more");
     }
+    HttpProtocol protocol = protocol(transport);
+    if (protocol == HttpProtocol.HTTP2 && pipelining > 1) {
+      throw transport.error(
+          "pipelining",
+          "is " + pipelining + " with protocol: http2",
+          "pipelining only with protocol: http1; HTTP/2 multiplexes calls on its own");
+    }
     String trustCaCerts = transport.optionalString("trust_cacerts").orElse(null);
     String clientCert = transport.optionalString("client_cert").orElse(null);
     String clientKey = transport.optionalString("client_key").orElse(null);
@@ -143,7 +151,26 @@ final class TransportSpec {
                 clientCert,
                 clientKey,
                 clientKeyPassword,
-                pipelining));
+                pipelining,
+                protocol));
+  }
+
+  private static HttpProtocol protocol(YamlNode transport) {
+    Optional<String> given = transport.optionalString("protocol");
+    if (given.isEmpty()) {
+      return HttpProtocol.HTTP1;
+    }
+    return HttpProtocol.parse(given.get())
+        .orElseThrow(
+            () ->
+                transport.error(
+                    "protocol",
+                    "unknown protocol '"
+                        + given.get()
+                        + "'"
+                        + Spelling.hint(given.get(), HttpProtocol.yamlNames()),
+                    "http1 (the default: HTTP/1.1) or http2 (HTTP/2: h2 over https, h2c over"
+                        + " http)"));
   }
 
   /**

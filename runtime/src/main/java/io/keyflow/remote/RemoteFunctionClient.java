@@ -6,8 +6,8 @@ import io.keyflow.protocol.internal.TraceContext;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.remote.http.BodyTooLargeException;
-import io.keyflow.remote.http.ConnectionPool;
 import io.keyflow.remote.http.ConnectionStats;
+import io.keyflow.remote.http.HttpPool;
 import io.keyflow.remote.http.HttpTransport;
 import io.keyflow.remote.http.PoolKey;
 import io.keyflow.remote.http.ResponseFuture;
@@ -54,8 +54,7 @@ public final class RemoteFunctionClient implements AutoCloseable {
   /** The pool of the last URL's host and port: an endpoint's URLs nearly always share one. */
   private volatile Route lastRoute;
 
-  private record Route(
-      String scheme, String host, int port, ConnectionPool pool, HttpHeaders headers) {
+  private record Route(String scheme, String host, int port, HttpPool pool, HttpHeaders headers) {
     boolean serves(URI url) {
       return url.getPort() == port
           && host.equals(url.getHost())
@@ -122,7 +121,7 @@ public final class RemoteFunctionClient implements AutoCloseable {
       return route;
     }
     PoolKey key = PoolKey.of(url, transport);
-    ConnectionPool pool = http.pool(key, () -> TlsMaterial.clientTls(transport));
+    HttpPool pool = http.pool(key, () -> TlsMaterial.clientTls(transport));
     HttpHeaders all = new DefaultHttpHeaders();
     all.set("Host", url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + key.port());
     headers.forEach(all::set);

@@ -77,6 +77,37 @@ class HttpEndpointBinderTest {
   }
 
   @Test
+  void protocolIsHttp1ByDefaultAndHttp2WhenAsked() {
+    assertThat(Transport.defaults().protocol()).isEqualTo(HttpProtocol.HTTP1);
+    HttpEndpoint endpoint =
+        endpoint("functions: shop/*\nurlPathTemplate: http://fns/\ntransport: {protocol: http2}\n");
+
+    assertThat(endpoint.transport().protocol()).isEqualTo(HttpProtocol.HTTP2);
+  }
+
+  @Test
+  void anUnknownProtocolNamesTheFieldAndTheChoices() {
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    "functions: shop/*\nurlPathTemplate: http://fns/\ntransport: {protocol: h2}\n"))
+        .hasMessageContaining(PREFIX + "spec.transport.protocol:")
+        .hasMessageContaining("unknown protocol 'h2'")
+        .hasMessageContaining("http1 (the default: HTTP/1.1) or http2");
+  }
+
+  @Test
+  void http2RefusesPipelining() {
+    assertThatThrownBy(
+            () ->
+                endpoint(
+                    "functions: shop/*\nurlPathTemplate: http://fns/\n"
+                        + "transport: {protocol: http2, pipelining: 4}\n"))
+        .hasMessageContaining(PREFIX + "spec.transport.pipelining:")
+        .hasMessageContaining("pipelining only with protocol: http1");
+  }
+
+  @Test
   void omittedFieldsTakeStateFunDefaults() {
     HttpEndpoint endpoint =
         endpoint("functions: shop/cart\nurlPathTemplate: http://fns:8000/{function.name}\n");

@@ -250,6 +250,19 @@ public final class TestCertificates {
     return serverContext("server");
   }
 
+  /**
+   * The server's TLS context as {@link #serverContext()}, counting the connections it accepts and
+   * their full handshakes.
+   */
+  public CountingServerTls countingServerContext() throws Exception {
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(keyStore("server.p12"), PASSWORD.toCharArray());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(keyStore("ca.p12"));
+    return new CountingServerTls(keys, trust.getTrustManagers());
+  }
+
   private SSLContext serverContext(String name) throws Exception {
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(keyStore(name + ".p12"), PASSWORD.toCharArray());

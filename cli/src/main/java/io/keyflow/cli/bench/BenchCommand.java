@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  keyflow bench",
       "  keyflow bench --tls",
+      "  keyflow bench --tls --http2",
       "  keyflow bench --records 20000 --keys 1000 --workload counter --output bench.json"
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -103,6 +104,13 @@ public final class BenchCommand implements Callable<Integer> {
               + " -D keyflow.tracing.sampling-ratio=R. Exports taken: trace-sink.txt in the state"
               + " directory.")
   boolean traceSink;
+
+  @Option(
+      names = "--http2",
+      description =
+          "Calls the functions over HTTP/2 (the endpoint's transport.protocol: http2; h2 with"
+              + " --tls, else h2c), with the function server speaking HTTP/2, instead of HTTP/1.1.")
+  boolean http2;
 
   @Option(
       names = "--gateway-calls",
@@ -198,7 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
         keys,
         parallelism,
         org.apache.flink.util.TimeUtils.formatWithHighestUnit(checkpointInterval),
-        tls ? ", functions over https with mutual TLS" : "");
+        (tls ? ", functions over https with mutual TLS" : "") + (http2 ? ", HTTP/2" : ""));
     List<BenchResult> results = new ArrayList<>();
     List<GatewayResult> gatewayResults = new ArrayList<>();
     try (ChildProcess sink = traceSink ? startTraceSink() : null;
@@ -222,6 +230,7 @@ public final class BenchCommand implements Callable<Integer> {
               liveSeconds,
               pipelining,
               tls ? BenchCertificates.in(stateDir.resolve("tls")).directory() : null,
+              http2,
               options);
       int functionsPort = freePort();
       try (ChildProcess functions =
@@ -229,9 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
               "functions",
               stateDir.resolve("functions.log"),
               BenchFunctions.class.getName(),
-              tls
-                  ? List.of(Integer.toString(functionsPort), settings.tls().toString())
-                  : List.of(Integer.toString(functionsPort)))) {
+              BenchFunctions.arguments(functionsPort, settings.tls(), http2))) {
         // One MiniCluster for all runs: starting one per run leaves the JIT compiler busy with its
         // start-up code during the measurement. Each job brings its own checkpoint settings.
         try (EmbeddedFlink flink =

@@ -3,9 +3,12 @@ package io.keyflow.cli.bench;
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.functions.Reply;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.HttpString;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,24 +95,49 @@ public final class BenchFunctions {
         : new String(message.rawValue().toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** The arguments of {@link #main}: the port, then {@code --tls=DIR} and {@code --http2}. */
+  static List<String> arguments(int port, Path tls, boolean http2) {
+    List<String> args = new ArrayList<>();
+    args.add(Integer.toString(port));
+    if (tls != null) {
+      args.add("--tls=" + tls);
+    }
+    if (http2) {
+      args.add("--http2");
+    }
+    return args;
+  }
+
   /**
-   * Arguments: PORT [TLS_DIR]. With a directory of {@link BenchCertificates}, serves https and
-   * requires a client certificate signed by their CA. Prints a ready line and serves until the
-   * process is stopped.
+   * Arguments: PORT [--tls=DIR] [--http2]. With a directory of {@link BenchCertificates}, serves
+   * https and requires a client certificate signed by their CA. With {@code --http2}, speaks HTTP/2
+   * too: h2 by ALPN over TLS, h2c with prior knowledge over cleartext. Prints a ready line and
+   * serves until the process is stopped.
    */
   public static void main(String[] args) throws Exception {
     Map<String, HttpHandler> byTopic = new ConcurrentHashMap<>();
     HttpString header = new HttpString(OUT_TOPIC_HEADER);
     int port = Integer.parseInt(args[0]);
+    String tls = null;
+    boolean http2 = false;
+    for (String arg : List.of(args).subList(1, args.length)) {
+      if (arg.startsWith("--tls=")) {
+        tls = arg.substring("--tls=".length());
+      } else if (arg.equals("--http2")) {
+        http2 = true;
+      } else {
+        throw new IllegalArgumentException("unknown argument " + arg);
+      }
+    }
     Undertow.Builder builder = Undertow.builder();
-    if (args.length > 1) {
+    if (tls != null) {
       builder
-          .addHttpsListener(
-              port, "127.0.0.1", BenchCertificates.in(Path.of(args[1])).serverContext())
+          .addHttpsListener(port, "127.0.0.1", BenchCertificates.in(Path.of(tls)).serverContext())
           .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.REQUIRED);
     } else {
       builder.addHttpListener(port, "127.0.0.1");
     }
+    builder.setServerOption(UndertowOptions.ENABLE_HTTP2, http2);
     Undertow server =
         builder
             .setHandler(
@@ -130,7 +158,10 @@ public final class BenchFunctions {
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
     System.out.println(
-        "bench functions ready on port " + args[0] + (args.length > 1 ? " (https)" : ""));
+        "bench functions ready on port "
+            + args[0]
+            + (tls != null ? " (https)" : "")
+            + (http2 ? " (HTTP/2)" : ""));
     Thread.currentThread().join();
   }
 }

@@ -260,7 +260,7 @@ final class BenchRun {
             %s: %s
           transport:
             call: 2 min
-            pipelining: %d%s
+            %s%s
         ---
         kind: io.statefun.kafka.v1/ingress
         spec:
@@ -288,7 +288,7 @@ final class BenchRun {
             port,
             BenchFunctions.OUT_TOPIC_HEADER,
             out,
-            settings.pipelining(),
+            settings.http2() ? "protocol: http2" : "pipelining: " + settings.pipelining(),
             tlsTransport(settings),
             bootstrapServers,
             in,
@@ -367,6 +367,7 @@ final class BenchRun {
       int liveSeconds,
       int pipelining,
       Path tls,
+      boolean http2,
       Map<String, String> options) {
 
     /**
@@ -399,6 +400,7 @@ final class BenchRun {
           liveSeconds,
           pipelining,
           tls,
+          http2,
           options);
     }
   }

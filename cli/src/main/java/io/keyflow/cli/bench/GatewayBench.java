@@ -166,7 +166,11 @@ final class GatewayBench {
             functionsPort,
             BenchFunctions.OUT_TOPIC_HEADER,
             out,
-            settings.tls() == null ? "" : "\n  transport:" + BenchRun.tlsTransport(settings),
+            settings.tls() == null && !settings.http2()
+                ? ""
+                : "\n  transport:"
+                    + BenchRun.tlsTransport(settings)
+                    + (settings.http2() ? "\n    protocol: http2" : ""),
             bootstrapServers,
             callTopic,
             replyTopic,

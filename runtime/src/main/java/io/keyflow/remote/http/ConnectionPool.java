@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> Each pool lives on one event loop: every field is used there only, except
  * the counters. {@link #post} may be called from any thread; futures complete on the event loop.
  */
-public final class ConnectionPool {
+public final class ConnectionPool implements HttpPool {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
   private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("keyflow.conn");
 
@@ -140,6 +140,7 @@ public final class ConnectionPool {
    * @param maxBodyBytes a larger response fails with {@link BodyTooLargeException}
    * @return the response; fails with an {@link IOException}
    */
+  @Override
   public ResponseFuture post(
       String uri, HttpHeaders headers, byte[] body, Duration timeout, long maxBodyBytes) {
     Exchange exchange = new Exchange(uri, headers, body, timeout.toNanos(), maxBodyBytes);
@@ -477,7 +478,8 @@ public final class ConnectionPool {
   }
 
   /** Fails what waits and closes every connection, on the event loop. */
-  void shutdownOnLoop() {
+  @Override
+  public void shutdownOnLoop() {
     try {
       loop.execute(this::shutdown);
     } catch (RejectedExecutionException e) {

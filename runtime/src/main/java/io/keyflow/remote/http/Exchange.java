@@ -1,5 +1,6 @@
 package io.keyflow.remote.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -7,6 +8,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -49,6 +53,27 @@ final class Exchange {
     request.headers().set(headers);
     request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     return request;
+  }
+
+  /**
+   * The request's HTTP/2 header block: the pseudo-headers ({@code :authority} from {@code Host}),
+   * then the headers HTTP/2 allows (connection-specific ones are dropped), names in lower case.
+   */
+  Http2Headers http2Headers(String scheme) {
+    Http2Headers out = new DefaultHttp2Headers();
+    out.method(HttpMethod.POST.asciiName()).path(uri).scheme(scheme);
+    String host = headers.get(HttpHeaderNames.HOST);
+    if (host != null) {
+      out.authority(host);
+    }
+    HttpConversionUtil.toHttp2Headers(headers, out);
+    out.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return out;
+  }
+
+  /** The request's body, for HTTP/2: a fresh buffer each time, as a written one is released. */
+  ByteBuf content() {
+    return Unpooled.wrappedBuffer(body);
   }
 
   /** The response is read or the exchange failed: its timeout no longer applies. */

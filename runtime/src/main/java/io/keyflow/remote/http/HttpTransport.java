@@ -1,12 +1,17 @@
 package io.keyflow.remote.http;
 
+import io.keyflow.module.HttpProtocol;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,10 +23,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Keyflow's HTTP client for {@code http:} and {@code https:} alike, on Netty: a few event-loop
- * threads shared by every function client in the JVM, and one {@link ConnectionPool} per host, port
- * and transport settings. It is shared while any function client uses it ({@link #acquire}), and
- * its threads end with the last one ({@link #close}), so a job leaves no thread behind in a
- * TaskManager.
+ * threads shared by every function client in the JVM, and one pool per host, port and transport
+ * settings: a {@link ConnectionPool} of HTTP/1.1 connections, or an {@link Http2Pool} that
+ * multiplexes calls on few HTTP/2 connections. It is shared while any function client uses it
+ * ({@link #acquire}), and its threads end with the last one ({@link #close}), so a job leaves no
+ * thread behind in a TaskManager.
  */
 public final class HttpTransport implements AutoCloseable {
   private static final Object LOCK = new Object();
@@ -29,7 +35,7 @@ public final class HttpTransport implements AutoCloseable {
   private static HttpTransport shared;
 
   private final EventLoopGroup group;
-  private final Map<PoolKey, ConnectionPool> pools = new ConcurrentHashMap<>();
+  private final Map<PoolKey, HttpPool> pools = new ConcurrentHashMap<>();
   private int users;
 
   private HttpTransport() {
@@ -55,8 +61,8 @@ public final class HttpTransport implements AutoCloseable {
    *
    * @param tls what to trust and present over TLS; asked only for an {@code https} key
    */
-  public ConnectionPool pool(PoolKey key, Supplier<ClientTls> tls) {
-    ConnectionPool pool = pools.get(key);
+  public HttpPool pool(PoolKey key, Supplier<ClientTls> tls) {
+    HttpPool pool = pools.get(key);
     if (pool != null) {
       return pool;
     }
@@ -68,11 +74,14 @@ public final class HttpTransport implements AutoCloseable {
     return STATS.computeIfAbsent(route, r -> new ConnectionStats());
   }
 
-  private ConnectionPool newPool(PoolKey key, Supplier<ClientTls> tlsSupplier) {
+  private HttpPool newPool(PoolKey key, Supplier<ClientTls> tlsSupplier) {
     EventLoop loop = group.next();
     ConnectionStats stats = stats(key.route());
+    boolean http2 = key.transport().protocol() == HttpProtocol.HTTP2;
     if (!key.tls()) {
-      return new ConnectionPool(key, loop, null, null, null, stats);
+      return http2
+          ? new Http2Pool(key, loop, null, null, null, stats)
+          : new ConnectionPool(key, loop, null, null, null, stats);
     }
     ClientTls tls = tlsSupplier.get();
     RecordingTrustManager trust = new RecordingTrustManager(extended(tls));
@@ -85,8 +94,23 @@ public final class HttpTransport implements AutoCloseable {
       if (tls.keys() != null) {
         builder.keyManager(tls.keys());
       }
+      if (http2) {
+        // RFC 9113 section 9.2: HTTP/2 over TLS 1.2 only with the cipher suites it allows.
+        builder
+            .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+            .applicationProtocolConfig(
+                new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ApplicationProtocolNames.HTTP_2));
+      }
+      // One context per pool: its session cache lets every later connection to this host and
+      // port resume the session of an earlier one instead of a full handshake.
       SslContext context = builder.build();
-      return new ConnectionPool(key, loop, context, trust, tls, stats);
+      return http2
+          ? new Http2Pool(key, loop, context, trust, tls, stats)
+          : new ConnectionPool(key, loop, context, trust, tls, stats);
     } catch (SSLException e) {
       throw new IllegalArgumentException("cannot set up TLS for " + key.route() + ": " + e, e);
     }
@@ -112,7 +136,7 @@ public final class HttpTransport implements AutoCloseable {
         shared = null;
       }
     }
-    for (ConnectionPool pool : pools.values()) {
+    for (HttpPool pool : pools.values()) {
       pool.shutdownOnLoop();
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -33,7 +33,12 @@ final class TestPools implements AutoCloseable {
   }
 
   ConnectionPool pool(URI url, Transport settings) {
-    return transport.pool(PoolKey.of(url, settings), () -> null);
+    return (ConnectionPool) transport.pool(PoolKey.of(url, settings), () -> null);
+  }
+
+  /** An HTTP/2 pool (h2c) for {@code url}. */
+  Http2Pool http2Pool(URI url, Transport settings) {
+    return (Http2Pool) transport.pool(PoolKey.of(url, settings), () -> null);
   }
 
   ConnectionPool pool(URI url) {
@@ -52,12 +57,12 @@ final class TestPools implements AutoCloseable {
   }
 
   /** POSTs {@code body} to {@code url} and waits for the response. */
-  static Response post(ConnectionPool pool, URI url, byte[] body) throws Exception {
+  static Response post(HttpPool pool, URI url, byte[] body) throws Exception {
     return send(pool, url, body, CALL, 1 << 20).get(20, TimeUnit.SECONDS);
   }
 
   static ResponseFuture send(
-      ConnectionPool pool, URI url, byte[] body, Duration timeout, long maxBodyBytes) {
+      HttpPool pool, URI url, byte[] body, Duration timeout, long maxBodyBytes) {
     String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
     return pool.post(target, headers(url), body, timeout, maxBodyBytes);
   }

@@ -1,0 +1,496 @@
+package io.keyflow.remote.http;
+
+import io.keyflow.remote.http.TlsConfigurationException.Kind;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * The HTTP/2 connections to one host and port with one set of settings, and the calls waiting for
+ * them: {@code h2} negotiated with ALPN over TLS, or {@code h2c} with prior knowledge over
+ * cleartext.
+ *
+ * <p><b>How calls meet connections.</b> Each call is a stream of its own. A call goes onto the
+ * ready connection with the fewest calls on it, provided it has fewer than the server's {@code
+ * SETTINGS_MAX_CONCURRENT_STREAMS} and {@link #MAX_STREAMS} (a connection is one event-loop thread
+ * on each side: a few connections spread a busy endpoint over the server's threads). Without one it
+ * waits, in arrival order, and the pool opens another connection unless {@code maxConnections} are
+ * open or being opened, or those being opened will take every waiting call. So hundreds of calls
+ * share a handful of connections.
+ *
+ * <p><b>Failures.</b> A stream the server reset or did not answer right (a response without a
+ * status, data before headers, a body over the limit, a timeout) fails only its call; the
+ * connection carries on. A stream the server refused ({@code REFUSED_STREAM}, or above the last
+ * stream of its {@code GOAWAY}), and one whose connection ended before any of its response arrived,
+ * goes again on another connection, at most {@link #MAX_RESENDS} times. A timed-out call whose
+ * connection has sent nothing since the call began closes the connection too. A server that does
+ * not speak HTTP/2 is a configuration error, not retried.
+ *
+ * <p><b>Threading.</b> Each pool lives on one event loop, with its connections and their streams:
+ * every field is used there only. {@link #post} may be called from any thread; futures complete on
+ * the event loop.
+ */
+public final class Http2Pool implements HttpPool {
+  private static final AttributeKey<Http2Connection> CONNECTION =
+      AttributeKey.valueOf("keyflow.h2conn");
+
+  /** Calls one connection carries at once, at most. */
+  static final int MAX_STREAMS = 100;
+
+  /** Sending a call again more often than this means more than a refused stream. */
+  static final int MAX_RESENDS = 3;
+
+  private static final int MAX_HEADER_LIST_BYTES = 16 * 1024;
+
+  /** Streams the server opens (server push, which the client's SETTINGS disable) are refused. */
+  private static final ChannelHandler REFUSE_PUSHED =
+      new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+          ctx.close();
+        }
+
+        @Override
+        public boolean isSharable() {
+          return true;
+        }
+      };
+
+  private final String route;
+  private final String scheme;
+  private final String host;
+  private final int port;
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final SslContext ssl;
+  private final RecordingTrustManager trust;
+  private final ClientTls tls;
+  private final int maxConnections;
+  private final Duration connectTimeout;
+  private final long idleTimeoutNanos;
+  private final ConnectionStats stats;
+
+  private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+  private final List<Http2Connection> connections = new ArrayList<>();
+  private int live;
+  private int opening;
+  private boolean closed;
+
+  Http2Pool(
+      PoolKey key,
+      EventLoop loop,
+      SslContext ssl,
+      RecordingTrustManager trust,
+      ClientTls tls,
+      ConnectionStats stats) {
+    this.route = key.route();
+    this.scheme = key.scheme();
+    this.host = key.host();
+    this.port = key.port();
+    this.loop = loop;
+    this.ssl = ssl;
+    this.trust = trust;
+    this.tls = tls;
+    this.stats = stats;
+    this.maxConnections = key.transport().poolSize();
+    this.connectTimeout = key.transport().connect();
+    Duration ttl = key.transport().poolTtl();
+    this.idleTimeoutNanos = ttl.isZero() ? Long.MAX_VALUE : ttl.toNanos();
+    this.bootstrap =
+        new Bootstrap()
+            .group(loop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel channel) {
+                    setUp(channel);
+                  }
+                });
+    if (idleTimeoutNanos != Long.MAX_VALUE) {
+      long every = Math.max(100, Math.min(1000, ttl.toMillis() / 2));
+      loop.scheduleAtFixedRate(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Scheme, host and port, such as {@code https://fn.example:443}. */
+  String route() {
+    return route;
+  }
+
+  @Override
+  public ResponseFuture post(
+      String uri, HttpHeaders headers, byte[] body, Duration timeout, long maxBodyBytes) {
+    Exchange exchange = new Exchange(uri, headers, body, timeout.toNanos(), maxBodyBytes);
+    if (loop.inEventLoop()) {
+      submit(exchange);
+    } else {
+      try {
+        loop.execute(() -> submit(exchange));
+      } catch (RejectedExecutionException e) {
+        exchange.result.completeExceptionally(new IOException("the HTTP client is closed", e));
+      }
+    }
+    return exchange.result;
+  }
+
+  private void setUp(Channel channel) {
+    Http2Connection connection = new Http2Connection(channel, MAX_STREAMS);
+    channel.attr(CONNECTION).set(connection);
+    ChannelPipeline pipeline = channel.pipeline();
+    if (ssl != null) {
+      SslHandler handler = ssl.newHandler(channel.alloc(), host, port);
+      handler.setHandshakeTimeoutMillis(connectTimeout.toMillis());
+      connection.engine = handler.engine();
+      pipeline.addLast(handler);
+      handler
+          .handshakeFuture()
+          .addListener(
+              done -> {
+                if (!done.isSuccess()) {
+                  broken(connection, done.cause());
+                } else if (!ApplicationProtocolNames.HTTP_2.equals(handler.applicationProtocol())) {
+                  broken(connection, notNegotiated(handler.applicationProtocol()));
+                }
+              });
+    }
+    Http2Settings settings =
+        Http2Settings.defaultSettings()
+            .pushEnabled(false)
+            .maxConcurrentStreams(0)
+            .maxHeaderListSize(MAX_HEADER_LIST_BYTES);
+    pipeline.addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build());
+    pipeline.addLast(new Http2MultiplexHandler(REFUSE_PUSHED));
+    pipeline.addLast(new Http2ConnectionWatch(this, connection));
+  }
+
+  private TlsConfigurationException notNegotiated(String chosen) {
+    return new TlsConfigurationException(
+        Kind.HTTP2_NOT_SPOKEN,
+        "TLS to "
+            + route
+            + " succeeded but the server did not agree to HTTP/2 (ALPN offered h2; the server chose "
+            + (chosen == null ? "no protocol" : chosen)
+            + "), and retrying cannot fix it. Fix: enable HTTP/2 on the function server, or set"
+            + " the endpoint's transport.protocol to http1.",
+        null);
+  }
+
+  private void submit(Exchange exchange) {
+    if (closed) {
+      exchange.result.completeExceptionally(new IOException("the HTTP client is closed"));
+      return;
+    }
+    waiting.addLast(exchange);
+    dispatch();
+  }
+
+  /** Puts waiting calls onto connections, and opens connections for the rest. */
+  private void dispatch() {
+    while (!waiting.isEmpty()) {
+      Http2Connection connection = pick();
+      if (connection == null) {
+        break;
+      }
+      send(connection, waiting.pollFirst());
+    }
+    while (!closed
+        && waiting.size() > (long) opening * MAX_STREAMS
+        && live + opening < maxConnections
+        && opening < ConnectionPool.MAX_OPENING) {
+      open();
+    }
+  }
+
+  private Http2Connection pick() {
+    Http2Connection best = null;
+    for (Http2Connection candidate : connections) {
+      if (candidate.canTake() && (best == null || candidate.active < best.active)) {
+        best = candidate;
+      }
+    }
+    return best;
+  }
+
+  private void send(Http2Connection connection, Exchange exchange) {
+    long now = System.nanoTime();
+    if (exchange.result.startedNanos() == 0) {
+      exchange.result.started(now);
+      exchange.deadlineNanos = now + exchange.timeoutNanos;
+    }
+    connection.active++;
+    Http2Call call = new Http2Call(this, connection, exchange, now);
+    exchange.timeout =
+        loop.schedule(
+            call::timedOut, Math.max(0, exchange.deadlineNanos - now), TimeUnit.NANOSECONDS);
+    new Http2StreamChannelBootstrap(connection.channel)
+        .handler(call)
+        .open()
+        .addListener(
+            (Future<Http2StreamChannel> opened) -> {
+              if (!opened.isSuccess()) {
+                call.fail(
+                    new ConnectionClosedException(
+                        "cannot open a stream to " + route + ": " + opened.cause(), opened.cause()),
+                    true);
+                return;
+              }
+              call.write(opened.getNow(), scheme);
+            });
+  }
+
+  private void open() {
+    opening++;
+    stats.countOpened();
+    stats.noteOpen(live + opening);
+    ChannelFuture connecting = bootstrap.connect(host, port);
+    connecting.addListener(
+        (ChannelFuture done) -> {
+          Http2Connection connection = done.channel().attr(CONNECTION).get();
+          if (connection == null) {
+            opening--;
+            notOpened(done.cause());
+            dispatch();
+          } else if (!done.isSuccess()) {
+            broken(connection, done.cause());
+          } else {
+            // Ready once the server's SETTINGS arrive; a server that never sends them is no
+            // HTTP/2 server.
+            loop.schedule(
+                () -> {
+                  if (!connection.ready && !connection.closed) {
+                    broken(
+                        connection,
+                        new ConnectException(
+                            "no HTTP/2 SETTINGS from "
+                                + route
+                                + " within "
+                                + connectTimeout.toMillis()
+                                + " ms"));
+                  }
+                },
+                connectTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+          }
+        });
+  }
+
+  /** The server's SETTINGS arrived: the first make the connection ready. */
+  void settings(Http2Connection connection, Http2Settings settings) {
+    connection.lastReadNanos = System.nanoTime();
+    Long max = settings.maxConcurrentStreams();
+    if (max != null) {
+      connection.maxStreams = (int) Math.max(1, Math.min(MAX_STREAMS, max));
+    }
+    if (connection.closed) {
+      return;
+    }
+    if (!connection.ready) {
+      opening--;
+      connection.ready = true;
+      live++;
+      connection.idleSinceNanos = System.nanoTime();
+      connections.add(connection);
+      if (closed) {
+        close(connection);
+        return;
+      }
+    }
+    dispatch();
+  }
+
+  /** The server sends GOAWAY: the connection takes no new calls and closes when it has none. */
+  void goingAway(Http2Connection connection) {
+    connection.goingAway = true;
+    if (connection.ready && connection.active == 0) {
+      close(connection);
+    }
+    dispatch();
+  }
+
+  /**
+   * A call ended on {@code connection}: answered ({@code response}), or failed with {@code error},
+   * in which case it goes again if {@code resend} allows and none of its response arrived.
+   */
+  void finished(
+      Http2Connection connection,
+      Exchange exchange,
+      Response response,
+      IOException error,
+      boolean resend) {
+    exchange.stopTimer();
+    connection.active--;
+    if (response != null) {
+      connection.reused = true;
+    }
+    if (connection.active == 0) {
+      connection.idleSinceNanos = System.nanoTime();
+      if (connection.goingAway && connection.ready && !connection.closed) {
+        close(connection);
+      }
+    }
+    if (response != null) {
+      exchange.result.complete(response);
+    } else if (resend && !exchange.responseStarted && exchange.resends < MAX_RESENDS && !closed) {
+      exchange.resends++;
+      waiting.addFirst(exchange);
+    } else {
+      exchange.result.completeExceptionally(error);
+    }
+    dispatch();
+  }
+
+  /**
+   * A call timed out: a connection that sent nothing since the call began is presumed dead and
+   * closed, which sends its other calls again.
+   */
+  void timedOut(Http2Connection connection, long callStartedNanos) {
+    if (!connection.closed && connection.lastReadNanos - callStartedNanos < 0) {
+      broken(connection, new CallTimeoutException("no frame from " + route + " in time"));
+    }
+  }
+
+  /** The connection broke ({@code cause}; null when the server closed it). */
+  void broken(Http2Connection connection, Throwable cause) {
+    if (connection.closed) {
+      return;
+    }
+    if (!connection.ready) {
+      connection.closed = true;
+      opening--;
+      connection.channel.close();
+      notOpened(cause == null ? null : classify(connection, cause));
+      dispatch();
+      return;
+    }
+    // Its streams end with it, and their calls go again or fail (see finished).
+    close(connection);
+    dispatch();
+  }
+
+  private Throwable classify(Http2Connection connection, Throwable cause) {
+    if (cause instanceof TlsConfigurationException) {
+      return cause;
+    }
+    if (ssl != null) {
+      SSLEngine engine = connection.engine;
+      TlsConfigurationException tlsError =
+          TlsFailures.classify(
+              cause, route, host, engine == null ? null : trust.takeRejected(engine), tls);
+      if (tlsError != null) {
+        return tlsError;
+      }
+    } else if (String.valueOf(cause.getMessage()).contains("485454502f")) {
+      // Netty names the first bytes when they are no SETTINGS frame: "HTTP/" is an HTTP/1 answer.
+      return new TlsConfigurationException(
+          Kind.HTTP2_NOT_SPOKEN,
+          route
+              + " answered HTTP/1 to HTTP/2 with prior knowledge (h2c), and retrying cannot fix it."
+              + " Fix: enable cleartext HTTP/2 on the function server, or set the endpoint's"
+              + " transport.protocol to http1.",
+          cause);
+    }
+    return cause;
+  }
+
+  private void notOpened(Throwable cause) {
+    if (cause instanceof TlsConfigurationException configuration) {
+      failWaiting(configuration);
+      return;
+    }
+    if (live > 0) {
+      // Other connections serve the waiting calls; the next one needed is opened anew.
+      return;
+    }
+    ConnectException refused;
+    if (cause instanceof ConnectException connect) {
+      refused = connect;
+    } else {
+      refused =
+          new ConnectException(
+              "cannot connect to "
+                  + route
+                  + ": "
+                  + (cause == null ? "closed while connecting" : cause.toString()));
+      refused.initCause(cause);
+    }
+    failWaiting(refused);
+  }
+
+  private void close(Http2Connection connection) {
+    connection.closed = true;
+    live--;
+    connections.remove(connection);
+    connection.channel.close();
+  }
+
+  private void failWaiting(IOException error) {
+    Exchange next;
+    while ((next = waiting.pollFirst()) != null) {
+      next.result.completeExceptionally(error);
+    }
+  }
+
+  private void closeIdle() {
+    long now = System.nanoTime();
+    for (Http2Connection connection : new ArrayList<>(connections)) {
+      if (connection.active == 0 && now - connection.idleSinceNanos >= idleTimeoutNanos) {
+        close(connection);
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void shutdownOnLoop() {
+    try {
+      loop.execute(this::shutdown);
+    } catch (RejectedExecutionException e) {
+      // The loop has ended: its connections are closed already.
+    }
+  }
+
+  private void shutdown() {
+    closed = true;
+    failWaiting(new IOException("the HTTP client is closed"));
+    for (Http2Connection connection : new ArrayList<>(connections)) {
+      close(connection);
+    }
+  }
+}
