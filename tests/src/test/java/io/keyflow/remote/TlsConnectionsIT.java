@@ -1,0 +1,308 @@
+package io.keyflow.remote;
+
+import static io.keyflow.testing.TestFunctions.message;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.functions.FunctionServer;
+import io.keyflow.module.HttpEndpoint;
+import io.keyflow.module.ModuleLoader;
+import io.keyflow.protocol.reqreply.Address;
+import io.keyflow.protocol.reqreply.ToFunction;
+import io.keyflow.remote.http.ConnectionStats;
+import io.keyflow.testing.CollectingEgress;
+import io.keyflow.testing.CountingServerTls;
+import io.keyflow.testing.FailurePlan;
+import io.keyflow.testing.GeneratedIngress;
+import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.ObservedHandler;
+import io.keyflow.testing.TestCertificates;
+import io.keyflow.testing.TestFunctions;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
+
+/**
+ * Connections to a function server over mutual TLS are few and cheap: reconnects resume the TLS
+ * session instead of a full handshake, and a job restored with hundreds of outstanding requests
+ * opens no more connections than the endpoint's pool and catches up about as fast as over http. TLS
+ * connections and full handshakes are counted on the server's side.
+ */
+class TlsConnectionsIT {
+  private static final int PARALLELISM = 2;
+  private static final int POOL_SIZE = 16;
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(PARALLELISM);
+
+  @TempDir static Path certsDir;
+  @TempDir Path checkpoints;
+
+  private static TestCertificates certs;
+  private static ObservedHandler functions;
+  private static CountingServerTls restoreTls;
+  private static Undertow server;
+  private static String httpsUrl;
+  private static String httpUrl;
+
+  @BeforeAll
+  static void startFunctions() throws Exception {
+    certs = TestCertificates.create(certsDir);
+    functions =
+        new ObservedHandler(
+            TestFunctions.of(
+                    TestFunctions.counter("mtls", "counter"),
+                    TestFunctions.counter("plain", "counter"),
+                    TestFunctions.counter("resumed", "counter"))
+                .requestReplyHandler());
+    restoreTls = certs.countingServerContext();
+    server =
+        Undertow.builder()
+            .addHttpsListener(0, "127.0.0.1", restoreTls.context())
+            .addHttpListener(0, "127.0.0.1")
+            .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.REQUIRED)
+            .setHandler(FunctionServer.httpHandler(functions))
+            .build();
+    server.start();
+    httpsUrl = "https://127.0.0.1:" + port(server, 0);
+    httpUrl = "http://127.0.0.1:" + port(server, 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.stop();
+  }
+
+  private static int port(Undertow undertow, int listener) {
+    return ((InetSocketAddress) undertow.getListenerInfo().get(listener).getAddress()).getPort();
+  }
+
+  private static String endpoint(String namespace, String baseUrl) {
+    String tls =
+        baseUrl.startsWith("https")
+            ? "    trust_cacerts: %s\n    client_cert: %s\n    client_key: %s\n"
+                .formatted(certs.caPem(), certs.clientCertPem(), certs.clientKeyPem())
+            : "";
+    return """
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: %s/*
+          urlPathTemplate: %s/{function.name}
+          transport:
+            call: 60s
+            connect: 5s
+            pool_size: %d
+        %s"""
+        .formatted(namespace, baseUrl, POOL_SIZE, tls);
+  }
+
+  @Test
+  void reconnectsToTheSameEndpointResumeTheTlsSession() throws Exception {
+    // A server that closes every connection after its response: each call connects anew.
+    CountingServerTls tls = certs.countingServerContext();
+    HttpHandler functionsHandler = FunctionServer.httpHandler(functions);
+    Undertow closing =
+        Undertow.builder()
+            .addHttpsListener(0, "127.0.0.1", tls.context())
+            .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.REQUIRED)
+            .setHandler(
+                exchange -> {
+                  exchange.setPersistent(false);
+                  functionsHandler.handleRequest(exchange);
+                })
+            .build();
+    closing.start();
+    try {
+      String url = "https://127.0.0.1:" + port(closing, 0);
+      HttpEndpoint endpoint =
+          ModuleLoader.parse("module.yaml", endpoint("resumed", url)).endpoints().get(0);
+      int calls = 10;
+      try (RemoteFunctionClient client = new RemoteFunctionClient(endpoint)) {
+        for (int i = 0; i < calls; i++) {
+          client.invoke(URI.create(url + "/counter"), request("x")).get(30, TimeUnit.SECONDS);
+        }
+      }
+
+      System.out.printf(
+          "%d calls over mutual TLS, each on a new connection: %d TLS connections accepted, %d"
+              + " full handshakes%n",
+          calls, tls.connections(), tls.fullHandshakes());
+      assertThat(tls.connections()).as("one connection per call").isEqualTo(calls);
+      assertThat(tls.fullHandshakes()).as("only the first connection's handshake is full").isOne();
+    } finally {
+      closing.stop();
+    }
+  }
+
+  @Test
+  void aRestoreWithHundredsOfOutstandingCallsOverMutualTlsOpensAtMostThePoolAndCatchesUpLikeHttp()
+      throws Exception {
+    int ids = 400;
+    // A restore meets a TaskManager whose TLS and HTTP code has run before: one unmeasured job
+    // over each scheme first, so that neither figure is the JIT compiler's.
+    warmUp("mtls", httpsUrl, ids);
+    warmUp("plain", httpUrl, ids);
+    RestoreRun tls = restoreWithOutstandingCalls("mtls", httpsUrl, ids);
+    RestoreRun http = restoreWithOutstandingCalls("plain", httpUrl, ids);
+
+    System.out.printf(
+        "restore with %d outstanding calls, pool_size %d: catch-up (failure to every count"
+            + " complete) over mutual TLS %d ms, over http %d ms; mutual TLS: %d TLS connections"
+            + " before the failure, %d after it (%d full handshakes after it), %d requests"
+            + " after it (http: %d); client side: at most %d (https) and %d (http) connections"
+            + " open at once%n",
+        ids,
+        POOL_SIZE,
+        tls.catchUpMillis,
+        http.catchUpMillis,
+        tls.connectionsBefore,
+        tls.connectionsAfter,
+        tls.fullHandshakesAfter,
+        tls.requestsAfter,
+        http.requestsAfter,
+        tls.mostOpen,
+        http.mostOpen);
+    assertThat(tls.requestsAfter)
+        .as("every address's outstanding call was sent again after the restore")
+        .isGreaterThanOrEqualTo(ids);
+    assertThat(tls.connectionsBefore).isBetween(1, POOL_SIZE);
+    assertThat(tls.connectionsAfter).isBetween(1, POOL_SIZE);
+    assertThat(tls.mostOpen).isLessThanOrEqualTo(POOL_SIZE);
+    // Both include the job's restart (seconds on a loaded machine); the old client over mutual
+    // TLS took ten times as long as http.
+    assertThat(tls.catchUpMillis)
+        .as("over mutual TLS about as fast as over http")
+        .isLessThanOrEqualTo(3 * http.catchUpMillis + 3_000);
+  }
+
+  /** One message to each of {@code ids} addresses, unmeasured. */
+  private void warmUp(String namespace, String baseUrl, int ids) throws Exception {
+    KeyflowTestJob.run(
+        KeyflowTestJob.configuration(checkpoints, PARALLELISM, Duration.ofMillis(300)),
+        endpoint(namespace, baseUrl),
+        GeneratedIngress.of(ids, i -> message(namespace, "counter", "w" + i, "w" + i)),
+        CollectingEgress.named("keyflow.test/out"),
+        Duration.ofMinutes(2));
+  }
+
+  /** What a restore cost over one scheme. */
+  private record RestoreRun(
+      long catchUpMillis,
+      int connectionsBefore,
+      int connectionsAfter,
+      int fullHandshakesAfter,
+      int requestsAfter,
+      int mostOpen) {}
+
+  /**
+   * Runs a job of {@code ids} addresses, three messages each, against {@code namespace}/counter.
+   * The function holds every call that carries state until the job has failed, so that every
+   * address has a call outstanding, the pool's connections all busy; once a checkpoint taken after
+   * that is complete the job fails, and restores with all those calls to send again.
+   */
+  private RestoreRun restoreWithOutstandingCalls(String namespace, String baseUrl, int ids)
+      throws Exception {
+    String type = namespace + "/counter";
+    int connectionsAtStart = restoreTls.connections();
+    Set<String> held = ConcurrentHashMap.newKeySet();
+    Map<String, Long> marks = new ConcurrentHashMap<>();
+    FailurePlan plan =
+        FailurePlan.register(
+            namespace,
+            new FailurePlan() {
+              @Override
+              protected boolean shouldFail(long records, int checkpoints) {
+                Long checkpointWhenHeld = marks.get("held");
+                if (failures() > 0 || checkpointWhenHeld == null) {
+                  return false;
+                }
+                if (lastCompletedCheckpoint() < checkpointWhenHeld + 2) {
+                  return false;
+                }
+                marks.put("connections", (long) restoreTls.connections());
+                marks.put("handshakes", (long) restoreTls.fullHandshakes());
+                marks.put("requests", (long) functions.observed(type).requests.get());
+                marks.put("failedAt", System.nanoTime());
+                return true;
+              }
+            });
+    functions.hold(
+        type,
+        request -> {
+          // The first call of an address (without state) only asks for the state's spec.
+          if (request.getStateCount() == 0 || plan.failures() > 0) {
+            return false;
+          }
+          held.add(request.getTarget().getId());
+          if (held.size() >= POOL_SIZE) {
+            marks.putIfAbsent("held", Math.max(0, plan.lastCompletedCheckpoint()));
+          }
+          return true;
+        });
+    GeneratedIngress ingress =
+        GeneratedIngress.of(ids * 3, i -> message(namespace, "counter", "a" + (i % ids), "m" + i))
+            .lingering()
+            .failing(namespace);
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+    URI url = URI.create(baseUrl + "/counter");
+
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, PARALLELISM, Duration.ofMillis(300)),
+            endpoint(namespace, baseUrl),
+            ingress,
+            out);
+    try {
+      KeyflowTestJob.awaitWhileRunning(job, Duration.ofMinutes(1), () -> plan.failures() > 0);
+      long failedAt = marks.get("failedAt");
+      int connectionsBefore = marks.get("connections").intValue();
+      int handshakesBefore = marks.get("handshakes").intValue();
+      int requestsBefore = marks.get("requests").intValue();
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(2),
+          () -> {
+            Map<String, Long> counts = out.maxReported();
+            return counts.size() == ids && counts.values().stream().allMatch(c -> c == 3);
+          });
+      long caughtUp = System.nanoTime();
+      ConnectionStats client = RemoteFunctionClient.connections(url);
+      boolean tls = baseUrl.startsWith("https");
+      return new RestoreRun(
+          TimeUnit.NANOSECONDS.toMillis(caughtUp - failedAt),
+          tls ? connectionsBefore - connectionsAtStart : 0,
+          tls ? restoreTls.connections() - connectionsBefore : 0,
+          tls ? restoreTls.fullHandshakes() - handshakesBefore : 0,
+          functions.observed(type).requests.get() - requestsBefore,
+          client.mostOpen());
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+  }
+
+  private static ToFunction request(String id) {
+    return ToFunction.newBuilder()
+        .setInvocation(
+            ToFunction.InvocationBatchRequest.newBuilder()
+                .setTarget(
+                    Address.newBuilder().setNamespace("resumed").setType("counter").setId(id))
+                .addInvocations(
+                    ToFunction.Invocation.newBuilder().setArgument(TestFunctions.string("m"))))
+        .build();
+  }
+}
