@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,10 +25,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * }</pre>
  */
 public final class TopicRecords implements AutoCloseable {
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
   private final String topic;
   private final Duration timeout;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<KafkaRecord> records = new ArrayList<>();
+  private final List<TopicPartition> partitions;
 
   /** Follows {@code topic} on {@code bootstrapServers}; awaits give up after {@code timeout}. */
   public TopicRecords(String bootstrapServers, String topic, Duration timeout) {
@@ -39,7 +42,7 @@ public final class TopicRecords implements AutoCloseable {
     props.put("isolation.level", "read_committed");
     props.put("enable.auto.commit", "false");
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions =
+    partitions =
         consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
             .map(p -> new TopicPartition(topic, p.partition()))
             .toList();
@@ -52,14 +55,24 @@ public final class TopicRecords implements AutoCloseable {
     return topic;
   }
 
-  /** Every record committed so far, in the order read (per partition: the order written). */
+  /**
+   * Every record committed so far, in the order read (per partition: the order written): the topic
+   * is read up to the end its partitions had when the call began (for {@code read_committed}, the
+   * start of the oldest open transaction), so nothing committed before the call is missing.
+   */
   public synchronized List<KafkaRecord> all() {
-    while (true) {
-      ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
-      if (batch.isEmpty()) {
-        return List.copyOf(records);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
+    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+    while (!readUpTo(end)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "Could not read topic "
+                + topic
+                + " up to its committed end "
+                + end
+                + describe(READ_TIMEOUT));
       }
-      for (ConsumerRecord<byte[], byte[]> r : batch) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
         records.add(
             new KafkaRecord(
                 topic,
@@ -67,6 +80,16 @@ public final class TopicRecords implements AutoCloseable {
                 r.value() == null ? new byte[0] : r.value()));
       }
     }
+    return List.copyOf(records);
+  }
+
+  private boolean readUpTo(Map<TopicPartition, Long> end) {
+    for (TopicPartition partition : partitions) {
+      if (consumer.position(partition, READ_TIMEOUT) < end.getOrDefault(partition, 0L)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The committed records with {@code key}, in the order written. */
@@ -97,6 +120,7 @@ public final class TopicRecords implements AutoCloseable {
         throw new AssertionError(
             "No committed record on topic " + topic + " is " + what + describe(within));
       }
+      betweenReads();
     }
   }
 
@@ -125,6 +149,17 @@ public final class TopicRecords implements AutoCloseable {
                 + topic
                 + describe(within));
       }
+      betweenReads();
+    }
+  }
+
+  /** Records commit with checkpoints, so asking again at once would mostly find nothing new. */
+  private static void betweenReads() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for committed records", e);
     }
   }
 
