@@ -11,6 +11,7 @@ import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.ToFunction.InvocationBatchRequest;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.schedule.Schedules;
 import io.keyflow.state.StateSpecException;
 import io.keyflow.tracing.BatchTrace;
 import io.keyflow.tracing.DispatchTracing;
@@ -84,6 +85,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient ResponseEffects effects;
   private transient CallFailures failures;
   private transient DelayedMessages delayed;
+  private transient Schedules schedules;
   private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
       delayedDescriptor;
   private transient MapStateDescriptor<String, Long> tokensDescriptor;
@@ -226,6 +228,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             subtask,
             this);
     control.restore(this.<String>getKeyedStateBackend());
+    schedules = DispatcherSchedules.start(this, module, functions, this::route);
     resendRestoredRequests();
     countRestoredDelays();
   }
@@ -244,9 +247,14 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
 
   /**
    * Hands a message to its address on this subtask: starts a request if the address is idle,
-   * otherwise adds it to the backlog. Sets the current key to the target.
+   * otherwise adds it to the backlog; a message to a schedule goes to the schedules. Sets the
+   * current key to the target.
    */
   private void deliver(Envelope envelope) throws Exception {
+    if (Schedules.isScheduleAddress(envelope.getTarget())) {
+      schedules.control(envelope);
+      return;
+    }
     AddressKey key = AddressKey.of(envelope.getTarget());
     setCurrentKey(key.id());
     FunctionRuntime function = function(key);

@@ -7,6 +7,7 @@ import io.keyflow.protocol.internal.TraceContext;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction.EgressMessage;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.schedule.Schedules;
 import java.util.Map;
 import org.apache.flink.util.OutputTag;
 
@@ -31,7 +32,8 @@ final class ResponseTargets {
   }
 
   /**
-   * A message from {@code sender}; its target must be a function type some endpoint serves.
+   * A message from {@code sender}; its target must be a function type some endpoint serves, or a
+   * schedule's built-in address.
    *
    * @param trace the trace it belongs to; null for none
    */
@@ -53,7 +55,7 @@ final class ResponseTargets {
     } catch (IllegalArgumentException e) {
       throw DispatchException.badAddress(sender, what + " with a malformed target", e);
     }
-    if (!functions.serves(type)) {
+    if (!functions.serves(type) && !Schedules.isScheduleAddress(target)) {
       throw DispatchException.noEndpointForMessage(
           sender, new AddressKey(type, target.getId()), functions.boundPatterns());
     }

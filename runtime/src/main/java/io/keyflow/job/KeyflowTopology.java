@@ -7,10 +7,12 @@ import io.keyflow.io.Ingress;
 import io.keyflow.module.EgressComponent;
 import io.keyflow.module.IngressComponent;
 import io.keyflow.module.Module;
+import io.keyflow.module.ScheduleComponent;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.schedule.ScheduleSpec;
 import io.keyflow.tracing.TracingSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +74,7 @@ public final class KeyflowTopology {
               + " declares no ingress, so no message would ever reach a function; add an"
               + " ingress document such as io.statefun.kafka.v1/ingress");
     }
+    checkSchedules(module);
     ExactlyOnceGuard.check(conf, egresses);
     if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
       LOG.warn(
@@ -133,6 +136,27 @@ public final class KeyflowTopology {
       return TracingSettings.from(conf);
     } catch (IllegalArgumentException e) {
       throw new JobConfigurationException(e.getMessage());
+    }
+  }
+
+  /** Every static schedule must fire at a function type that some endpoint serves. */
+  private static void checkSchedules(Module module) {
+    for (ScheduleComponent component : module.schedules()) {
+      if (!(component instanceof ScheduleSpec schedule)) {
+        throw new JobConfigurationException(
+            "schedule " + component.id() + " has no Keyflow implementation");
+      }
+      if (module.endpointFor(schedule.targetType()).isEmpty()) {
+        throw new JobConfigurationException(
+            module.source()
+                + ": schedule "
+                + schedule.id()
+                + " fires at "
+                + schedule.targetType()
+                + ", which no endpoint serves; bound: "
+                + module.endpoints().stream().map(e -> e.functions().toString()).toList()
+                + ". Add an io.statefun.endpoints.v2/http document for it, or fix the target.");
+      }
     }
   }
 }

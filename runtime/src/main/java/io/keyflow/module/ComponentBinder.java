@@ -20,8 +20,8 @@ public interface ComponentBinder {
 
   /**
    * Reads a spec. Returns an {@link HttpEndpoint}, an {@link IngressComponent}, an {@link
-   * EgressComponent} or a {@link CompositeComponent} of them; throws {@link ModuleException} (see
-   * {@link YamlNode#error}) on bad input.
+   * EgressComponent}, a {@link ScheduleComponent} or a {@link CompositeComponent} of them; throws
+   * {@link ModuleException} (see {@link YamlNode#error}) on bad input.
    */
   Component bind(YamlNode spec);
 }

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Everything the {@code module.yaml} files of an application declare: the HTTP endpoints that serve
- * its functions, its ingresses and its egresses. Built by {@link ModuleLoader}, which also
- * guarantees that no function type, namespace, ingress id or egress id is bound twice.
+ * its functions, its ingresses, its egresses and its schedules. Built by {@link ModuleLoader},
+ * which also guarantees that no function type, namespace, ingress id, egress id or schedule id is
+ * bound twice.
  *
  * @param source where the module was loaded from, such as {@code classpath:module.yaml}
  */
@@ -16,7 +17,8 @@ public record Module(
     String source,
     List<HttpEndpoint> endpoints,
     List<IngressComponent> ingresses,
-    List<EgressComponent> egresses)
+    List<EgressComponent> egresses,
+    List<ScheduleComponent> schedules)
     implements Serializable {
 
   public Module {
@@ -24,6 +26,16 @@ public record Module(
     endpoints = List.copyOf(endpoints);
     ingresses = List.copyOf(ingresses);
     egresses = List.copyOf(egresses);
+    schedules = List.copyOf(schedules);
+  }
+
+  /** A module without schedules. */
+  public Module(
+      String source,
+      List<HttpEndpoint> endpoints,
+      List<IngressComponent> ingresses,
+      List<EgressComponent> egresses) {
+    this(source, endpoints, ingresses, egresses, List.of());
   }
 
   /**

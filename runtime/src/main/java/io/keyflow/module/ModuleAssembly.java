@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Collects the components of one or more files and rejects double bindings: the same function type,
- * namespace, ingress id or egress id declared twice would leave it ambiguous which one the runtime
- * uses.
+ * namespace, ingress id, egress id or schedule id declared twice would leave it ambiguous which one
+ * the runtime uses.
  */
 final class ModuleAssembly {
 
@@ -18,9 +18,11 @@ final class ModuleAssembly {
   private final List<HttpEndpoint> endpoints = new ArrayList<>();
   private final List<IngressComponent> ingresses = new ArrayList<>();
   private final List<EgressComponent> egresses = new ArrayList<>();
+  private final List<ScheduleComponent> schedules = new ArrayList<>();
   private final Map<String, YamlNode> functionPatterns = new HashMap<>();
   private final Map<TypeName, YamlNode> ingressIds = new HashMap<>();
   private final Map<TypeName, YamlNode> egressIds = new HashMap<>();
+  private final Map<String, YamlNode> scheduleIds = new HashMap<>();
 
   void add(Bound bound) {
     YamlNode spec = bound.spec();
@@ -55,10 +57,20 @@ final class ModuleAssembly {
           "each egress id declared once");
       egresses.add(egress);
     }
+    if (bound.component() instanceof ScheduleComponent schedule) {
+      claim(
+          scheduleIds,
+          schedule.id(),
+          spec,
+          "id",
+          "duplicate schedule id " + schedule.id(),
+          "each schedule id declared once");
+      schedules.add(schedule);
+    }
   }
 
   Module build(String source) {
-    return new Module(source, endpoints, ingresses, egresses);
+    return new Module(source, endpoints, ingresses, egresses, schedules);
   }
 
   private static <K> void claim(

@@ -121,13 +121,15 @@ public final class ModuleLoader {
     if (!(component instanceof HttpEndpoint
         || component instanceof IngressComponent
         || component instanceof EgressComponent
+        || component instanceof ScheduleComponent
         || component instanceof CompositeComponent)) {
       throw spec.error(
           null,
           binder.getClass().getName()
               + " returned "
               + (component == null ? "null" : component.getClass().getName()),
-          "an HttpEndpoint, IngressComponent, EgressComponent or CompositeComponent");
+          "an HttpEndpoint, IngressComponent, EgressComponent, ScheduleComponent or"
+              + " CompositeComponent");
     }
     return new ModuleAssembly.Bound(component, spec);
   }

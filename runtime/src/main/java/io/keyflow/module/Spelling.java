@@ -3,8 +3,8 @@ package io.keyflow.module;
 import java.util.Collection;
 import java.util.Locale;
 
-/** "Did you mean" hints for misspelt keys and kinds. */
-final class Spelling {
+/** "Did you mean" hints for misspelt keys, kinds and values. */
+public final class Spelling {
 
   private static final int MAX_DISTANCE = 2;
 
@@ -26,7 +26,7 @@ final class Spelling {
   }
 
   /** Formats a hint for {@code typed}, e.g. {@code " (did you mean 'call'?)"}, or "". */
-  static String hint(String typed, Collection<String> candidates) {
+  public static String hint(String typed, Collection<String> candidates) {
     String closest = closest(typed, candidates);
     return closest == null ? "" : " (did you mean '" + closest + "'?)";
   }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -127,6 +129,21 @@ public final class YamlNode {
   public Optional<Duration> optionalDuration(String key) {
     Node value = value(key);
     return value == null ? Optional.empty() : Optional.of(Scalars.toDuration(this, key, value));
+  }
+
+  /**
+   * The value of {@code key} as plain Java data, as the YAML core schema reads it: maps, lists,
+   * strings, numbers, booleans and nulls; empty when the key is absent. For fields that carry
+   * free-form data, such as a JSON message written as YAML.
+   */
+  public Optional<Object> optionalData(String key) {
+    Node value = value(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(
+        new StandardConstructor(LoadSettings.builder().setLabel(file).build())
+            .constructSingleDocument(Optional.of(value)));
   }
 
   /** A typename, {@code namespace/name}. */

@@ -119,4 +119,38 @@ class KeyflowTopologyTest {
                     conf))
         .isInstanceOf(JobConfigurationException.class);
   }
+
+  @Test
+  void aScheduleAtATypeNoEndpointServesStopsTheJob() {
+    Module withSchedule =
+        ModuleLoader.parse(
+            "module.yaml",
+            """
+            kind: io.statefun.endpoints.v2/http
+            spec:
+              functions: shop/*
+              urlPathTemplate: http://127.0.0.1:8000/{function.name}
+            ---
+            kind: io.keyflow.schedule.v1
+            spec: {id: nightly, target: billing/invoices/all, every: 1d}
+            """);
+    Module module =
+        new Module(
+            withSchedule.source(),
+            withSchedule.endpoints(),
+            List.of(new ListIngress(TypeName.parse("shop/in"))),
+            List.of(),
+            withSchedule.schedules());
+
+    assertThatThrownBy(
+            () ->
+                KeyflowTopology.build(
+                    StreamExecutionEnvironment.getExecutionEnvironment(),
+                    module,
+                    new Configuration()))
+        .isInstanceOf(JobConfigurationException.class)
+        .hasMessageContaining("schedule nightly fires at billing/invoices")
+        .hasMessageContaining("no endpoint serves")
+        .hasMessageContaining("[shop/*]");
+  }
 }

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
  * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote} (and Netty, its
- * client, to nothing else in any module), YAML to {@code module}; the metrics building blocks
- * depend on no other Keyflow package; the bindings never reach into the CLI; the offline state
- * tools build on the runtime alone and are the only code that uses Flink's State Processor API;
- * control requests (inspect, pause, skip ...) are made only by the gateway and carried out only by
- * the dispatcher, and the CLI's address commands reach them over HTTP alone; OpenTelemetry belongs
- * to {@code tracing}, which knows only the records it traces; the functions use only the StateFun
- * SDK; the test kit stays apart from the CLI and the examples, and its unit level from Flink and
- * Kafka. A rule broken names the file and what it referenced.
+ * client, to nothing else in any module), YAML to {@code module}; schedules are lent what they need
+ * by the dispatcher and never reach into it, and only they use the cron library; the metrics
+ * building blocks depend on no other Keyflow package; the bindings never reach into the CLI; the
+ * offline state tools build on the runtime alone and are the only code that uses Flink's State
+ * Processor API; control requests (inspect, pause, skip ...) are made only by the gateway and
+ * carried out only by the dispatcher, and the CLI's address commands reach them over HTTP alone;
+ * OpenTelemetry belongs to {@code tracing}, which knows only the records it traces; the functions
+ * use only the StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit
+ * level from Flink and Kafka. A rule broken names the file and what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -91,6 +92,23 @@ class LayeringTest {
     assertNoneReference(
         sources("runtime").stream().filter(s -> !inPackage(s, "io.keyflow.module")).toList(),
         "org.snakeyaml.");
+  }
+
+  @Test
+  void theSchedulesNeverReachIntoTheDispatcherAndAloneUseTheCronLibrary() {
+    assertNoneReference(
+        sources("runtime").stream().filter(s -> inPackage(s, "io.keyflow.schedule")).toList(),
+        "io.keyflow.dispatch.",
+        "io.keyflow.remote.",
+        "io.keyflow.feedback.",
+        "io.keyflow.job.",
+        "io.keyflow.delay.");
+    List<Source> others = new ArrayList<>();
+    for (String module : List.of("runtime", "ingress-egress", "functions", "cli", "state-tools")) {
+      others.addAll(
+          sources(module).stream().filter(s -> !inPackage(s, "io.keyflow.schedule")).toList());
+    }
+    assertNoneReference(others, "com.cronutils.");
   }
 
   @Test

@@ -67,7 +67,9 @@ public final class KeyflowTestJob {
     List<io.keyflow.module.EgressComponent> allEgresses =
         new java.util.ArrayList<>(parsed.egresses());
     allEgresses.addAll(egresses);
-    Module module = new Module(parsed.source(), parsed.endpoints(), allIngresses, allEgresses);
+    Module module =
+        new Module(
+            parsed.source(), parsed.endpoints(), allIngresses, allEgresses, parsed.schedules());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     KeyflowTopology.build(env, module, conf);
     return env.executeAsync("keyflow-test");
@@ -78,7 +80,12 @@ public final class KeyflowTestJob {
       Configuration conf, String moduleYaml, Ingress ingress, Egress egress) throws Exception {
     Module parsed = ModuleLoader.parse("module.yaml", moduleYaml);
     Module module =
-        new Module(parsed.source(), parsed.endpoints(), List.of(ingress), List.of(egress));
+        new Module(
+            parsed.source(),
+            parsed.endpoints(),
+            List.of(ingress),
+            List.of(egress),
+            parsed.schedules());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     KeyflowTopology.build(env, module, conf);
     return env.executeAsync("keyflow-test");

@@ -125,7 +125,9 @@ public final class KeyflowEnvironment implements AutoCloseable {
     control = JobControl.register(run);
     resources.add(() -> JobControl.unregister(run));
     ingresses.add(new ControlIngress(run));
-    Module module = new Module(parsed.source(), parsed.endpoints(), ingresses, parsed.egresses());
+    Module module =
+        new Module(
+            parsed.source(), parsed.endpoints(), ingresses, parsed.egresses(), parsed.schedules());
     MiniCluster started;
     try {
       started = cluster.get(settings.startupTimeoutMillis(), TimeUnit.MILLISECONDS);
