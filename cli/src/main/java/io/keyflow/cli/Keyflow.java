@@ -6,6 +6,7 @@ import io.keyflow.cli.bench.BenchCommand;
 import io.keyflow.cli.cluster.ClusterCommand;
 import io.keyflow.cli.gateway.GatewayCommand;
 import io.keyflow.cli.jobs.SavepointCommand;
+import io.keyflow.cli.jobs.SchedulesCommand;
 import io.keyflow.cli.jobs.StatusCommand;
 import io.keyflow.cli.jobs.SubmitCommand;
 import io.keyflow.cli.kafka.RedriveCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       SavepointCommand.class,
       StatusCommand.class,
+      SchedulesCommand.class,
       StateCommand.class,
       InspectCommand.class,
       AddressCommand.class,

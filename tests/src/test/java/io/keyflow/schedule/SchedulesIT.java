@@ -2,13 +2,18 @@ package io.keyflow.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyflow.cli.flink.FlinkRest;
+import io.keyflow.cli.flink.ScheduleReadings;
+import io.keyflow.cli.jobs.SchedulesCommand;
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.NodeFunctionServer;
 import io.keyflow.testing.TestFunctions;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +24,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +46,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class SchedulesIT {
-  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(metricsFetchedEverySecond())
+              .build());
+
+  /** keyflow schedules list reads metrics over REST: fetch them often, not every 10 s. */
+  private static Configuration metricsFetchedEverySecond() {
+    Configuration conf = new Configuration();
+    conf.setString("metrics.fetcher.update-interval", "1 s");
+    return conf;
+  }
 
   private static final TypeName EGRESS = TypeName.typeNameOf("sc", "out");
   private static final String TOPIC = "schedule-fires-" + UUID.randomUUID();
@@ -97,15 +119,19 @@ class SchedulesIT {
   }
 
   private String module(String schedules) {
+    return module("sc", server.baseUrl(), schedules);
+  }
+
+  private static String module(String namespace, String functionsUrl, String schedules) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
-          functions: sc/*
+          functions: %s/*
           urlPathTemplate: %s/{function.name}
         ---
         kind: io.statefun.kafka.v1/egress
         spec:
-          id: sc/out
+          id: %s/out
           address: %s
           deliverySemantic:
             type: exactly-once
@@ -113,7 +139,7 @@ class SchedulesIT {
         ---
         %s
         """
-        .formatted(server.baseUrl(), KafkaBroker.bootstrapServers(), schedules);
+        .formatted(namespace, functionsUrl, namespace, KafkaBroker.bootstrapServers(), schedules);
   }
 
   private Configuration conf(int parallelism) {
@@ -221,7 +247,8 @@ class SchedulesIT {
   }
 
   @Test
-  void afterATenSecondStopEachCatchUpPolicyDeliversWhatItsDocumentationSays() throws Exception {
+  void afterATenSecondStopEachCatchUpPolicyDeliversWhatItsDocumentationSays(
+      @InjectClusterClient ClusterClient<?> cluster) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     StringBuilder schedules = new StringBuilder();
     for (String policy : List.of("skip", "once", "all")) {
@@ -264,6 +291,9 @@ class SchedulesIT {
     restored.setString("execution.state-recovery.path", savepoint);
     JobClient second =
         KeyflowTestJob.start(restored, module, List.of(ticker("catch-up")), List.of());
+    ScheduleReadings readings =
+        new ScheduleReadings(new FlinkRest(URI.create(cluster.getWebInterfaceURL())));
+    Map<String, ScheduleReadings.Schedule> listed = new HashMap<>();
     try {
       KeyflowTestJob.awaitWhileRunning(
           second,
@@ -276,6 +306,16 @@ class SchedulesIT {
                                   .filter(f -> f.fireTime() > lastBeforeStop.get(id))
                                   .count()
                               >= 4));
+      // The schedules' own counts, from their state through the metrics.
+      KeyflowTestJob.awaitWhileRunning(
+          second,
+          Duration.ofSeconds(30),
+          () -> {
+            readings.of(second.getJobID().toString()).schedules().stream()
+                .filter(s -> ids.contains(s.id()))
+                .forEach(s -> listed.put(s.id(), s));
+            return listed.size() == 3 && listed.values().stream().allMatch(s -> s.fires() >= 6);
+          });
     } finally {
       KeyflowTestJob.cancel(second);
     }
@@ -295,19 +335,20 @@ class SchedulesIT {
     List<Seen> skip = after(fires(ids.get(0)), lastBeforeStop.get(ids.get(0)));
     List<Seen> once = after(fires(ids.get(1)), lastBeforeStop.get(ids.get(1)));
     List<Seen> all = after(fires(ids.get(2)), lastBeforeStop.get(ids.get(2)));
-    // skip: the fires that came due while stopped are dropped; what arrives is on time (within
-    // the 1 s grace, give or take the call to the function).
+    // skip: the fires that came due while stopped are dropped, and no late fire is delivered.
     assertThat(skip.get(0).missed()).isGreaterThanOrEqualTo(4);
-    assertThat(skip).allMatch(f -> f.lateness() < 2000, "on time");
-    // once: one late fire stands for all the dropped ones, then on time again.
+    assertThat(listed.get(ids.get(0)).late()).isZero();
+    assertThat(listed.get(ids.get(0)).missed()).isGreaterThanOrEqualTo(4);
+    // once: one late fire stands for all the dropped ones, then the schedule carries on.
     assertThat(once.get(0).missed()).isGreaterThanOrEqualTo(3);
     assertThat(once.get(0).lateness()).isGreaterThan(1000);
-    assertThat(once.subList(1, once.size())).allMatch(f -> f.lateness() < 2000, "on time");
+    assertThat(listed.get(ids.get(1)).late()).isGreaterThanOrEqualTo(1);
     // all, at most 2: the two most recent late fires, the older ones dropped.
     assertThat(all.get(0).missed()).isGreaterThanOrEqualTo(2);
     assertThat(all.subList(0, 2)).allMatch(f -> f.lateness() > 1000, "late");
+    assertThat(all.get(1).fireTime() - all.get(0).fireTime()).isEqualTo(2000);
     assertThat(all.get(1).missed()).isZero();
-    assertThat(all.subList(2, all.size())).allMatch(f -> f.lateness() < 2000, "on time");
+    assertThat(listed.get(ids.get(2)).late()).isGreaterThanOrEqualTo(2);
   }
 
   private static List<Seen> after(List<Seen> fires, long fireTime) {
@@ -356,5 +397,100 @@ class SchedulesIT {
     }
     // The misspelt command was skipped, and the job carried on with the others.
     assertThat(seen("reminder-" + misspelt)).isEmpty();
+  }
+
+  @Test
+  void aFunctionCreatesItsOwnScheduleWithTheJavaScriptSdkAndDeletesItAfterThreeFires()
+      throws Exception {
+    FailurePlan.register("js-reminders", FailurePlan.never());
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    List<String> users = List.of("j1-" + run, "j2-" + run);
+    GeneratedIngress start =
+        GeneratedIngress.of(
+                users.size(),
+                i -> TestFunctions.message("scjs", "reminder", users.get(i.intValue()), "start"))
+            .lingering()
+            .failing("js-reminders");
+    try (NodeFunctionServer js =
+        NodeFunctionServer.start("reminder-server.js", "scjs", TOPIC, "2s")) {
+      JobClient job =
+          KeyflowTestJob.start(
+              conf(2), module("scjs", js.baseUrl(), ""), List.of(start), List.of());
+      try {
+        KeyflowTestJob.awaitWhileRunning(
+            job,
+            Duration.ofMinutes(2),
+            () -> users.stream().allMatch(u -> seen("reminder-" + u).size() >= 4));
+        // A deleted schedule must stay silent: watch two more periods for a stray fire.
+        long watchUntil = System.currentTimeMillis() + 4_000;
+        KeyflowTestJob.awaitWhileRunning(
+            job, Duration.ofSeconds(30), () -> System.currentTimeMillis() > watchUntil);
+      } finally {
+        KeyflowTestJob.cancel(job);
+      }
+    }
+
+    for (String user : users) {
+      List<Seen> seen = seen("reminder-" + user);
+      assertThat(seen).extracting(Seen::what).containsExactly("fire", "fire", "fire", "deleted");
+      assertThat(seen).allMatch(s -> s.address().equals(user));
+      List<Long> times = seen.stream().limit(3).map(Seen::fireTime).toList();
+      assertThat(times.get(1) - times.get(0)).isEqualTo(2000);
+      assertThat(times.get(2) - times.get(1)).isEqualTo(2000);
+    }
+  }
+
+  @Test
+  void keyflowSchedulesListShowsAStaticScheduleWithItsNextFireAndTheDynamicTotals(
+      @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+    FailurePlan.register("listed", FailurePlan.never());
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String id = "listed-" + run;
+    String user = "u-" + run;
+    GeneratedIngress start =
+        GeneratedIngress.of(1, i -> TestFunctions.message("sc", "reminder", user, "start"))
+            .lingering()
+            .failing("listed");
+    String module =
+        module(
+            """
+            kind: io.keyflow.schedule.v1
+            spec: {id: %s, target: sc/recorder/r, every: 1s}
+            """
+                .formatted(id));
+    JobClient job = KeyflowTestJob.start(conf(2), module, List.of(start), List.of());
+    ScheduleReadings readings =
+        new ScheduleReadings(new FlinkRest(URI.create(cluster.getWebInterfaceURL())));
+    String jobId = job.getJobID().toString();
+    ScheduleReadings.Readings shown;
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(1),
+          () -> {
+            ScheduleReadings.Readings now = readings.of(jobId);
+            return now.schedules().stream().anyMatch(s -> s.id().equals(id) && s.fires() >= 3)
+                && now.dynamic().fires() >= 1;
+          });
+      shown = readings.of(jobId);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    ScheduleReadings.Schedule listed =
+        shown.schedules().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    long lastFire = fires(id).stream().mapToLong(Seen::fireTime).max().orElseThrow();
+    assertThat(listed.nextFireMillis() % 1000).isZero();
+    // Metrics are fetched every second and output commits every 300 ms: close, not equal.
+    assertThat(listed.nextFireMillis()).isBetween(lastFire - 3000, lastFire + 3000);
+    assertThat(listed.missed()).isZero();
+    assertThat(shown.dynamic().commands()).isGreaterThanOrEqualTo(1);
+    assertThat(SchedulesCommand.ListCommand.lines(shown))
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith(id)
+                    .contains(java.time.Instant.ofEpochMilli(listed.nextFireMillis()).toString()))
+        .anySatisfy(line -> assertThat(line).startsWith("Dynamic schedules"));
   }
 }
