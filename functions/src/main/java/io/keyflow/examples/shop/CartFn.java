@@ -16,7 +16,8 @@ import org.apache.flink.statefun.sdk.java.message.MessageBuilder;
 /**
  * {@code shop/cart}, one per user: items and quantities. {@code checkout} hands the items to a new
  * order ({@code shop/checkout/<order>}) and empties the cart. Every command answers on {@code
- * cart-views} with the cart's content, or with the reason it was refused.
+ * cart-views} with the cart's content, or with the reason it was refused. A cart left with items is
+ * reminded of on {@code cart-reminders} ({@link CartReminders}).
  */
 final class CartFn implements StatefulFunction {
   static final TypeName TYPE = TypeName.typeNameOf("shop", "cart");
@@ -27,11 +28,21 @@ final class CartFn implements StatefulFunction {
   static final ValueSpec<CartState> STATE =
       ValueSpec.named("cart").withCustomType(Json.type("CartState", CartState.class));
 
+  private final CartReminders reminders;
+
+  CartFn(CartReminders reminders) {
+    this.reminders = reminders;
+  }
+
   @Override
   public CompletableFuture<Void> apply(Context context, Message message) {
     String user = context.self().id();
     CartState cart = context.storage().get(STATE).orElse(new CartState(new TreeMap<>(), 0));
     Map<String, Integer> items = new TreeMap<>(cart.items());
+    if (CartReminders.isReminder(message)) {
+      CartReminders.remind(context, user, items, message);
+      return context.done();
+    }
     CartCommand command;
     try {
       command = message.as(Messages.CART_COMMAND);
@@ -74,6 +85,7 @@ final class CartFn implements StatefulFunction {
                 .withCustomType(Messages.ORDER_REQUEST, new OrderRequest(order, user, items))
                 .build());
         context.storage().set(STATE, new CartState(new TreeMap<>(), orders));
+        reminders.stop(context, user);
         ShopOutput.write(
             context, ShopOutput.CART_VIEWS, user, new CartView(user, Map.of(), order, null));
         return context.done();
@@ -84,6 +96,11 @@ final class CartFn implements StatefulFunction {
       }
     }
     context.storage().set(STATE, new CartState(items, cart.orders()));
+    if (items.isEmpty()) {
+      reminders.stop(context, user);
+    } else {
+      reminders.start(context, user);
+    }
     ShopOutput.write(context, ShopOutput.CART_VIEWS, user, new CartView(user, items, null, null));
     return context.done();
   }

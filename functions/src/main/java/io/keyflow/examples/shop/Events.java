@@ -18,6 +18,11 @@ public final class Events {
       Long total,
       String reason) {}
 
+  /**
+   * To topic {@code cart-reminders}: a cart left with items, at the scheduled time of the reminder.
+   */
+  public record CartReminder(String user, Map<String, Integer> items, String fireTime) {}
+
   /** To topic {@code stock}: an item's stock after a change. */
   public record StockLevel(String item, long available, long reserved, long price, String error) {}
 }

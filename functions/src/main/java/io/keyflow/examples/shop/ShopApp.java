@@ -15,7 +15,8 @@ public final class ShopApp {
 
   /** The topics the shop writes its events to. */
   public static final java.util.List<String> OUTPUT_TOPICS =
-      java.util.List.of(ShopOutput.CART_VIEWS, ShopOutput.ORDERS, ShopOutput.STOCK);
+      java.util.List.of(
+          ShopOutput.CART_VIEWS, ShopOutput.ORDERS, ShopOutput.STOCK, ShopOutput.CART_REMINDERS);
 
   private ShopApp() {}
 
@@ -25,7 +26,7 @@ public final class ShopApp {
         .withStatefulFunction(
             StatefulFunctionSpec.builder(CartFn.TYPE)
                 .withValueSpec(CartFn.STATE)
-                .withSupplier(CartFn::new)
+                .withSupplier(() -> new CartFn(new CartReminders(settings.cartReminder())))
                 .build())
         .withStatefulFunction(
             StatefulFunctionSpec.builder(InventoryFn.TYPE)

@@ -14,6 +14,7 @@ final class ShopOutput {
   static final String CART_VIEWS = "cart-views";
   static final String ORDERS = "orders";
   static final String STOCK = "stock";
+  static final String CART_REMINDERS = "cart-reminders";
 
   private ShopOutput() {}
 

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class ShopFunctionsTest {
   private static final Type<CartView> CART_VIEW = Json.type("CartView", CartView.class);
+  private static final org.apache.flink.statefun.sdk.java.TypeName SCHEDULES =
+      org.apache.flink.statefun.sdk.java.TypeName.typeNameOf("keyflow", "schedules");
   private static final Type<OrderEvent> ORDER_EVENT = Json.type("OrderEvent", OrderEvent.class);
 
   // tag::unit[]
@@ -64,7 +66,6 @@ class ShopFunctionsTest {
 
     assertThat(result)
         .hasState(CartFn.STATE, new CartState(Map.of("apple", 2, "pear", 1), 0))
-        .sentNothing()
         .wroteKafka(
             "cart-views", "bob", CART_VIEW, new CartView("bob", Map.of("apple", 2), null, null))
         .wroteKafka(
@@ -72,6 +73,64 @@ class ShopFunctionsTest {
             "bob",
             CART_VIEW,
             new CartView("bob", Map.of("apple", 2, "pear", 1), null, null));
+  }
+
+  @Test
+  void aCartWithItemsSchedulesItsRemindersAndCheckoutDeletesThem() throws Exception {
+    InvocationResult added =
+        shop.invoke(CartFn.TYPE, "erin")
+            .message(Messages.CART_COMMAND, new CartCommand("add", "apple", 1, null))
+            .call();
+    InvocationResult checkedOut =
+        shop.invoke(CartFn.TYPE, "erin")
+            .withState(CartFn.STATE, new CartState(Map.of("apple", 1), 0))
+            .message(Messages.CART_COMMAND, new CartCommand("checkout", null, null, null))
+            .call();
+
+    Address schedule = new Address(SCHEDULES, "cart-reminder-erin");
+    org.assertj.core.api.Assertions.assertThat(added.sent()).hasSize(1);
+    org.assertj.core.api.Assertions.assertThat(added.sent().get(0).target()).isEqualTo(schedule);
+    Value set = added.sent().get(0).value();
+    org.assertj.core.api.Assertions.assertThat(set.typename()).isEqualTo("keyflow/schedule.set");
+    var spec = Json.MAPPER.readTree(set.bytes());
+    org.assertj.core.api.Assertions.assertThat(spec.get("target").asText())
+        .isEqualTo("shop/cart/erin");
+    org.assertj.core.api.Assertions.assertThat(spec.get("every").asText()).isEqualTo("3600000ms");
+    org.assertj.core.api.Assertions.assertThat(
+            java.time.Duration.between(
+                java.time.Instant.parse(spec.get("start").asText()),
+                java.time.Instant.parse(spec.get("end").asText())))
+        .isEqualTo(Duration.ofHours(2));
+    org.assertj.core.api.Assertions.assertThat(checkedOut.sent())
+        .anySatisfy(
+            m -> {
+              org.assertj.core.api.Assertions.assertThat(m.target()).isEqualTo(schedule);
+              org.assertj.core.api.Assertions.assertThat(m.value().typename())
+                  .isEqualTo("keyflow/schedule.delete");
+            });
+  }
+
+  @Test
+  void aReminderFireTurnsACartWithItemsIntoAReminder() {
+    String fire =
+        "{\"schedule\":\"cart-reminder-fay\",\"fireTime\":\"2026-12-03T10:00:00Z\","
+            + "\"fireTimeMillis\":1796292000000,\"missed\":0}";
+    InvocationResult withItems =
+        shop.invoke(CartFn.TYPE, "fay")
+            .withState(CartFn.STATE, new CartState(Map.of("tv", 1), 0))
+            .message(Value.ofUtf8("keyflow/schedule.fire", fire))
+            .call();
+    InvocationResult empty =
+        shop.invoke(CartFn.TYPE, "fay").message(Value.ofUtf8("keyflow/schedule.fire", fire)).call();
+
+    assertThat(withItems)
+        .sentNothing()
+        .wroteKafka(
+            "cart-reminders",
+            "fay",
+            Json.type("CartReminder", Events.CartReminder.class),
+            new Events.CartReminder("fay", Map.of("tv", 1), "2026-12-03T10:00:00Z"));
+    org.assertj.core.api.Assertions.assertThat(empty.kafkaRecords()).isEmpty();
   }
 
   @Test

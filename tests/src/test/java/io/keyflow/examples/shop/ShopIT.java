@@ -1,6 +1,7 @@
 package io.keyflow.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,14 +23,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The example shop as the README runs it, on the test kit: the repository's {@code module.yaml}
  * (its addresses rewritten to the test's broker and functions), the shop's functions, Kafka in and
- * out, RocksDB at parallelism 2. The shop's 2-minute approval timeout runs 12 times faster (10 s).
+ * out, RocksDB at parallelism 2. The shop's 2-minute approval timeout runs 12 times faster (10 s);
+ * carts are reminded of every 2 s.
  */
 // tag::integration[]
 @KeyflowTest(module = "../module.yaml", delaySpeedup = 12)
 class ShopIT {
   @TestFunctions
   static final StatefulFunctions SHOP =
-      ShopApp.functions(new ShopSettings(10_000, Duration.ofMinutes(2)));
+      ShopApp.functions(new ShopSettings(10_000, Duration.ofMinutes(2), Duration.ofSeconds(2)));
 
   @Test
   void ordersAreConfirmedApprovedOrCancelledByTimeoutAndAFailureChangesNothing(
@@ -94,6 +96,30 @@ class ShopIT {
             new Address(InventoryFn.TYPE, "pear"),
             Value.ofUtf8("shop.types/InventoryCommand", "{}"));
     assertThat(inventory.status()).as("inventory is not exposed").isEqualTo(404);
+  }
+
+  @Test
+  void aCartLeftWithItemsIsRemindedOfThreeTimesAndACheckedOutOneNever(KeyflowEnvironment keyflow) {
+    TopicRecords reminders = keyflow.topic("cart-reminders");
+    keyflow.send("cart", "gina", "{\"action\":\"add\",\"item\":\"apple\"}");
+    keyflow.send("cart", "hank", "{\"action\":\"add\",\"item\":\"apple\"}");
+    keyflow.send("cart", "hank", "{\"action\":\"checkout\",\"order\":\"o-hank\"}");
+
+    reminders.await("gina's third reminder", r -> reminders.withKey("gina").size() >= 3);
+    assertThatThrownBy(
+            () ->
+                reminders.await(
+                    "a fourth reminder for gina, or one for hank",
+                    Duration.ofSeconds(3),
+                    r -> reminders.withKey("gina").size() > 3 || r.key().equals("hank")))
+        .isInstanceOf(AssertionError.class);
+
+    List<JsonNode> gina = reminders.withKey("gina").stream().map(ShopIT::json).toList();
+    assertThat(gina).allMatch(r -> r.get("items").toString().equals("{\"apple\":1}"));
+    List<java.time.Instant> times =
+        gina.stream().map(r -> java.time.Instant.parse(r.get("fireTime").asText())).toList();
+    assertThat(Duration.between(times.get(0), times.get(1))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(Duration.between(times.get(1), times.get(2))).isEqualTo(Duration.ofSeconds(2));
   }
 
   private static GatewayResponse cart(KeyflowEnvironment keyflow, String user, String command) {
