@@ -1,5 +1,7 @@
 package io.keyflow.module;
 
+import java.util.List;
+
 /**
  * A component that receives the records functions send to an egress id, such as a Kafka egress. The
  * job-building side extends this interface with what it needs to create the sink.
@@ -16,5 +18,14 @@ public interface EgressComponent extends Component {
    */
   default int maxRecordBytes() {
     return Integer.MAX_VALUE;
+  }
+
+  /**
+   * The topics this egress writes to when its spec declares them (records to any other topic are
+   * skipped), or an empty list when it writes to whatever topic a record names. Keyflow refuses a
+   * module whose own records to this egress (dead letters) would name a topic outside the list.
+   */
+  default List<String> topics() {
+    return List.of();
   }
 }

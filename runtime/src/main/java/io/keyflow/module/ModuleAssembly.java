@@ -2,13 +2,15 @@ package io.keyflow.module;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Collects the components of one or more files and rejects double bindings: the same function type,
  * namespace, ingress id, egress id or schedule id declared twice would leave it ambiguous which one
- * the runtime uses.
+ * the runtime uses. Also rejects dead letters aimed at a topic their egress does not declare, which
+ * the egress would skip.
  */
 final class ModuleAssembly {
 
@@ -16,6 +18,7 @@ final class ModuleAssembly {
   record Bound(Component component, YamlNode spec) {}
 
   private final List<HttpEndpoint> endpoints = new ArrayList<>();
+  private final Map<HttpEndpoint, YamlNode> endpointSpecs = new IdentityHashMap<>();
   private final List<IngressComponent> ingresses = new ArrayList<>();
   private final List<EgressComponent> egresses = new ArrayList<>();
   private final List<ScheduleComponent> schedules = new ArrayList<>();
@@ -36,6 +39,7 @@ final class ModuleAssembly {
           "overlapping function patterns: " + pattern + " is bound twice",
           "each function type and each namespace bound by one endpoint only");
       endpoints.add(endpoint);
+      endpointSpecs.put(endpoint, spec);
     }
     if (bound.component() instanceof IngressComponent ingress) {
       claim(
@@ -70,7 +74,41 @@ final class ModuleAssembly {
   }
 
   Module build(String source) {
+    for (HttpEndpoint endpoint : endpoints) {
+      checkDeadLetterTopic(endpoint);
+    }
     return new Module(source, endpoints, ingresses, egresses, schedules);
+  }
+
+  private void checkDeadLetterTopic(HttpEndpoint endpoint) {
+    FailurePolicy failures = endpoint.failures();
+    if (failures.deadLetterEgress() == null) {
+      return;
+    }
+    for (EgressComponent egress : egresses) {
+      List<String> topics = egress.topics();
+      if (egress.id().equals(failures.deadLetterEgress())
+          && !topics.isEmpty()
+          && !topics.contains(failures.deadLetterTopic())) {
+        YamlNode egressSpec = egressIds.get(egress.id());
+        throw endpointSpecs
+            .get(endpoint)
+            .error(
+                "failures.deadLetter.topic",
+                "'"
+                    + failures.deadLetterTopic()
+                    + "' is not among the topics egress "
+                    + egress.id()
+                    + " declares "
+                    + topics
+                    + " ("
+                    + egressSpec.file()
+                    + ", document "
+                    + egressSpec.document()
+                    + "), so it would skip every dead letter",
+                "one of " + topics + ", or add the topic to that egress's topics");
+      }
+    }
   }
 
   private static <K> void claim(

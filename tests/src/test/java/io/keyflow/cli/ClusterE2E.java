@@ -40,14 +40,17 @@ import org.slf4j.LoggerFactory;
  * The Keyflow job jar on a standalone Flink cluster of real processes (one JobManager, three
  * TaskManagers, started with {@code keyflow cluster start}), submitted and stopped with the CLI,
  * against the real test broker: a counter that forwards each count across the feedback loop to a
- * function writing to an exactly-once Kafka egress. A TaskManager killed with {@code kill -9} is
- * replaced with {@code keyflow cluster add-taskmanager}; the test logs how long the job took to run
- * again and to commit new output (figures, not assertions: they depend on the machine).
+ * function writing to an exactly-once Kafka egress that declares its topic (so its transactions are
+ * pooled). A TaskManager killed with {@code kill -9} is replaced with {@code keyflow cluster
+ * add-taskmanager}; the test logs how long the job took to run again and to commit new output, and
+ * each surviving TaskManager's steps from its log (figures, not assertions: they depend on the
+ * machine).
  */
 @ExtendWith(KafkaBroker.class)
 class ClusterE2E {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterE2E.class);
   private static final TypeName EGRESS = TypeName.typeNameOf("ce", "out");
+  private static final String OPTIONS = "keyflow.e2e.flink-options";
 
   @TempDir static Path dir;
   private static String outTopic;
@@ -86,22 +89,32 @@ class ClusterE2E {
                     // The JVM is ending; nothing more can be done.
                   }
                 }));
-    // The shipped flink-conf/config.yaml as it is: the recovery figures below are the ones users
-    // get. Three TaskManagers of one slot each: a job at parallelism 2 spans two of them, so after
+    // The shipped flink-conf/config.yaml as it is (unless OPTIONS names candidates): the recovery
+    // figures below are the ones users get. Three TaskManagers of one slot each: a job at
+    // parallelism 2 spans two of them, so after
     // a kill one task restarts where it ran (from local state) and the other on the spare.
-    CliProcess.runToEnd(
-        dir,
-        Duration.ofMinutes(3),
-        "cluster",
-        "start",
-        "--taskmanagers",
-        "3",
-        "--slots",
-        "1",
-        "--rest-port",
-        "" + restPort,
-        "--dir",
-        clusterDir.toString());
+    List<String> start =
+        new ArrayList<>(
+            List.of(
+                "cluster",
+                "start",
+                "--taskmanagers",
+                "3",
+                "--slots",
+                "1",
+                "--rest-port",
+                "" + restPort,
+                "--dir",
+                clusterDir.toString()));
+    // A candidate setting is measured by running this test with it, before it is shipped:
+    // -Dkeyflow.e2e.flink-options=key=value,key=value
+    for (String option : System.getProperty(OPTIONS, "").split(",")) {
+      if (!option.isBlank()) {
+        start.addAll(List.of("-D", option.trim()));
+      }
+    }
+    LOG.info("Cluster options over the shipped configuration: [{}]", System.getProperty(OPTIONS));
+    CliProcess.runToEnd(dir, Duration.ofMinutes(3), start.toArray(String[]::new));
     rest = cluster.restAddress();
   }
 
@@ -174,6 +187,7 @@ class ClusterE2E {
         times.millis(times.failoverSeenAt()),
         times.millis(times.runningAt()),
         times.millis(outputAt));
+    logTimelines(victim, killedAtMillis);
 
     List<String> afterLoss =
         CliProcess.runToEnd(dir, Duration.ofMinutes(1), "status", "--rest", rest.toString());
@@ -218,6 +232,22 @@ class ClusterE2E {
     List<String> out = committed("scale-");
     assertThat(out).hasSize(records);
     assertThat(new HashSet<>(out)).isEqualTo(expected("scale", keys, records));
+  }
+
+  /**
+   * Logs each surviving TaskManager's steps after the kill (tasks received, class loader, RocksDB,
+   * lingering Kafka transactions, tasks running) with their times, read from its log.
+   */
+  private static void logTimelines(ClusterProcess victim, long killedAtMillis) throws IOException {
+    for (ClusterProcess process : cluster.processes()) {
+      if (process.isTaskManager() && !process.name().equals(victim.name())) {
+        Path log = cluster.dir().resolve("log").resolve(process.name() + ".log");
+        LOG.info(
+            "{} after the kill:\n  {}",
+            process.name(),
+            String.join("\n  ", RecoveryTimeline.read(log, killedAtMillis)));
+      }
+    }
   }
 
   /**
@@ -363,13 +393,15 @@ class ClusterE2E {
           deliverySemantic:
             type: exactly-once
             transactionTimeout: 2 min
+          topics: [%s]
         """
         .formatted(
             functions.baseUrl(),
             KafkaBroker.bootstrapServers(),
             in,
             in,
-            KafkaBroker.bootstrapServers());
+            KafkaBroker.bootstrapServers(),
+            outTopic);
   }
 
   private static List<String> committed(String prefix) {

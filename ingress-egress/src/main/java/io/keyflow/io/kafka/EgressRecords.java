@@ -4,6 +4,9 @@ import io.keyflow.module.TypeName;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
 import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.tracing.TraceFields;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
@@ -12,25 +15,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the records a Kafka egress can write: {@code KafkaProducerRecord}s with a topic. Others are
- * logged, counted and dropped rather than failing the job.
+ * Keeps the records a Kafka egress can write: {@code KafkaProducerRecord}s with a topic, and when
+ * the egress declares its topics, one of those. Others are logged, counted and dropped rather than
+ * failing the job (a failure would come back on every replay of the same records).
+ *
+ * <p>A record to a topic the egress does not declare is counted in {@code
+ * keyflowUndeclaredTopicRecords}, and the first one per topic is logged as a warning naming the
+ * egress, the topic and the declared ones. It must not reach the sink: with pooled transaction
+ * naming a transaction left open on an undeclared topic is never found after a failure.
  */
 final class EgressRecords extends RichFlatMapFunction<TypedValue, KafkaProducerRecord> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(EgressRecords.class);
 
   static final String TYPENAME = "type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord";
+  static final String INVALID_RECORDS = "keyflowInvalidEgressRecords";
+  static final String UNDECLARED_TOPIC_RECORDS = "keyflowUndeclaredTopicRecords";
 
   private final TypeName egress;
+  private final List<String> topics;
   private transient Counter dropped;
+  private transient Counter undeclared;
+  private transient Set<String> reported;
 
-  EgressRecords(TypeName egress) {
+  /**
+   * @param topics the topics the egress declares, or empty when records may name any
+   */
+  EgressRecords(TypeName egress, List<String> topics) {
     this.egress = egress;
+    this.topics = List.copyOf(topics);
   }
 
   @Override
   public void open(OpenContext context) {
-    dropped = getRuntimeContext().getMetricGroup().counter("keyflowInvalidEgressRecords");
+    count(
+        getRuntimeContext().getMetricGroup().counter(INVALID_RECORDS),
+        getRuntimeContext().getMetricGroup().counter(UNDECLARED_TOPIC_RECORDS));
+  }
+
+  /** Counts dropped records in these counters; {@link #open} passes the task's metrics. */
+  void count(Counter invalidRecords, Counter undeclaredTopicRecords) {
+    dropped = invalidRecords;
+    undeclared = undeclaredTopicRecords;
+    reported = new HashSet<>();
   }
 
   @Override
@@ -41,7 +68,26 @@ final class EgressRecords extends RichFlatMapFunction<TypedValue, KafkaProducerR
       LOG.warn("Egress {} dropped a record a function sent: {}", egress, problem(value));
       return;
     }
+    if (!declares(topics, record.getTopic())) {
+      undeclared.inc();
+      if (reported.add(record.getTopic())) {
+        LOG.warn(
+            "Egress {} skips records to topic '{}', which its topics in module.yaml do not"
+                + " declare (declared: {}); skipping it and every further record to that topic,"
+                + " counted in {}. Add the topic to the egress's topics to write them.",
+            egress,
+            record.getTopic(),
+            topics,
+            UNDECLARED_TOPIC_RECORDS);
+      }
+      return;
+    }
     out.collect(record);
+  }
+
+  /** Whether an egress declaring {@code topics} (empty: any) writes to {@code topic}. */
+  static boolean declares(List<String> topics, String topic) {
+    return topics.isEmpty() || topics.contains(topic);
   }
 
   /**

@@ -6,10 +6,12 @@ import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -20,6 +22,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *     other timeouts follow from it ({@link ProducerTimeouts}) unless the properties set them
  * @param transactionalIdPrefix for exactly-once: unique per job and Kafka cluster, stable across
  *     restarts and rescaling
+ * @param transactionNaming for exactly-once: how the sink names its transactions and finds those a
+ *     failed run left open. {@code POOLING} reuses a few transactional ids per subtask and lists
+ *     the open transactions on {@code topics}; {@code INCREMENTING} takes a new id per checkpoint
+ *     and probes ids one producer at a time. {@code POOLING} needs {@code topics}.
+ * @param topics the topics functions may write to through this egress, or empty for any; records to
+ *     other topics are skipped and counted ({@link EgressRecords})
  */
 public record KafkaEgress(
     TypeName id,
@@ -27,6 +35,8 @@ public record KafkaEgress(
     DeliveryGuarantee guarantee,
     Duration transactionTimeout,
     String transactionalIdPrefix,
+    TransactionNamingStrategy transactionNaming,
+    List<String> topics,
     Map<String, String> properties)
     implements Egress {
 
@@ -48,7 +58,12 @@ public record KafkaEgress(
   static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
   public KafkaEgress {
+    topics = List.copyOf(topics);
     properties = Map.copyOf(properties);
+    if (transactionNaming == TransactionNamingStrategy.POOLING && topics.isEmpty()) {
+      throw new IllegalArgumentException(
+          "egress " + id + ": pooled transaction naming needs the egress's topics declared");
+    }
   }
 
   /** The producer's {@code max.request.size}: a record larger than this fails the sink. */
@@ -81,18 +96,21 @@ public record KafkaEgress(
     properties.forEach(sink::setProperty);
     sink.setBootstrapServers(bootstrapServers)
         .setDeliveryGuarantee(guarantee)
-        .setRecordSerializer(new ProducerRecords());
+        .setRecordSerializer(new ProducerRecords(topics));
     if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-      // Flink's POOLING naming needs the target topics up front; functions choose topics per
-      // record, so the default (incrementing) naming is used.
+      // POOLING finds the transactions a failed run left open by listing those on the declared
+      // topics, which is why records to any other topic are skipped before the sink: a
+      // transaction there would not be found and would block read_committed readers of that
+      // topic until the transaction timeout.
       sink.setTransactionalIdPrefix(transactionalIdPrefix)
+          .setTransactionNamingStrategy(transactionNaming)
           .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
     }
     records
-        .flatMap(new EgressRecords(id), new ProtobufTypeInfo<>(KafkaProducerRecord.class))
+        .flatMap(new EgressRecords(id, topics), new ProtobufTypeInfo<>(KafkaProducerRecord.class))
         .uid(uidPrefix + "-records")
         .name("records for " + id)
-        .sinkTo(OutageSafeSink.of(sink.build(), "egress " + id))
+        .sinkTo(OutageSafeSink.of(sink.build(), "egress " + id, transactionNaming))
         .uid(uidPrefix + "-sink")
         .name("kafka " + id);
   }

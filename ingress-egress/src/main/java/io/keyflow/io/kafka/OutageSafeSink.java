@@ -13,7 +13,9 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.kafka.sink.KafkaCommittable;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaWriterState;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink;
+import org.apache.flink.connector.kafka.sink.internal.TransactionOwnership;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
@@ -37,6 +39,11 @@ import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
  * <p>A commit that Kafka did not acknowledge in time fails the task at once instead of being
  * retried on a producer that cannot finish it ({@link OutageSafeCommitter}).
  *
+ * <p>A sink that names its transactions incrementally refuses, with the egress's name and the fix,
+ * to restore writer state that pooled naming wrote: the connector refuses that switch too (the
+ * transactions left open under pooled ids would not be found), but with a message that names
+ * neither.
+ *
  * <p>Everything else is the wrapped sink's: its writer state and committables with their
  * serializers (so the operators' state is what the plain sink keeps), the co-location of writer and
  * committer, its lineage.
@@ -53,18 +60,26 @@ public final class OutageSafeSink<IN>
 
   private final KafkaSink<IN> sink;
   private final String description;
+  private final TransactionNamingStrategy naming;
 
-  private OutageSafeSink(KafkaSink<IN> sink, String description) {
+  private OutageSafeSink(KafkaSink<IN> sink, String description, TransactionNamingStrategy naming) {
     this.sink = sink;
     this.description = description;
+    this.naming = naming;
   }
 
   /**
-   * Wraps {@code sink}; {@code description} names it in log lines, such as {@code "egress
-   * shop/orders-out"}.
+   * Wraps {@code sink}, which names its transactions as the connector does by default; {@code
+   * description} names it in log lines, such as {@code "egress shop/orders-out"}.
    */
   public static <IN> OutageSafeSink<IN> of(KafkaSink<IN> sink, String description) {
-    return new OutageSafeSink<>(sink, description);
+    return of(sink, description, TransactionNamingStrategy.DEFAULT);
+  }
+
+  /** Wraps {@code sink}, built with transaction naming {@code naming}. */
+  public static <IN> OutageSafeSink<IN> of(
+      KafkaSink<IN> sink, String description, TransactionNamingStrategy naming) {
+    return new OutageSafeSink<>(sink, description, naming);
   }
 
   private TwoPhaseCommittingStatefulSink<IN, KafkaWriterState, KafkaCommittable> delegate() {
@@ -79,7 +94,24 @@ public final class OutageSafeSink<IN>
   @Override
   public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(
       WriterInitContext context, Collection<KafkaWriterState> recoveredState) throws IOException {
+    refuseSwitchBackFromPooling(recoveredState);
     return new OutageSafeWriter<>(delegate().restoreWriter(context, recoveredState), description);
+  }
+
+  void refuseSwitchBackFromPooling(Collection<KafkaWriterState> recoveredState) {
+    boolean pooledBefore =
+        recoveredState.stream()
+            .anyMatch(
+                s -> s.getTransactionOwnership() == TransactionOwnership.EXPLICIT_BY_WRITER_STATE);
+    if (pooledBefore && naming != TransactionNamingStrategy.POOLING) {
+      throw new IllegalStateException(
+          description
+              + " restores state written with pooled transaction naming (its topics were"
+              + " declared) but now names transactions incrementally (no topics declared, or"
+              + " transactionNaming: incrementing). Kafka's sink cannot go back: transactions"
+              + " left open under pooled ids would not be found. Declare the egress's topics again"
+              + " in module.yaml (and leave transactionNaming out or set it to pooling).");
+    }
   }
 
   @Override

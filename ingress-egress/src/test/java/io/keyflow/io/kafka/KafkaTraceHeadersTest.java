@@ -77,7 +77,8 @@ class KafkaTraceHeadersTest {
             TraceContext.newBuilder().setTraceparent(TRACEPARENT).setTracestate("v=1").build());
 
     ProducerRecord<byte[], byte[]> written =
-        new ProducerRecords().serialize(EgressRecords.recordOrNull(sent), null, null);
+        new ProducerRecords(java.util.List.of())
+            .serialize(EgressRecords.recordOrNull(sent), null, null);
 
     assertThat(
             new String(written.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
@@ -96,7 +97,8 @@ class KafkaTraceHeadersTest {
             .setValueBytes(ByteString.copyFromUtf8("v"))
             .build();
 
-    ProducerRecord<byte[], byte[]> written = new ProducerRecords().serialize(record, null, null);
+    ProducerRecord<byte[], byte[]> written =
+        new ProducerRecords(java.util.List.of()).serialize(record, null, null);
 
     assertThat(written.headers().lastHeader("traceparent")).isNull();
   }

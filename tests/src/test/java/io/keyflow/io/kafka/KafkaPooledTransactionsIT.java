@@ -1,0 +1,242 @@
+package io.keyflow.io.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.functions.FunctionServer;
+import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.FailurePlan;
+import io.keyflow.testing.GeneratedIngress;
+import io.keyflow.testing.KafkaBroker;
+import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.TestFunctions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An exactly-once Kafka egress that declares its topics, so its sink reuses a few pooled
+ * transactional ids and finds the transactions a failed run left open by listing them on the
+ * topics. A counter forwards each count through the feedback loop to a function that writes it to
+ * the egress; a second function sends every message to a topic the egress does not declare. A
+ * read_committed consumer checks the output.
+ */
+@ExtendWith(KafkaBroker.class)
+class KafkaPooledTransactionsIT {
+  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
+
+  private static final TypeName EGRESS = TypeName.typeNameOf("pt", "out");
+  private static FunctionServer server;
+  private static String outTopic;
+  private static String strayTopic;
+  private static CommittedTopicReader output;
+
+  @TempDir Path checkpoints;
+
+  @BeforeAll
+  static void startFunctions() throws Exception {
+    outTopic = "pt-out-" + UUID.randomUUID();
+    strayTopic = "pt-stray-" + UUID.randomUUID();
+    KafkaBroker.createTopic(outTopic, 2);
+    KafkaBroker.createTopic(strayTopic, 1);
+    output = new CommittedTopicReader(outTopic);
+    server =
+        FunctionServer.start(
+            TestFunctions.of(
+                TestFunctions.kafkaCounter(
+                    "pt", "counter", EGRESS, outTopic, TypeName.typeNameOf("pt", "forward")),
+                TestFunctions.kafkaForwarder("pt", "forward", EGRESS, outTopic),
+                TestFunctions.kafkaCounter("pt", "stray", EGRESS, strayTopic, null)),
+            "127.0.0.1",
+            0);
+  }
+
+  @AfterAll
+  static void stopFunctions() {
+    output.close();
+    server.close();
+  }
+
+  /**
+   * The module: the ingress feeds {@code targets}; the egress declares {@code topics} (null: no
+   * topics field) under the transactional-id prefix {@code prefix}.
+   */
+  private String module(String in, String targets, String topics, String prefix) {
+    return """
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: pt/*
+          urlPathTemplate: %s/{function.name}
+        ---
+        kind: io.statefun.kafka.v1/ingress
+        spec:
+          id: pt/in
+          address: %s
+          consumerGroupId: group-%s
+          topics:
+            - topic: %s
+              valueType: keyflow.test/raw
+              targets: [%s]
+        ---
+        kind: io.statefun.kafka.v1/egress
+        spec:
+          id: pt/out
+          address: %s
+          transactionalIdPrefix: %s
+          deliverySemantic:
+            type: exactly-once
+            transactionTimeout: 2 min
+        """
+            .formatted(
+                server.baseUrl(),
+                KafkaBroker.bootstrapServers(),
+                in,
+                in,
+                targets,
+                KafkaBroker.bootstrapServers(),
+                prefix)
+        + (topics == null ? "" : "  topics: [" + topics + "]\n");
+  }
+
+  @Test
+  void countsStayExactThroughAFailureAndTheBrokerKeepsAFewTransactionalIds() throws Exception {
+    String in = "pt-in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    String prefix = "pt-" + UUID.randomUUID();
+    int keys = 200;
+    int records = 20_000;
+    KafkaBroker.produce(in, input("fail", keys, 0, records));
+    AtomicBoolean failNow = new AtomicBoolean();
+    FailurePlan plan =
+        FailurePlan.register(
+            "pooled-failure",
+            new FailurePlan() {
+              @Override
+              protected boolean shouldFail(long recordsThisAttempt, int checkpoints) {
+                return failNow.get() && failures() == 0;
+              }
+            });
+
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module(in, "pt/counter, pt/stray", outTopic, prefix),
+            List.of(GeneratedIngress.of(0, i -> null).lingering().failing("pooled-failure")),
+            List.of());
+    List<String> committed;
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(3), () -> output.values("fail-").size() >= records / 5);
+      failNow.set(true);
+      // Enough checkpoints that incrementing naming would have left dozens of ids per subtask.
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(5),
+          () ->
+              plan.failures() == 1
+                  && plan.lastCompletedCheckpoint() >= 30
+                  && output.values("fail-").size() >= records);
+      committed = output.values("fail-");
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(committed).hasSize(records);
+    assertThat(new HashSet<>(committed)).isEqualTo(expected("fail", keys, records));
+    assertThat(KafkaBroker.readCommitted(strayTopic, Duration.ofSeconds(1)))
+        .as("records to the topic the egress does not declare are skipped")
+        .isEmpty();
+    // Two subtasks, each with the transaction it writes and one or two waiting for their commit.
+    assertThat(transactionalIds(prefix)).isNotEmpty().hasSizeLessThanOrEqualTo(8);
+  }
+
+  @Test
+  void declaringTheTopicsOfARunningEgressRestoresItsSavepointExactly() throws Exception {
+    String in = "pt-in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    String prefix = "pt-" + UUID.randomUUID();
+    int keys = 100;
+    KafkaBroker.produce(in, input("sp", keys, 0, 3_000));
+    JobClient first =
+        KeyflowTestJob.start(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
+            module(in, "pt/counter", null, prefix),
+            List.of(),
+            List.of());
+    KeyflowTestJob.awaitWhileRunning(
+        first, Duration.ofMinutes(3), () -> output.values("sp-").size() >= 3_000);
+    String savepoint =
+        first
+            .stopWithSavepoint(
+                false,
+                checkpoints.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    first.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+
+    KafkaBroker.produce(in, input("sp", keys, 3_000, 6_000));
+    var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
+    conf.setString("execution.state-recovery.path", savepoint);
+    JobClient second =
+        KeyflowTestJob.start(
+            conf, module(in, "pt/counter", outTopic, prefix), List.of(), List.of());
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          second, Duration.ofMinutes(3), () -> output.values("sp-").size() >= 6_000);
+    } finally {
+      KeyflowTestJob.cancel(second);
+    }
+
+    List<String> committed = output.values("sp-");
+    assertThat(committed).hasSize(6_000);
+    assertThat(new HashSet<>(committed)).isEqualTo(expected("sp", keys, 6_000));
+  }
+
+  /** Records {@code from} (inclusive) to {@code to}, round-robin over the keys. */
+  private static List<String[]> input(String prefix, int keys, int from, int to) {
+    List<String[]> input = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      input.add(new String[] {prefix + "-" + (i % keys), "x"});
+    }
+    return input;
+  }
+
+  private static Set<String> expected(String prefix, int keys, int records) {
+    Set<String> expected = new HashSet<>();
+    for (int i = 0; i < records; i++) {
+      expected.add(prefix + "-" + (i % keys) + "=" + (i / keys + 1));
+    }
+    return expected;
+  }
+
+  /** The transactional ids the broker knows under {@code prefix}, in any state. */
+  private static Set<String> transactionalIds(String prefix) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      Set<String> ids = new HashSet<>();
+      for (TransactionListing listing : admin.listTransactions().all().get(30, TimeUnit.SECONDS)) {
+        if (listing.transactionalId().startsWith(prefix + "-")) {
+          ids.add(listing.transactionalId());
+        }
+      }
+      return ids;
+    }
+  }
+}
