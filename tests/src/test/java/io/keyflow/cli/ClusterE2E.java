@@ -52,6 +52,9 @@ class ClusterE2E {
   private static final TypeName EGRESS = TypeName.typeNameOf("ce", "out");
   private static final String OPTIONS = "keyflow.e2e.flink-options";
 
+  /** The egress's transaction naming, pooling unless this property says incrementing. */
+  private static final String NAMING = "keyflow.e2e.transaction-naming";
+
   @TempDir static Path dir;
   private static String outTopic;
   private static FunctionServer functions;
@@ -113,7 +116,10 @@ class ClusterE2E {
         start.addAll(List.of("-D", option.trim()));
       }
     }
-    LOG.info("Cluster options over the shipped configuration: [{}]", System.getProperty(OPTIONS));
+    LOG.info(
+        "Cluster options over the shipped configuration: [{}]; egress transaction naming: {}",
+        System.getProperty(OPTIONS, ""),
+        System.getProperty(NAMING, "pooling"));
     CliProcess.runToEnd(dir, Duration.ofMinutes(3), start.toArray(String[]::new));
     rest = cluster.restAddress();
   }
@@ -157,6 +163,7 @@ class ClusterE2E {
     assertThat(status).anyMatch(l -> l.startsWith("cluster: 3 TaskManagers"));
 
     ClusterProcess victim = TaskManagerReplacement.oneRunningTasks(cluster, rest);
+    String loadAtKill = loadAverage();
     long killedAt = System.nanoTime();
     long killedAtMillis = System.currentTimeMillis();
     new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).start().waitFor();
@@ -180,13 +187,15 @@ class ClusterE2E {
     LOG.info(
         "Recovery after kill -9 of {} (pid {}): TaskManager unregistered after {} ms, failover"
             + " seen after {} ms, job RUNNING again after {} ms, first new committed output after"
-            + " {} ms",
+            + " {} ms; load average (1, 5, 15 min) {} at the kill, {} now",
         victim.name(),
         victim.pid(),
         times.millis(times.unregisteredAt()),
         times.millis(times.failoverSeenAt()),
         times.millis(times.runningAt()),
-        times.millis(outputAt));
+        times.millis(outputAt),
+        loadAtKill,
+        loadAverage());
     logTimelines(victim, killedAtMillis);
 
     List<String> afterLoss =
@@ -393,6 +402,7 @@ class ClusterE2E {
           deliverySemantic:
             type: exactly-once
             transactionTimeout: 2 min
+            transactionNaming: %s
           topics: [%s]
         """
         .formatted(
@@ -401,6 +411,7 @@ class ClusterE2E {
             in,
             in,
             KafkaBroker.bootstrapServers(),
+            System.getProperty(NAMING, "pooling"),
             outTopic);
   }
 
@@ -450,6 +461,16 @@ class ClusterE2E {
       Thread.sleep(20);
     }
     return System.nanoTime();
+  }
+
+  /** The machine's load averages over 1, 5 and 15 minutes, where Linux tells them. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static int freePort() throws IOException {
