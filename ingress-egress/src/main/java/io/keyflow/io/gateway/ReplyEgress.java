@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** Writes the replies to gateway calls to the reply topic, keyed by invocation id. */
@@ -39,11 +40,19 @@ record ReplyEgress(GatewaySpec spec) implements Egress {
                 ? DeliveryGuarantee.EXACTLY_ONCE
                 : DeliveryGuarantee.AT_LEAST_ONCE);
     if (spec.exactlyOnceReplies()) {
+      // Replies go to one known topic, so the sink can pool its transactional ids: a restore lists
+      // the open transactions on that topic instead of probing ids, and the broker keeps a handful
+      // of ids rather than a new one per checkpoint.
       sink.setTransactionalIdPrefix(spec.transactionalIdPrefix())
+          .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
           .setProperty("transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
     }
+    TransactionNamingStrategy naming =
+        spec.exactlyOnceReplies()
+            ? TransactionNamingStrategy.POOLING
+            : TransactionNamingStrategy.DEFAULT;
     records
-        .sinkTo(OutageSafeSink.of(sink.build(), "reply egress " + spec.id()))
+        .sinkTo(OutageSafeSink.of(sink.build(), "reply egress " + spec.id(), naming))
         .uid(uidPrefix + "-sink")
         .name("replies of " + spec.id());
   }
