@@ -2,6 +2,7 @@ package io.keyflow.dispatch;
 
 import io.keyflow.delay.DelayedMessages;
 import io.keyflow.io.Replies;
+import io.keyflow.protocol.control.AddressReport;
 import io.keyflow.protocol.control.ControlAnswer;
 import io.keyflow.protocol.control.ControlRequest;
 import io.keyflow.protocol.control.ControlRequest.Action;
@@ -9,6 +10,7 @@ import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.schedule.Schedules;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -51,11 +53,13 @@ final class AddressControl {
   private final OutputTag<TypedValue> replies;
   private final ControlMetrics metrics;
   private final AddressInspector inspector;
+  private final AddressSkips skips;
   private final RequestStore.Access keys;
   private final DeadLetters.Output output;
   private final LongSupplier clock;
   private final int subtask;
   private final Dispatcher dispatcher;
+  private final Schedules schedules;
 
   AddressControl(
       RequestTracker tracker,
@@ -70,7 +74,8 @@ final class AddressControl {
       DeadLetters.Output output,
       LongSupplier clock,
       int subtask,
-      Dispatcher dispatcher) {
+      Dispatcher dispatcher,
+      Schedules schedules) {
     this.tracker = tracker;
     this.store = store;
     this.paused = paused;
@@ -84,7 +89,9 @@ final class AddressControl {
     this.clock = clock;
     this.subtask = subtask;
     this.dispatcher = dispatcher;
+    this.schedules = schedules;
     this.inspector = new AddressInspector(tracker, store, paused, functions, delayed);
+    this.skips = new AddressSkips(tracker, store, functions, deadLetters, output, dispatcher);
   }
 
   /**
@@ -105,6 +112,10 @@ final class AddressControl {
   void handle(Envelope envelope) throws Exception {
     ControlRequest request = envelope.getControl();
     Address target = envelope.getTarget();
+    if (Schedules.isScheduleAddress(target)) {
+      schedule(envelope);
+      return;
+    }
     AddressKey key;
     try {
       key = AddressKey.of(target);
@@ -129,7 +140,7 @@ final class AddressControl {
           case INSPECT -> null;
           case PAUSE -> pause(key, answer);
           case RESUME -> resume(key, answer);
-          case SKIP -> skip(key, request, answer);
+          case SKIP -> skips.skip(key, request, answer);
           case CANCEL_DELAY -> cancelDelay(key, request.getCancellationToken(), answer);
           case DELETE_STATE -> deleteState(key, answer);
           default -> "unknown action " + request.getActionValue();
@@ -152,6 +163,37 @@ final class AddressControl {
     keys.setCurrentKey(key.id());
     answer.setAddress(inspector.inspect(key, clock.getAsLong(), subtask));
     reply(envelope, key, answer.build());
+  }
+
+  /**
+   * Answers an inspection of {@code keyflow/schedules/<id>} with the schedule under that id; other
+   * actions are refused, as schedules change through messages to that address.
+   */
+  private void schedule(Envelope envelope) throws Exception {
+    Address target = envelope.getTarget();
+    AddressKey key = new AddressKey(Schedules.ADDRESS, target.getId());
+    if (envelope.getControl().getAction() != Action.INSPECT) {
+      refuse(
+          envelope,
+          key,
+          "a schedule is created, changed and deleted by messages to "
+              + Schedules.ADDRESS
+              + "/<id> (docs/schedules.md), or in module.yaml; the admin routes only inspect it");
+      return;
+    }
+    metrics.applied(Action.INSPECT);
+    keys.setCurrentKey(target.getId());
+    AddressReport.Builder report =
+        AddressReport.newBuilder()
+            .setAddress(target)
+            .setValuesKnown(true)
+            .setAsOfMillis(clock.getAsLong())
+            .setSubtask(subtask);
+    Schedules.Inspected schedule = schedules.inspect();
+    if (schedule != null) {
+      report.setSchedule(ScheduleReports.of(schedule));
+    }
+    reply(envelope, key, ControlAnswer.newBuilder().setAddress(report).build());
   }
 
   private String pause(AddressKey key, ControlAnswer.Builder answer) throws Exception {
@@ -200,63 +242,6 @@ final class AddressControl {
     return null;
   }
 
-  private String skip(AddressKey key, ControlRequest request, ControlAnswer.Builder answer)
-      throws Exception {
-    FunctionRuntime function = functions.get(key);
-    String reason = "skipped by an operator (" + requestedBy(request) + ")";
-    Pending p = tracker.get(key);
-    if (p != null) {
-      p.skipped = true;
-      Pending newProbe = tracker.probeFailed(p);
-      if (p.held) {
-        p.held = false;
-        function.metrics().heldChanged(-1);
-      }
-      deadLetters.write(
-          key.toAddress(),
-          p.invocations,
-          p.calls,
-          reason,
-          function.endpoint().failures(),
-          function.url().toString(),
-          output);
-      function.metrics().deadLettered();
-      dispatcher.complete(p);
-      if (newProbe != null) {
-        dispatcher.send(newProbe);
-      }
-      answer
-          .setChanged(true)
-          .setOutcome(
-              "skipped the request in flight ("
-                  + p.invocations.size()
-                  + " message(s)) to the dead-letter topic"
-                  + deadLetterTopic(function));
-      return null;
-    }
-    Invocation oldest = store.takeOldest(key);
-    if (oldest == null) {
-      answer.setChanged(false).setOutcome("nothing to skip: no request in flight, none waiting");
-      return null;
-    }
-    function.metrics().backlogChanged(-1);
-    deadLetters.write(
-        key.toAddress(),
-        List.of(oldest),
-        0,
-        reason,
-        function.endpoint().failures(),
-        function.url().toString(),
-        output);
-    function.metrics().deadLettered();
-    answer
-        .setChanged(true)
-        .setOutcome(
-            "skipped the oldest waiting message to the dead-letter topic"
-                + deadLetterTopic(function));
-    return null;
-  }
-
   private String cancelDelay(AddressKey key, String token, ControlAnswer.Builder answer)
       throws Exception {
     if (token.isEmpty()) {
@@ -296,11 +281,11 @@ final class AddressControl {
   }
 
   private String deleteState(AddressKey key, ControlAnswer.Builder answer) {
-    if (!tracker.valuesKnown(key.function())) {
+    if (!tracker.valuesKnown(key.function()) && !functions.get(key).values().known()) {
       return "the values of "
           + key.function()
-          + " are not known on this subtask yet: they are learned from the type's first answered"
-          + " call since the job started; retry once a message to "
+          + " are not known on this subtask: the type has answered no call since the job started"
+          + " and the restored checkpoint records none for it; retry once a message to "
           + key.function()
           + " has been handled";
     }
@@ -352,13 +337,13 @@ final class AddressControl {
                 .build()));
   }
 
-  private static String deadLetterTopic(FunctionRuntime function) {
+  static String deadLetterTopic(FunctionRuntime function) {
     return function.endpoint().failures().deadLetterEgress() == null
         ? " (none is configured, so it is logged in full)"
         : " " + function.endpoint().failures().deadLetterTopic();
   }
 
-  private static String requestedBy(ControlRequest request) {
+  static String requestedBy(ControlRequest request) {
     return request.getRequestedBy().isEmpty() ? "an unnamed caller" : request.getRequestedBy();
   }
 

@@ -41,14 +41,16 @@ final class AddressInspector {
 
   AddressReport inspect(AddressKey key, long now, int subtask) throws Exception {
     Address address = key.toAddress();
+    FunctionValues values = functions.get(key).values();
     AddressReport.Builder report =
         AddressReport.newBuilder()
             .setAddress(address)
             .setPaused(paused.isPaused(key))
-            .setValuesKnown(tracker.valuesKnown(key.function()))
+            .setValuesKnown(tracker.valuesKnown(key.function()) || values.known())
+            .setValuesFromCheckpoint(values.fromCheckpoint())
             .setAsOfMillis(now)
             .setSubtask(subtask);
-    for (FunctionValues.Inspected value : functions.get(key).values().inspect()) {
+    for (FunctionValues.Inspected value : values.inspect()) {
       StoredValue.Builder stored =
           StoredValue.newBuilder()
               .setName(value.name())

@@ -52,6 +52,15 @@ final class DeadLetters {
    * @param recordLimits the most bytes one record of each egress may take; egresses missing here
    *     set no limit
    */
+  /** The record limit of each egress {@code module} declares. */
+  static Map<TypeName, Integer> recordLimits(io.keyflow.module.Module module) {
+    Map<TypeName, Integer> limits = new java.util.HashMap<>();
+    for (io.keyflow.module.EgressComponent egress : module.egresses()) {
+      limits.put(egress.id(), egress.maxRecordBytes());
+    }
+    return limits;
+  }
+
   DeadLetters(
       Map<TypeName, OutputTag<TypedValue>> egresses,
       Map<TypeName, Integer> recordLimits,

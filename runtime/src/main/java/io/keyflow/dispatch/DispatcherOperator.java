@@ -6,32 +6,23 @@ import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.FromFunction;
-import io.keyflow.protocol.reqreply.FromFunction.PersistedValueSpec;
 import io.keyflow.protocol.reqreply.ToFunction;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.ToFunction.InvocationBatchRequest;
 import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.schedule.Schedules;
-import io.keyflow.state.StateSpecException;
 import io.keyflow.tracing.BatchTrace;
 import io.keyflow.tracing.DispatchTracing;
 import io.keyflow.tracing.TracingSettings;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -88,11 +79,10 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   private transient Schedules schedules;
   private transient ListStateDescriptor<io.keyflow.protocol.internal.DelayedEnvelope>
       delayedDescriptor;
-  private transient MapStateDescriptor<String, Long> tokensDescriptor;
-  private transient MapStateDescriptor<Long, Boolean> fireTimesDescriptor;
   private transient RequestStore.Access keyed;
   private transient PausedAddresses paused;
   private transient AddressControl control;
+  private transient AnswerApplier answers;
   private transient int subtask;
   private transient int parallelism;
   private transient int maxParallelism;
@@ -118,40 +108,17 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    keyed =
-        new RequestStore.Access() {
-          @Override
-          public <S extends org.apache.flink.api.common.state.State> S state(
-              String namespace, org.apache.flink.api.common.state.StateDescriptor<S, ?> d)
-              throws Exception {
-            return getPartitionedState(namespace, StringSerializer.INSTANCE, d);
-          }
-
-          @Override
-          public void setCurrentKey(String id) {
-            DispatcherOperator.this.setCurrentKey(id);
-          }
-        };
+    keyed = DispatcherStates.keyed(this);
     store = new RequestStore(keyed);
     paused = new PausedAddresses(keyed);
     functions =
-        new FunctionRegistry(
+        DispatcherStates.functions(
+            this,
             module,
-            (name, serializer, ttl) -> {
-              ValueStateDescriptor<byte[]> descriptor =
-                  new ValueStateDescriptor<>(name, serializer);
-              if (ttl != null) {
-                descriptor.enableTimeToLive(ttl);
-              }
-              return getPartitionedState(descriptor);
-            },
-            (type, endpoint) ->
-                new FunctionTypeMetrics(
-                    type, getMetricGroup(), () -> failures != null && failures.isDown(endpoint)));
+            endpoint -> () -> failures != null && failures.isDown(endpoint),
+            LearnedValueSpecs.restore(context.getOperatorStateStore()));
     targets = new ResponseTargets(functions, egresses);
     delayedDescriptor = DelayedMessages.messagesDescriptor();
-    tokensDescriptor = DelayedMessages.tokensDescriptor();
-    fireTimesDescriptor = DelayedMessages.fireTimesDescriptor();
   }
 
   @Override
@@ -165,30 +132,9 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
-    delayed =
-        new DelayedMessages(
-            new DelayedMessages.StateAccess() {
-              @Override
-              public ListState<io.keyflow.protocol.internal.DelayedEnvelope> messagesAt(
-                  long fireTime) throws Exception {
-                return getPartitionedState(fireTime, LongSerializer.INSTANCE, delayedDescriptor);
-              }
-
-              @Override
-              public org.apache.flink.api.common.state.MapState<String, Long> tokens()
-                  throws Exception {
-                return getPartitionedState(tokensDescriptor);
-              }
-
-              @Override
-              public org.apache.flink.api.common.state.MapState<Long, Boolean> fireTimes()
-                  throws Exception {
-                return getPartitionedState(fireTimesDescriptor);
-              }
-            },
-            getInternalTimerService(
-                DelayedMessages.TIMERS, VoidNamespaceSerializer.INSTANCE, this));
-    DeadLetters deadLetters = new DeadLetters(egresses, recordLimits(), metrics.deadLetters);
+    delayed = DispatcherStates.delayed(this, delayedDescriptor);
+    DeadLetters deadLetters =
+        new DeadLetters(egresses, DeadLetters.recordLimits(module), metrics.deadLetters);
     effects =
         new ResponseEffects(
             targets,
@@ -196,22 +142,11 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             delayed,
             deadLetters,
             metrics,
-            new ResponseEffects.Dispatcher() {
-              @Override
-              public void emit(OutputTag<TypedValue> egress, TypedValue record) {
-                output.collect(egress, new StreamRecord<>(record));
-              }
-
-              @Override
-              public boolean route(Envelope message) throws Exception {
-                return DispatcherOperator.this.route(message);
-              }
-
-              @Override
-              public long now() {
-                return getProcessingTimeService().getCurrentProcessingTime();
-              }
-            });
+            DispatcherStates.effectsOutput(
+                (egress, record) -> output.collect(egress, new StreamRecord<>(record)),
+                this::route,
+                () -> getProcessingTimeService().getCurrentProcessingTime()));
+    schedules = DispatcherSchedules.start(this, module, functions, this::route);
     control =
         new AddressControl(
             tracker,
@@ -226,11 +161,12 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             (egress, record) -> output.collect(egress, new StreamRecord<>(record)),
             () -> getProcessingTimeService().getCurrentProcessingTime(),
             subtask,
-            this);
+            this,
+            schedules);
+    answers = new AnswerApplier(this, tracker, failures, effects, tracing);
     control.restore(this.<String>getKeyedStateBackend());
-    schedules = DispatcherSchedules.start(this, module, functions, this::route);
-    resendRestoredRequests();
-    countRestoredDelays();
+    sendAll(DispatcherRestore.requests(this, store, tracker, functions));
+    DispatcherRestore.delays(this, delayed, delayedDescriptor, functions);
   }
 
   @Override
@@ -314,6 +250,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    functions.snapshotValueSpecs();
     for (Pending p : tracker.all()) {
       if (!p.persisted) {
         setCurrentKey(p.key.id());
@@ -412,46 +349,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
       failures.failed(p, function(p.key), error);
       return;
     }
-    FunctionRuntime function = function(p.key);
-    failures.succeeded(function);
-    function.metrics().succeeded(answeredAtNanos - p.sentAtNanos);
-    setCurrentKey(p.key.id());
-    if (response.hasIncompleteInvocationContext()) {
-      List<PersistedValueSpec> missing =
-          response.getIncompleteInvocationContext().getMissingValuesList();
-      if (!p.probe && function.values().registered(missing)) {
-        throw DispatchException.handshakeLoop(
-            p.key, missing.stream().map(PersistedValueSpec::getStateName).toList());
-      }
-      function.values().register(missing);
-      List<Pending> released = tracker.probeAnswered(p);
-      send(p);
-      sendAll(released);
-      return;
-    }
-    try {
-      function.values().check(p.key.id(), response.getInvocationResult().getStateMutationsList());
-    } catch (StateSpecException e) {
-      // Nothing of a bad response is applied; it counts as a failed call of this batch.
-      failures.failed(p, function, e);
-      return;
-    }
-    try {
-      effects.apply(
-          p,
-          response.getInvocationResult(),
-          p.trace == null ? null : tracing.applying(p.trace, p.key.function().toString()));
-      if (p.trace != null) {
-        tracing.applied(p.trace);
-      }
-    } catch (DispatchException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw DispatchException.responseFailed(p, e);
-    }
-    List<Pending> released = tracker.probeAnswered(p);
-    complete(p);
-    sendAll(released);
+    answers.answered(p, function(p.key), response, answeredAtNanos);
   }
 
   @Override
@@ -511,44 +409,6 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
     for (Pending p : released) {
       send(p);
     }
-  }
-
-  private void resendRestoredRequests() throws Exception {
-    List<Pending> resend = new ArrayList<>();
-    for (RequestStore.Restored r : store.restored(this.<String>getKeyedStateBackend())) {
-      function(r.key()).metrics().backlogChanged(r.backlog());
-      resend.add(
-          tracker.restore(r.key(), r.invocations(), r.backlog(), r.batchesFirst(), r.batchesEnd()));
-    }
-    if (!resend.isEmpty()) {
-      LOG.info(
-          "Re-sending {} request(s) that were outstanding at the restored checkpoint",
-          resend.size());
-    }
-    sendAll(resend);
-  }
-
-  /** Counts the delayed messages a restore brought back, per sending function type. */
-  private void countRestoredDelays() throws Exception {
-    getPartitionedState(0L, LongSerializer.INSTANCE, delayedDescriptor);
-    RestoredDelays.count(
-        this.<String>getKeyedStateBackend(),
-        delayedDescriptor,
-        (id, fireTime) -> {
-          setCurrentKey(id);
-          delayed.remember(fireTime);
-          return getPartitionedState(fireTime, LongSerializer.INSTANCE, delayedDescriptor).get();
-        },
-        (caller, count) -> function(AddressKey.of(caller)).metrics().delayedChanged(count));
-  }
-
-  /** The record limit of each egress the module declares. */
-  private Map<TypeName, Integer> recordLimits() {
-    Map<TypeName, Integer> limits = new java.util.HashMap<>();
-    for (io.keyflow.module.EgressComponent egress : module.egresses()) {
-      limits.put(egress.id(), egress.maxRecordBytes());
-    }
-    return limits;
   }
 
   private FunctionRuntime function(AddressKey key) {

@@ -18,16 +18,19 @@ final class FunctionRegistry implements AutoCloseable {
   private final Module module;
   private final ValueStateBinder values;
   private final BiFunction<TypeName, HttpEndpoint, FunctionTypeMetrics> metrics;
+  private final LearnedValueSpecs learned;
   private final Map<TypeName, FunctionRuntime> functions = new HashMap<>();
   private final Map<HttpEndpoint, RemoteFunctionClient> clients = new HashMap<>();
 
   FunctionRegistry(
       Module module,
       ValueStateBinder values,
-      BiFunction<TypeName, HttpEndpoint, FunctionTypeMetrics> metrics) {
+      BiFunction<TypeName, HttpEndpoint, FunctionTypeMetrics> metrics,
+      LearnedValueSpecs learned) {
     this.module = module;
     this.values = values;
     this.metrics = metrics;
+    this.learned = learned;
   }
 
   /** The runtime of {@code key}'s function type; fails if no endpoint serves it. */
@@ -38,13 +41,19 @@ final class FunctionRegistry implements AutoCloseable {
           module
               .endpointFor(key.function())
               .orElseThrow(() -> DispatchException.noEndpoint(key, boundPatterns()));
+      FunctionValues declared = new FunctionValues(key.function(), values);
+      java.util.List<io.keyflow.protocol.reqreply.FromFunction.PersistedValueSpec> remembered =
+          learned.restored(key.function());
+      if (remembered != null) {
+        declared.remember(remembered);
+      }
       function =
           new FunctionRuntime(
               key.function(),
               endpoint,
               endpoint.urlFor(key.function()),
               clients.computeIfAbsent(endpoint, RemoteFunctionClient::new),
-              new FunctionValues(key.function(), values),
+              declared,
               metrics.apply(key.function(), endpoint));
       functions.put(key.function(), function);
     }
@@ -54,6 +63,11 @@ final class FunctionRegistry implements AutoCloseable {
   /** Whether some endpoint serves {@code type}. */
   boolean serves(TypeName type) {
     return functions.containsKey(type) || module.endpointFor(type).isPresent();
+  }
+
+  /** Checkpoints the value specs of every function type known here. */
+  void snapshotValueSpecs() throws Exception {
+    learned.snapshot(functions);
   }
 
   java.util.List<String> boundPatterns() {

@@ -27,6 +27,12 @@ public final class RequestStates {
   /** Present (true) while an operator has paused the address; its messages wait meanwhile. */
   public static final String PAUSED = "keyflow.paused";
 
+  /**
+   * Operator state (union list, not keyed): the value specs each function type declared, so that a
+   * restarted job knows an address's values before the type's next call.
+   */
+  public static final String VALUE_SPECS = "keyflow.value-specs";
+
   private RequestStates() {}
 
   public static ValueStateDescriptor<PendingBatch> inflight() {

@@ -187,22 +187,42 @@ final class RequestStore {
   }
 
   /**
-   * Removes the oldest message waiting for an address that has no request outstanding (its batch
-   * queue range is read from state), for the current key.
+   * Removes the oldest message waiting for an address, for the current key. With a request
+   * outstanding ({@code p}), its batch queue range and count move on; without one ({@code p} null),
+   * the range is read from state.
    *
    * @return the message removed, or null when none waits
    */
-  Invocation takeOldest(AddressKey key) throws Exception {
-    Waiting waiting = waiting(key);
-    if (waiting.batchesFirst() < waiting.batchesEnd()) {
+  Invocation takeOldest(AddressKey key, Pending p) throws Exception {
+    long first;
+    long end;
+    if (p == null) {
+      Waiting waiting = waiting(key);
+      first = waiting.batchesFirst();
+      end = waiting.batchesEnd();
+    } else {
+      first = p.batchesFirst;
+      end = p.batchesEnd;
+    }
+    if (first < end) {
       MapState<Long, PendingBatch> queue = batchesOf(key);
-      PendingBatch batch = queue.get(waiting.batchesFirst());
-      if (batch.getInvocationsCount() <= 1) {
-        queue.remove(waiting.batchesFirst());
-      } else {
-        queue.put(waiting.batchesFirst(), batch.toBuilder().removeInvocations(0).build());
-      }
-      if (batch.getInvocationsCount() > 0) {
+      PendingBatch batch = queue.get(first);
+      if (batch != null && batch.getInvocationsCount() > 0) {
+        if (batch.getInvocationsCount() > 1) {
+          queue.put(first, batch.toBuilder().removeInvocations(0).build());
+        } else {
+          queue.remove(first);
+          if (p != null) {
+            p.batchesFirst++;
+            if (p.batchesFirst == p.batchesEnd) {
+              p.batchesFirst = 0;
+              p.batchesEnd = 0;
+            }
+          }
+        }
+        if (p != null) {
+          p.backlog--;
+        }
         return batch.getInvocations(0);
       }
     }
@@ -220,6 +240,9 @@ final class RequestStore {
       state.clear();
     } else {
       state.update(all);
+    }
+    if (p != null) {
+      p.backlog--;
     }
     return oldest;
   }

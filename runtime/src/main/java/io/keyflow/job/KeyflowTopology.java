@@ -68,6 +68,17 @@ public final class KeyflowTopology {
       }
       egresses.add(egress);
     }
+    if (ingresses.isEmpty() && !module.schedules().isEmpty()) {
+      // The feedback loop's head needs an input stream; a job fed only by its own timers is not
+      // built yet.
+      throw new JobConfigurationException(
+          module.source()
+              + " declares schedules ("
+              + module.schedules().stream().map(ScheduleComponent::id).toList()
+              + ") but no ingress, and a job whose only input is schedules cannot start yet; add an"
+              + " ingress document beside them, for example an io.statefun.kafka.v1/ingress on a"
+              + " topic nothing else writes to");
+    }
     if (ingresses.isEmpty()) {
       throw new JobConfigurationException(
           module.source()

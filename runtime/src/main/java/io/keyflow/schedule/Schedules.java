@@ -191,6 +191,26 @@ public final class Schedules implements Triggerable<String, VoidNamespace> {
     }
   }
 
+  /**
+   * A schedule and where it stands.
+   *
+   * @param declared whether module.yaml declares it (static) or a function created it (dynamic)
+   */
+  public record Inspected(boolean declared, ScheduleState state) {}
+
+  /**
+   * The schedule under the current key (a schedule id), static or dynamic; null if there is none.
+   * Reads only.
+   */
+  public Inspected inspect() throws Exception {
+    ScheduleState state = host.state(staticDescriptor).value();
+    if (state != null) {
+      return new Inspected(true, state);
+    }
+    state = host.state(dynamicDescriptor).value();
+    return state == null ? null : new Inspected(false, state);
+  }
+
   @Override
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     String id = timer.getKey();

@@ -22,6 +22,14 @@ import org.apache.flink.api.common.state.ValueState;
  * <p>Registrations live in memory and are rebuilt after every restart by the same handshake; the
  * values themselves are keyed Flink state named {@code <namespace>/<type>/<value>}, so they come
  * back from checkpoints. A value is never unregistered. Runs on the task thread only.
+ *
+ * <p><b>Remembered specs.</b> The dispatcher also checkpoints the specs it learned, and hands them
+ * back after a restart through {@link #remember}. They serve inspection and deletion only, until
+ * the type answers a call ({@link #confirm}): calls still go out without them, so the first call
+ * after a restart lets the function declare its values afresh (a new value, a changed expiration)
+ * exactly as before. A remembered value's state is bound when it is first inspected or deleted; if
+ * that happens before the first call, an expiration the function changed meanwhile applies from the
+ * next restart, as Flink keeps the first binding of a state for the task's life.
  */
 public final class FunctionValues {
   /** Registered when a function declares a value without a type. */
@@ -31,13 +39,25 @@ public final class FunctionValues {
   private final ValueStateBinder binder;
   private final Map<String, Registered> values = new LinkedHashMap<>();
 
+  /** Specs from the restored checkpoint; null when it had none for this type. */
+  private Map<String, PersistedValueSpec> remembered;
+
+  /** The states of remembered values, bound on first inspection or deletion. */
+  private final Map<String, Registered> rememberedStates = new java.util.HashMap<>();
+
+  /** Whether the type has answered a call since the task started. */
+  private boolean confirmed;
+
   public FunctionValues(TypeName function, ValueStateBinder binder) {
     this.function = function;
     this.binder = binder;
   }
 
   private record Registered(
-      String typename, ValueExpiration expiration, ValueState<byte[]> state) {}
+      PersistedValueSpec spec,
+      String typename,
+      ValueExpiration expiration,
+      ValueState<byte[]> state) {}
 
   /**
    * A declared value of the current key, as {@link #inspect()} reports it.
@@ -73,18 +93,100 @@ public final class FunctionValues {
         }
         continue;
       }
-      StateTtlConfig ttl = ttl(name, spec.getExpirationSpec());
-      ValueExpiration expiration = ValueExpiration.of(name, spec.getExpirationSpec(), function);
-      ValueState<byte[]> state;
-      try {
-        state =
-            binder.bind(
-                stateName(function, name), new TypedBytesSerializer(typename, expiration), ttl);
-      } catch (Exception e) {
-        throw StateSpecException.restoredWithOtherType(function, name, typename, e);
+      Registered inspected = rememberedStates.get(name);
+      if (inspected != null && !inspected.typename.equals(typename)) {
+        // Flink keeps the state bound for inspection with the restored typename's serializer.
+        throw StateSpecException.typenameChanged(function, name, inspected.typename, typename);
       }
-      values.put(name, new Registered(typename, expiration, state));
+      values.put(name, bind(spec, typename));
     }
+  }
+
+  private Registered bind(PersistedValueSpec spec, String typename) {
+    String name = spec.getStateName();
+    StateTtlConfig ttl = ttl(name, spec.getExpirationSpec());
+    ValueExpiration expiration = ValueExpiration.of(name, spec.getExpirationSpec(), function);
+    ValueState<byte[]> state;
+    try {
+      state =
+          binder.bind(
+              stateName(function, name), new TypedBytesSerializer(typename, expiration), ttl);
+    } catch (Exception e) {
+      throw StateSpecException.restoredWithOtherType(function, name, typename, e);
+    }
+    return new Registered(spec, typename, expiration, state);
+  }
+
+  /**
+   * Hands over the specs the restored checkpoint recorded for this type (possibly none: the type
+   * declared no values), so that its values are known before its first call.
+   */
+  public void remember(List<PersistedValueSpec> specs) {
+    remembered = new LinkedHashMap<>();
+    for (PersistedValueSpec spec : specs) {
+      remembered.putIfAbsent(spec.getStateName(), spec);
+    }
+  }
+
+  /**
+   * The type answered a call: from now on its registrations are the whole truth and remembered
+   * specs are dropped. Cheap; called for every answer.
+   */
+  public void confirm() {
+    if (!confirmed) {
+      confirmed = true;
+      // The states bound for inspection stay known: a redeclaration must match their typename.
+      remembered = null;
+    }
+  }
+
+  /**
+   * Whether the values are known: the type has answered a call since the task started, or the
+   * restored checkpoint recorded them.
+   */
+  public boolean known() {
+    return confirmed || remembered != null;
+  }
+
+  /** Whether the values are known from the restored checkpoint only, not from a call yet. */
+  public boolean fromCheckpoint() {
+    return !confirmed && remembered != null;
+  }
+
+  /** The specs to checkpoint: the registered ones, and remembered ones not confirmed by a call. */
+  public List<PersistedValueSpec> specs() {
+    List<PersistedValueSpec> out = new ArrayList<>();
+    for (Registered value : values.values()) {
+      out.add(value.spec);
+    }
+    if (remembered != null) {
+      for (PersistedValueSpec spec : remembered.values()) {
+        if (!values.containsKey(spec.getStateName())) {
+          out.add(spec);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every value this type is known to have: the registered ones, then those only remembered from
+   * the restored checkpoint (bound here, on first use).
+   */
+  private List<Map.Entry<String, Registered>> knownValues() {
+    List<Map.Entry<String, Registered>> out = new ArrayList<>(values.entrySet());
+    if (remembered != null) {
+      for (PersistedValueSpec spec : remembered.values()) {
+        if (!values.containsKey(spec.getStateName())) {
+          String typename =
+              spec.getTypeTypename().isEmpty() ? UNSET_TYPENAME : spec.getTypeTypename();
+          Registered bound =
+              rememberedStates.computeIfAbsent(spec.getStateName(), n -> bind(spec, typename));
+          out.add(Map.entry(spec.getStateName(), bound));
+        }
+      }
+    }
+    return out;
   }
 
   /** Whether every spec names a value that is registered already. */
@@ -116,7 +218,7 @@ public final class FunctionValues {
    */
   public List<Inspected> inspect() throws IOException {
     List<Inspected> out = new ArrayList<>(values.size());
-    for (Map.Entry<String, Registered> e : values.entrySet()) {
+    for (Map.Entry<String, Registered> e : knownValues()) {
       Registered value = e.getValue();
       boolean withheld = value.expiration.mode() == ValueExpiration.Mode.AFTER_INVOKE;
       byte[] bytes = withheld ? null : value.state.value();
@@ -131,10 +233,12 @@ public final class FunctionValues {
    * @return the names of the values cleared
    */
   public List<String> clearAll() {
-    for (Registered value : values.values()) {
-      value.state.clear();
+    List<String> cleared = new ArrayList<>();
+    for (Map.Entry<String, Registered> e : knownValues()) {
+      e.getValue().state.clear();
+      cleared.add(e.getKey());
     }
-    return List.copyOf(values.keySet());
+    return cleared;
   }
 
   /**

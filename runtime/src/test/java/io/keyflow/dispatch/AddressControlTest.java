@@ -23,10 +23,12 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
@@ -35,9 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Pause, resume and skip of one address on the dispatcher, on Flink's keyed operator harness with
- * RocksDB against a scripted function on a real HTTP server; the requests arrive as the gateway's
- * ingress makes them and the answers leave on the reply egress.
+ * Pause, resume, skip, inspection and deletion of one address on the dispatcher, on Flink's keyed
+ * operator harness with RocksDB against a scripted function on a real HTTP server; the requests
+ * arrive as the gateway's ingress makes them and the answers leave on the reply egress.
  */
 @Timeout(60)
 class AddressControlTest {
@@ -47,6 +49,7 @@ class AddressControlTest {
   private static final OutputTag<TypedValue> DLQ_TAG = tag("dlq");
   private static final OutputTag<TypedValue> REPLY_TAG = tag("reply");
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final int MAX_PARALLELISM = 128;
 
   private ScriptedFunctions functions;
   private final List<KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope>> harnesses =
@@ -139,6 +142,139 @@ class AddressControlTest {
   }
 
   @Test
+  void valuesAreShownAndDeletedAfterARestoreAtAnotherParallelismBeforeAnyCall() throws Exception {
+    var first = harness(null);
+    List<String> ids = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7");
+    for (String id : ids) {
+      send(first, keeper(id), "v-" + id);
+    }
+    pumpUntil(first, () -> values(first).size() == ids.size());
+    assertThat(lastOf(control(first, keeper("k0"), Action.INSPECT))).isEqualTo("v-k0");
+    OperatorSubtaskState snapshot = first.snapshot(1, 0);
+    int callsBefore = functions.batches.size();
+
+    java.util.Set<Integer> owners = new java.util.HashSet<>();
+    for (int subtask = 0; subtask < 2; subtask++) {
+      var rescaled =
+          harness(
+              AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                  snapshot, MAX_PARALLELISM, 1, 2, subtask),
+              2,
+              subtask);
+      for (String id : ids) {
+        if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, MAX_PARALLELISM, 2)
+            != subtask) {
+          continue;
+        }
+        owners.add(subtask);
+        var report = control(rescaled, keeper(id), Action.INSPECT).getAddress();
+        assertThat(report.getValuesKnown()).as("values of %s known", id).isTrue();
+        assertThat(report.getValuesFromCheckpoint()).isTrue();
+        assertThat(report.getValues(0).getExpireMode()).isEqualTo("AFTER_WRITE");
+        assertThat(report.getValues(0).getExpireAfterMillis()).isEqualTo(3_600_000);
+        assertThat(report.getValues(0).getValue().toStringUtf8()).isEqualTo("v-" + id);
+      }
+      String deleted =
+          ids.stream()
+              .filter(
+                  id ->
+                      KeyGroupRangeAssignment.assignKeyToParallelOperator(id, MAX_PARALLELISM, 2)
+                          == 0)
+              .findFirst()
+              .orElseThrow();
+      if (subtask == 0) {
+        ControlAnswer answer = control(rescaled, keeper(deleted), Action.DELETE_STATE);
+        assertThat(answer.getOutcome()).isEqualTo("deleted the values last");
+        assertThat(answer.getAddress().getValues(0).hasValue()).isFalse();
+      }
+    }
+    assertThat(owners).as("the ids spread over both subtasks").containsExactly(0, 1);
+    assertThat(functions.batches).as("no function was called").hasSize(callsBefore);
+  }
+
+  @Test
+  void aSnapshotWithoutLearnedValuesRestoresAndTheFirstCallTeachesThem() throws Exception {
+    var first = harness(null);
+    send(first, "warm", "warm");
+    pumpUntil(first, () -> values(first).contains("warm"));
+    var restored = harness(first.snapshot(1, 0));
+
+    ControlAnswer refused = control(restored, keeper("x"), Action.DELETE_STATE);
+    assertThat(refused.getError()).contains("values of t/keeper are not known on this subtask");
+    send(restored, keeper("x"), "v-x");
+    pumpUntil(restored, () -> values(restored).contains("v-x"));
+    var report = control(restored, keeper("x"), Action.INSPECT).getAddress();
+    assertThat(report.getValuesKnown()).isTrue();
+    assertThat(report.getValuesFromCheckpoint()).isFalse();
+    assertThat(report.getValues(0).getValue().toStringUtf8()).isEqualTo("v-x");
+  }
+
+  @Test
+  void skipOfTheOldestWaitingMessageLeavesTheRequestInFlightToComplete() throws Exception {
+    var harness = harness(null);
+    send(harness, "warm", "warm");
+    pumpUntil(harness, () -> values(harness).contains("warm"));
+    functions.close("w");
+    send(harness, "w", "w1");
+    pumpUntil(harness, () -> functions.batchesOf("w").size() == 1);
+    send(harness, "w", "w2");
+    send(harness, "w", "w3");
+
+    ControlAnswer skipped = control(harness, "w", Action.SKIP, true);
+    assertThat(skipped.getOutcome())
+        .contains("skipped the oldest waiting message")
+        .contains("the request in flight goes on");
+    assertThat(skipped.getAddress().getBacklog()).isEqualTo(1);
+    assertThat(skipped.getAddress().getInFlight().getMessages()).isEqualTo(1);
+    List<DeadLetter> letters = deadLetters(harness);
+    assertThat(letters).hasSize(1);
+    assertThat(letters.get(0).getMessages(0).getArgument().getValue().toStringUtf8())
+        .isEqualTo("w2");
+
+    functions.open("w");
+    pumpUntil(harness, () -> values(harness).contains("w3"));
+    assertThat(functions.batchesOf("w")).containsExactly(List.of("w1"), List.of("w3"));
+    assertThat(values(harness).stream().filter(v -> v.startsWith("w")))
+        .containsExactly("warm", "w1", "w3");
+  }
+
+  @Test
+  void aDynamicScheduleIsInspectedAtItsBuiltInAddressAndOtherActionsOnItAreRefused()
+      throws Exception {
+    var harness = harness(null);
+    Address schedule =
+        Address.newBuilder().setNamespace("keyflow").setType("schedules").setId("r-1").build();
+    harness.processElement(
+        new StreamRecord<>(
+            Envelope.newBuilder()
+                .setTarget(schedule)
+                .setPayload(
+                    TypedValue.newBuilder()
+                        .setTypename("keyflow/schedule.set")
+                        .setHasValue(true)
+                        .setValue(
+                            ByteString.copyFromUtf8(
+                                "{\"target\": \"t/fn/a\", \"every\": \"1d\","
+                                    + " \"start\": \"2099-01-01T00:00:00Z\"}")))
+                .build()));
+
+    var report = control(harness, schedule, Action.INSPECT).getAddress().getSchedule();
+    assertThat(report.getKind()).isEqualTo("dynamic");
+    assertThat(report.getTargetType()).isEqualTo("t/fn");
+    assertThat(report.getTargetIdsList()).containsExactly("a");
+    assertThat(report.getEveryMillis()).isEqualTo(Duration.ofDays(1).toMillis());
+    assertThat(report.getNextFireMillis())
+        .isEqualTo(java.time.Instant.parse("2099-01-01T00:00:00Z").toEpochMilli());
+    assertThat(
+            control(harness, schedule.toBuilder().setId("none").build(), Action.INSPECT)
+                .getAddress()
+                .hasSchedule())
+        .isFalse();
+    assertThat(control(harness, schedule, Action.PAUSE).getError())
+        .contains("the admin routes only inspect it");
+  }
+
+  @Test
   void deleteStateIsRefusedWhileARequestIsInFlight() throws Exception {
     var harness = harness(null);
     send(harness, "warm", "warm");
@@ -158,13 +294,44 @@ class AddressControlTest {
       String id,
       Action action)
       throws Exception {
+    return control(harness, address(id), action);
+  }
+
+  private ControlAnswer control(
+      KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness,
+      String id,
+      Action action,
+      boolean oldestWaiting)
+      throws Exception {
+    return control(harness, address(id), action, oldestWaiting);
+  }
+
+  private ControlAnswer control(
+      KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness,
+      Address target,
+      Action action)
+      throws Exception {
+    return control(harness, target, action, false);
+  }
+
+  private ControlAnswer control(
+      KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness,
+      Address target,
+      Action action,
+      boolean oldestWaiting)
+      throws Exception {
+    String id = target.getId();
     String invocation = "inv-" + requests++;
     harness.processElement(
         new StreamRecord<>(
             Envelope.newBuilder()
-                .setTarget(address(id))
+                .setTarget(target)
                 .setCaller(Replies.caller(invocation))
-                .setControl(ControlRequest.newBuilder().setAction(action).setRequestedBy("test"))
+                .setControl(
+                    ControlRequest.newBuilder()
+                        .setAction(action)
+                        .setRequestedBy("test")
+                        .setOldestWaiting(oldestWaiting))
                 .build()));
     for (StreamRecord<TypedValue> r : harness.getSideOutput(REPLY_TAG)) {
       GatewayReply reply = GatewayReply.parseFrom(r.getValue().getValue());
@@ -177,6 +344,11 @@ class AddressControlTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness(
       OperatorSubtaskState restoreFrom) throws Exception {
+    return harness(restoreFrom, 1, 0);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness(
+      OperatorSubtaskState restoreFrom, int parallelism, int subtask) throws Exception {
     String yaml =
         """
         kind: io.statefun.endpoints.v2/http
@@ -200,9 +372,9 @@ class AddressControlTest {
                 1000),
             envelope -> envelope.getTarget().getId(),
             Types.STRING,
-            128,
-            1,
-            0);
+            MAX_PARALLELISM,
+            parallelism,
+            subtask);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     harnesses.add(harness);
     if (restoreFrom != null) {
@@ -216,15 +388,31 @@ class AddressControlTest {
     return Address.newBuilder().setNamespace("t").setType("fn").setId(id).build();
   }
 
+  private static Address keeper(String id) {
+    return Address.newBuilder()
+        .setNamespace("t")
+        .setType(ScriptedFunctions.KEEPER)
+        .setId(id)
+        .build();
+  }
+
   private static void send(
       KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness,
       String id,
       String value)
       throws Exception {
+    send(harness, address(id), value);
+  }
+
+  private static void send(
+      KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness,
+      Address target,
+      String value)
+      throws Exception {
     harness.processElement(
         new StreamRecord<>(
             Envelope.newBuilder()
-                .setTarget(address(id))
+                .setTarget(target)
                 .setPayload(
                     TypedValue.newBuilder()
                         .setTypename("t/text")
@@ -264,6 +452,16 @@ class AddressControlTest {
     return out == null
         ? List.of()
         : out.stream().map(r -> r.getValue().getValue().toStringUtf8()).toList();
+  }
+
+  /** The value {@code last} of a keeper address as an answer reports it. */
+  private static String lastOf(ControlAnswer answer) {
+    return answer.getAddress().getValuesList().stream()
+        .filter(v -> v.getName().equals(ScriptedFunctions.LAST))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no value last in " + answer))
+        .getValue()
+        .toStringUtf8();
   }
 
   private static List<DeadLetter> deadLetters(

@@ -34,7 +34,8 @@ class ResponseTargetsTest {
 
   private static ResponseTargets targets(Map<TypeName, OutputTag<TypedValue>> egresses) {
     return new ResponseTargets(
-        new FunctionRegistry(MODULE, null, (type, endpoint) -> new FunctionTypeMetrics()),
+        new FunctionRegistry(
+            MODULE, null, (type, endpoint) -> new FunctionTypeMetrics(), LearnedValueSpecs.none()),
         egresses);
   }
 

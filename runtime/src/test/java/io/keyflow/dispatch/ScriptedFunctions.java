@@ -25,11 +25,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A function endpoint on a real HTTP server whose behaviour a test scripts per address: every
  * message becomes an egress record {@code t/out} carrying the message's value; a batch holding the
  * value {@code hang} is never answered; an address whose gate is closed is answered only once the
- * gate opens; while {@link #unavailable} is set every call gets 503. It records every batch it
- * receives and the most calls it had open at once.
+ * gate opens; while {@link #unavailable} is set every call gets 503. Function type {@code t/keeper}
+ * also declares a value {@code last} (typename {@code t/text}, expiring an hour after it is
+ * written) and keeps the last message's value in it, asking for the value first as StateFun SDKs
+ * do. It records every batch it receives and the most calls it had open at once.
  */
 final class ScriptedFunctions implements AutoCloseable {
   static final String HANG = "hang";
+
+  /** The function type (name, in namespace {@code t}) that keeps a value. */
+  static final String KEEPER = "keeper";
+
+  static final String LAST = "last";
+
+  private static final FromFunction.PersistedValueSpec LAST_SPEC =
+      FromFunction.PersistedValueSpec.newBuilder()
+          .setStateName(LAST)
+          .setTypeTypename("t/text")
+          .setExpirationSpec(
+              FromFunction.ExpirationSpec.newBuilder()
+                  .setMode(FromFunction.ExpirationSpec.ExpireMode.AFTER_WRITE)
+                  .setExpireAfterMillis(3_600_000))
+          .build();
 
   /** One batch as the function received it. */
   record Batch(String id, List<String> values) {}
@@ -106,6 +123,35 @@ final class ScriptedFunctions implements AutoCloseable {
         return;
       }
       InvocationResponse.Builder result = InvocationResponse.newBuilder();
+      if (request.getInvocation().getTarget().getType().equals(KEEPER)) {
+        boolean declared =
+            request.getInvocation().getStateList().stream()
+                .anyMatch(v -> v.getStateName().equals(LAST));
+        if (!declared) {
+          respond(
+              exchange,
+              FromFunction.newBuilder()
+                  .setIncompleteInvocationContext(
+                      FromFunction.IncompleteInvocationContext.newBuilder()
+                          .addMissingValues(LAST_SPEC))
+                  .build());
+          return;
+        }
+        result.addStateMutations(
+            FromFunction.PersistedValueMutation.newBuilder()
+                .setMutationType(FromFunction.PersistedValueMutation.MutationType.MODIFY)
+                .setStateName(LAST)
+                .setStateValue(
+                    io.keyflow.protocol.reqreply.TypedValue.newBuilder()
+                        .setTypename("t/text")
+                        .setHasValue(true)
+                        .setValue(
+                            request
+                                .getInvocation()
+                                .getInvocations(request.getInvocation().getInvocationsCount() - 1)
+                                .getArgument()
+                                .getValue())));
+      }
       for (Invocation invocation : request.getInvocation().getInvocationsList()) {
         result.addOutgoingEgresses(
             EgressMessage.newBuilder()
@@ -113,16 +159,20 @@ final class ScriptedFunctions implements AutoCloseable {
                 .setEgressType("out")
                 .setArgument(invocation.getArgument()));
       }
-      byte[] response = FromFunction.newBuilder().setInvocationResult(result).build().toByteArray();
-      exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-      exchange.sendResponseHeaders(200, response.length);
-      exchange.getResponseBody().write(response);
-      exchange.close();
+      respond(exchange, FromFunction.newBuilder().setInvocationResult(result).build());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       open.decrementAndGet();
     }
+  }
+
+  private static void respond(HttpExchange exchange, FromFunction answer) throws IOException {
+    byte[] response = answer.toByteArray();
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    exchange.sendResponseHeaders(200, response.length);
+    exchange.getResponseBody().write(response);
+    exchange.close();
   }
 
   @Override

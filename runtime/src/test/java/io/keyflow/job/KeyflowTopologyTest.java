@@ -153,4 +153,30 @@ class KeyflowTopologyTest {
         .hasMessageContaining("no endpoint serves")
         .hasMessageContaining("[shop/*]");
   }
+
+  @Test
+  void aModuleWithSchedulesButNoIngressIsRefusedNamingTheFix() {
+    Module schedulesOnly =
+        ModuleLoader.parse(
+            "module.yaml",
+            """
+            kind: io.statefun.endpoints.v2/http
+            spec:
+              functions: shop/*
+              urlPathTemplate: http://127.0.0.1:8000/{function.name}
+            ---
+            kind: io.keyflow.schedule.v1
+            spec: {id: nightly, target: shop/report/all, every: 1d}
+            """);
+
+    assertThatThrownBy(
+            () ->
+                KeyflowTopology.build(
+                    StreamExecutionEnvironment.getExecutionEnvironment(),
+                    schedulesOnly,
+                    new Configuration()))
+        .isInstanceOf(JobConfigurationException.class)
+        .hasMessageContaining("module.yaml declares schedules ([nightly]) but no ingress")
+        .hasMessageContaining("add an ingress document beside them");
+  }
 }

@@ -194,4 +194,56 @@ class FunctionValuesTest {
         .isInstanceOf(StateSpecException.class)
         .hasMessageContaining("positive duration");
   }
+
+  @Test
+  void rememberedValuesAreInspectedAndClearedButNotSentUntilTheFunctionDeclaresThem()
+      throws Exception {
+    assertThat(values.known()).isFalse();
+    values.remember(List.of(spec("items", "shop/Items")));
+    states.computeIfAbsent("shop/cart/items", n -> new MemoryState()).value =
+        "apple".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThat(values.known()).isTrue();
+    assertThat(values.fromCheckpoint()).isTrue();
+    assertThat(values.read()).as("calls still let the function declare its values").isEmpty();
+    assertThat(values.inspect())
+        .extracting(FunctionValues.Inspected::name, v -> new String(v.bytes()))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("items", "apple"));
+    assertThat(values.clearAll()).containsExactly("items");
+    assertThat(states.get("shop/cart/items").value).isNull();
+    assertThat(values.specs()).containsExactly(spec("items", "shop/Items"));
+  }
+
+  @Test
+  void anAnsweredCallMakesTheDeclaredValuesTheWholeTruth() {
+    values.remember(List.of(spec("items", "shop/Items"), spec("dropped", "shop/Old")));
+    values.confirm();
+    values.register(List.of(spec("items", "shop/Items"), spec("added", "shop/New")));
+
+    assertThat(values.fromCheckpoint()).isFalse();
+    assertThat(values.known()).isTrue();
+    assertThat(values.specs())
+        .containsExactly(spec("items", "shop/Items"), spec("added", "shop/New"));
+  }
+
+  @Test
+  void aRememberedValueInspectedBeforeTheFirstCallCannotBeRedeclaredWithAnotherTypename()
+      throws Exception {
+    values.remember(List.of(spec("items", "shop/Items")));
+    values.inspect();
+    values.confirm();
+
+    assertThatThrownBy(() -> values.register(List.of(spec("items", "shop/Other"))))
+        .isInstanceOf(StateSpecException.class)
+        .hasMessageContaining("cannot change while the job runs");
+  }
+
+  @Test
+  void rememberingNoValuesMeansTheTypeDeclaresNone() throws Exception {
+    values.remember(List.of());
+
+    assertThat(values.known()).isTrue();
+    assertThat(values.inspect()).isEmpty();
+    assertThat(values.clearAll()).isEmpty();
+  }
 }

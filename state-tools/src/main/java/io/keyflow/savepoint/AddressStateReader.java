@@ -5,14 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyflow.delay.DelayedMessages;
 import io.keyflow.dispatch.RequestStates;
+import io.keyflow.dispatch.ScheduleReports;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.DelayedEnvelope;
 import io.keyflow.protocol.internal.PendingBatch;
+import io.keyflow.protocol.internal.ScheduleState;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.savepoint.MergedKeys.KeyWork;
 import io.keyflow.savepoint.MergedKeys.Namespaces;
+import io.keyflow.schedule.Schedules;
 import io.keyflow.state.TypedBytesSerializer;
 import io.keyflow.state.ValueText;
 import java.time.Instant;
@@ -43,7 +46,8 @@ import org.apache.flink.util.Collector;
 /**
  * Reads every address of the key groups of one split of the dispatcher's state: for each id (a key
  * of the keyed state), one JSON line per function type with its values, in-flight request, waiting
- * messages and the delayed messages it sent.
+ * messages and the delayed messages it sent, and {@code "paused": true} if an operator paused it;
+ * for a schedule id, a line of function type {@code keyflow/schedules} with the schedule.
  *
  * <p>Plugs into the State Processor API's {@code KeyedStateInputFormat}, which restores the
  * dispatcher's keyed state (RocksDB, on local disk) per split and calls {@link #processElement} for
@@ -113,10 +117,23 @@ final class AddressStateReader
             .map(k -> Tuple2.of(k, VoidNamespace.INSTANCE)),
         Namespaces.NONE);
     for (StateDescriptor<?, ?> d :
-        List.of(RequestStates.inflight(), RequestStates.backlog(), RequestStates.batches())) {
+        List.of(
+            RequestStates.inflight(),
+            RequestStates.backlog(),
+            RequestStates.batches(),
+            RequestStates.paused())) {
       backend.getPartitionedState("", StringSerializer.INSTANCE, d);
       keys.add(
           d.getName(), backend.<String>getKeysAndNamespaces(d.getName()), Namespaces.FUNCTION_TYPE);
+    }
+    for (String schedules : List.of(Schedules.STATIC_STATE, Schedules.DYNAMIC_STATE)) {
+      voidState(Schedules.descriptor(schedules));
+      keys.add(
+          schedules,
+          backend
+              .getKeys(schedules, VoidNamespace.INSTANCE)
+              .map(k -> Tuple2.of(k, VoidNamespace.INSTANCE)),
+          Namespaces.SCHEDULE);
     }
     backend.getPartitionedState(0L, LongSerializer.INSTANCE, DelayedMessages.messagesDescriptor());
     keys.add(
@@ -182,6 +199,13 @@ final class AddressStateReader
     for (String type : current.functionTypes()) {
       TypeName function = TypeName.parse(type);
       ObjectNode address = address(addresses, function, id);
+      Boolean paused =
+          getKeyedStateBackend()
+              .getPartitionedState(type, StringSerializer.INSTANCE, RequestStates.paused())
+              .value();
+      if (paused != null && paused) {
+        address.put("paused", true);
+      }
       PendingBatch inflight =
           getKeyedStateBackend()
               .getPartitionedState(type, StringSerializer.INSTANCE, RequestStates.inflight())
@@ -229,6 +253,9 @@ final class AddressStateReader
         message(entry, delayed.getEnvelope().getPayload());
       }
     }
+    if (current.schedule()) {
+      schedule(addresses, id);
+    }
     StringBuilder lines = new StringBuilder();
     for (Map.Entry<TypeName, ObjectNode> e : addresses.entrySet()) {
       if (!filter.acceptsFunction(e.getKey())) {
@@ -240,6 +267,20 @@ final class AddressStateReader
       lines.append(MAPPER.writeValueAsString(e.getValue()));
     }
     out.collect(lines.toString());
+  }
+
+  /** The schedule with id {@code id}, as a line of function type {@code keyflow/schedules}. */
+  private void schedule(Map<TypeName, ObjectNode> addresses, String id) throws Exception {
+    for (String name : List.of(Schedules.STATIC_STATE, Schedules.DYNAMIC_STATE)) {
+      ScheduleState state = voidState(Schedules.descriptor(name)).value();
+      if (state != null) {
+        ScheduleReports.write(
+            address(addresses, Schedules.ADDRESS, id).putObject("schedule"),
+            ScheduleReports.of(
+                new Schedules.Inspected(name.equals(Schedules.STATIC_STATE), state)));
+        return;
+      }
+    }
   }
 
   private static ObjectNode address(

@@ -13,7 +13,9 @@ import java.util.Map;
 
 /**
  * Turns a dump's JSON lines into CSV: one row per value, in-flight message, waiting message and
- * delayed message, with the columns {@link #COLUMNS}.
+ * delayed message, a row of kind {@code paused} for a paused address and one of kind {@code
+ * schedule} for a schedule (its JSON as the value, its next fire as {@code due_at}), with the
+ * columns {@link #COLUMNS}.
  */
 public final class DumpCsv {
   /** The CSV columns, in order. */
@@ -71,6 +73,28 @@ public final class DumpCsv {
         row.put("name", delayed.path("token").asText(""));
         row.put("due_at", delayed.path("dueAt").asText(""));
         row.put("target", delayed.path("target").asText(""));
+        rows.add(row);
+      }
+      JsonNode schedule = address.path("schedule");
+      if (schedule.isObject()) {
+        Map<String, String> row = new LinkedHashMap<>();
+        COLUMNS.forEach(c -> row.put(c, ""));
+        row.put("function", address.path("function").asText());
+        row.put("id", address.path("id").asText());
+        row.put("kind", "schedule");
+        row.put("name", schedule.path("kind").asText());
+        row.put("encoding", ValueText.JSON);
+        row.put("value", JSON.writeValueAsString(schedule));
+        row.put("due_at", schedule.path("nextFire").asText(""));
+        row.put("target", schedule.path("targetType").asText());
+        rows.add(row);
+      }
+      if (address.path("paused").asBoolean()) {
+        Map<String, String> row = new LinkedHashMap<>();
+        COLUMNS.forEach(c -> row.put(c, ""));
+        row.put("function", address.path("function").asText());
+        row.put("id", address.path("id").asText());
+        row.put("kind", "paused");
         rows.add(row);
       }
       StringBuilder out = new StringBuilder();

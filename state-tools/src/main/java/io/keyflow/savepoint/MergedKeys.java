@@ -31,15 +31,18 @@ final class MergedKeys implements CloseableIterator<MergedKeys.KeyWork> {
 
   /**
    * A key and the namespaces it has: function types with pending requests and the fire times of
-   * delayed messages.
+   * delayed messages; and whether a schedule has the key as its id.
    */
-  record KeyWork(String key, Set<String> functionTypes, SortedSet<Long> fireTimes) {}
+  record KeyWork(
+      String key, Set<String> functionTypes, SortedSet<Long> fireTimes, boolean schedule) {}
 
   /** What the namespaces of a state mean. */
   enum Namespaces {
     NONE,
     FUNCTION_TYPE,
-    FIRE_TIME
+    FIRE_TIME,
+    /** Void, in a schedule's state: the key is a schedule id. */
+    SCHEDULE
   }
 
   private final int maxParallelism;
@@ -92,11 +95,13 @@ final class MergedKeys implements CloseableIterator<MergedKeys.KeyWork> {
     }
     Set<String> types = new TreeSet<>();
     SortedSet<Long> fireTimes = new TreeSet<>();
+    boolean schedule = false;
     for (Cursor c : cursors) {
       while (c.head != null && Arrays.equals(c.order, smallest)) {
         switch (c.namespaces) {
           case FUNCTION_TYPE -> types.add((String) c.head.f1);
           case FIRE_TIME -> fireTimes.add((Long) c.head.f1);
+          case SCHEDULE -> schedule = true;
           case NONE -> {}
         }
         c.advance();
@@ -106,7 +111,7 @@ final class MergedKeys implements CloseableIterator<MergedKeys.KeyWork> {
         }
       }
     }
-    return new KeyWork(key, types, fireTimes);
+    return new KeyWork(key, types, fireTimes, schedule);
   }
 
   /** Key group (big-endian, as RocksDB prefixes it) followed by the serialized key. */

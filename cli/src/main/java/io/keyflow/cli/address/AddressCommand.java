@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
       "  keyflow address cancel-delay --token approval-timeout-o-1001 shop/checkout/o-1001",
       "  keyflow address pause shop/cart/alice",
       "  keyflow address skip shop/cart/alice",
+      "  keyflow address skip --waiting shop/cart/alice",
       "  keyflow address resume shop/cart/alice"
     })
 public final class AddressCommand implements Runnable {
@@ -64,8 +65,14 @@ public final class AddressCommand implements Runnable {
               + " endpoint's dead-letter topic instead of delivering it; the rest go on.")
   int skip(
       @Mixin AdminOptions admin,
+      @Option(
+              names = "--waiting",
+              description =
+                  "Skip the oldest waiting message even while a request is in flight; the request"
+                      + " in flight goes on.")
+          boolean waiting,
       @Parameters(paramLabel = "ADDRESS", converter = Address.Converter.class) Address address) {
-    return AdminRun.run(admin, address, "skip", "");
+    return AdminRun.run(admin, address, "skip", waiting ? "waiting=true" : "");
   }
 
   @Command(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** An admin answer as lines for a terminal: the outcome, then the address as the job holds it. */
@@ -30,6 +31,10 @@ final class AddressText {
         .append(", as of ")
         .append(root.path("asOf").asText())
         .append(")\n");
+    if (root.has("schedule")) {
+      schedule(out, root.get("schedule"));
+      return out.toString();
+    }
     line(out, "paused", root.path("paused").asBoolean() ? "yes" : "no");
     JsonNode values = root.path("values");
     if (!root.path("valuesKnown").asBoolean() && values.isEmpty()) {
@@ -37,8 +42,11 @@ final class AddressText {
     } else if (values.isEmpty()) {
       line(out, "values", "none declared");
     } else {
+      if (root.has("valuesKnownFrom")) {
+        line(out, "values", "known from " + root.get("valuesKnownFrom").asText());
+      }
       Iterator<Map.Entry<String, JsonNode>> it = values.properties().iterator();
-      boolean first = true;
+      boolean first = !root.has("valuesKnownFrom");
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> value = it.next();
         line(out, first ? "values" : "", value.getKey() + " = " + value(value.getValue()));
@@ -92,6 +100,42 @@ final class AddressText {
     return out.toString();
   }
 
+  private static void schedule(StringBuilder out, JsonNode schedule) {
+    if (schedule.isNull()) {
+      line(out, "schedule", "none with this id");
+      return;
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    schedule.path("targetIds").forEach(id -> ids.add(id.asText()));
+    line(out, "schedule", schedule.path("kind").asText());
+    line(out, "target", schedule.path("targetType").asText() + " ids " + String.join(", ", ids));
+    line(
+        out,
+        "timing",
+        schedule.has("cron")
+            ? "cron " + schedule.get("cron").asText() + " in " + schedule.path("timeZone").asText()
+            : "every " + schedule.path("every").asText());
+    line(
+        out,
+        "next fire",
+        schedule.path("ended").asBoolean()
+            ? "none: it has ended"
+            : schedule.path("nextFire").asText());
+    line(
+        out,
+        "fires",
+        schedule.path("fires").asLong()
+            + " delivered, "
+            + schedule.path("missed").asLong()
+            + " missed, "
+            + schedule.path("late").asLong()
+            + " late; catch-up "
+            + schedule.path("catchUp").asText());
+    if (schedule.has("messageType")) {
+      line(out, "message", schedule.get("messageType").asText());
+    }
+  }
+
   private static String value(JsonNode value) {
     String text;
     if (value.has("withheld")) {
@@ -110,7 +154,10 @@ final class AddressText {
               + " after "
               + (expiration.path("mode").asText().equals("AFTER_WRITE")
                   ? "its last write"
-                  : "its last read or write");
+                  : "its last read or write")
+              + (expiration.has("expiresAt")
+                  ? " (when: " + expiration.get("expiresAt").asText() + ")"
+                  : "");
     }
     return out;
   }

@@ -37,4 +37,55 @@ class AddressTextTest {
             to shop/checkout/o-1: shop.types/ApprovalTimeout {"order":"o-1"}
             """);
   }
+
+  @Test
+  void valuesKnownFromTheCheckpointSayWhereTheyComeFromAndWhenTheyExpireIsNotKnownOnline() {
+    String json =
+        """
+        {"address":"ctl/keeper/k","asOf":"2026-12-03T03:00:00Z","subtask":0,"paused":false,
+         "valuesKnown":true,"valuesKnownFrom":"the restored checkpoint: no call yet",
+         "values":{"last":{"typename":"io.statefun.types/string","value":"k#1",
+                           "expiration":{"mode":"AFTER_WRITE","afterMillis":3600000,
+                                         "expiresAt":"not known online; see the dump"}}},
+         "backlog":0,"delayed":[]}
+        """;
+
+    assertThat(AddressText.render(json))
+        .contains("  values     known from the restored checkpoint: no call yet\n")
+        .contains(
+            "             last = \"k#1\"  [io.statefun.types/string]  expires 3600.0 s after its"
+                + " last write (when: not known online; see the dump)\n");
+  }
+
+  @Test
+  void aScheduleReadsAsItsKindTargetTimingNextFireAndCounts() {
+    String json =
+        """
+        {"address":"keyflow/schedules/r-1","asOf":"2026-12-03T03:00:00Z","subtask":1,
+         "schedule":{"kind":"dynamic","targetType":"shop/cart","targetIds":["bob"],
+                     "every":"PT1H","nextFire":"2026-12-03T04:00:00Z","catchUp":"ONCE",
+                     "messageType":"shop.types/CartReminder","fires":2,"missed":0,"late":1}}
+        """;
+
+    assertThat(AddressText.render(json))
+        .isEqualTo(
+            """
+            keyflow/schedules/r-1  (subtask 1, as of 2026-12-03T03:00:00Z)
+              schedule   dynamic
+              target     shop/cart ids bob
+              timing     every PT1H
+              next fire  2026-12-03T04:00:00Z
+              fires      2 delivered, 0 missed, 1 late; catch-up ONCE
+              message    shop.types/CartReminder
+            """);
+  }
+
+  @Test
+  void anIdWithoutAScheduleSaysSo() {
+    assertThat(
+            AddressText.render(
+                "{\"address\":\"keyflow/schedules/x\",\"asOf\":\"2026-12-03T03:00:00Z\","
+                    + "\"subtask\":0,\"schedule\":null}"))
+        .endsWith("  schedule   none with this id\n");
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyflow.dispatch.ScheduleReports;
 import io.keyflow.protocol.control.AddressReport;
 import io.keyflow.protocol.control.ControlAnswer;
 import io.keyflow.protocol.control.InFlightRequest;
@@ -12,6 +13,7 @@ import io.keyflow.protocol.control.StoredValue;
 import io.keyflow.protocol.control.ToFunctionMessage;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.TypedValue;
+import io.keyflow.schedule.Schedules;
 import io.keyflow.state.ValueText;
 import java.time.Instant;
 
@@ -22,6 +24,10 @@ import java.time.Instant;
  */
 final class AdminJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** What inspection says for an expiring value's expiry instant. */
+  static final String EXPIRES_AT_UNKNOWN =
+      "not known online; keyflow state dump of a savepoint or retained checkpoint shows it";
 
   private AdminJson() {}
 
@@ -35,8 +41,23 @@ final class AdminJson {
     }
     root.put("asOf", Instant.ofEpochMilli(report.getAsOfMillis()).toString());
     root.put("subtask", report.getSubtask());
+    if (Schedules.isScheduleAddress(report.getAddress())) {
+      // A schedule's built-in address: the schedule with that id, or null when there is none.
+      if (report.hasSchedule()) {
+        ScheduleReports.write(root.putObject("schedule"), report.getSchedule());
+      } else {
+        root.putNull("schedule");
+      }
+      return write(root);
+    }
     root.put("paused", report.getPaused());
     root.put("valuesKnown", report.getValuesKnown());
+    if (report.getValuesFromCheckpoint()) {
+      root.put(
+          "valuesKnownFrom",
+          "the restored checkpoint: the type has answered no call on this subtask since the job"
+              + " restarted, so a value it declared since is not listed");
+    }
     ObjectNode values = root.putObject("values");
     for (StoredValue value : report.getValuesList()) {
       values.set(value.getName(), value(value));
@@ -79,6 +100,8 @@ final class AdminJson {
       ObjectNode expiration = node.putObject("expiration");
       expiration.put("mode", value.getExpireMode());
       expiration.put("afterMillis", value.getExpireAfterMillis());
+      // Flink's TTL state keeps the time of the last write (or read) to itself; a savepoint has it.
+      expiration.put("expiresAt", EXPIRES_AT_UNKNOWN);
     }
     return node;
   }

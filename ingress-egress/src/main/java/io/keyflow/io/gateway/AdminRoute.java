@@ -9,6 +9,7 @@ import io.keyflow.protocol.control.ControlRequest;
 import io.keyflow.protocol.control.ControlRequest.Action;
 import io.keyflow.protocol.gateway.GatewayRequest;
 import io.keyflow.protocol.reqreply.Address;
+import io.keyflow.schedule.Schedules;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -32,6 +33,10 @@ import java.util.concurrent.TimeoutException;
  *       (its values, in-flight request, waiting messages, delayed messages, whether it is paused);
  *   <li>{@code POST /v1/admin/addresses/{namespace}/{type}/{id}/{action}}, the action one of {@code
  *       pause}, {@code resume}, {@code skip}, {@code delete-state} or {@code cancel-delay?token=T}.
+ *       {@code skip} takes the request in flight, or with none the oldest waiting message; {@code
+ *       skip?waiting} takes the oldest waiting message even while a request is in flight.
+ *   <li>{@code GET /v1/admin/addresses/keyflow/schedules/{id}}: the schedule with that id, static
+ *       or dynamic (target, timing, next fire, counts).
  * </ul>
  *
  * Each request travels to the job like a call (written to the request topic, keyed by the id) and
@@ -46,8 +51,8 @@ final class AdminRoute implements HttpHandler {
   private static final int MAX_REQUESTED_BY = 200;
   private static final String ROUTES =
       "GET /v1/admin/addresses/{namespace}/{type}/{id} or POST"
-          + " /v1/admin/addresses/{namespace}/{type}/{id}/{pause|resume|skip|delete-state|"
-          + "cancel-delay?token=T}";
+          + " /v1/admin/addresses/{namespace}/{type}/{id}/{pause|resume|skip[?waiting]|"
+          + "delete-state|cancel-delay?token=T}";
 
   private static final Map<String, Action> ACTIONS =
       Map.of(
@@ -154,6 +159,23 @@ final class AdminRoute implements HttpHandler {
         }
         control.setCancellationToken(token.getFirst());
       }
+      if (action == Action.SKIP) {
+        Deque<String> waiting = exchange.getQueryParameters().get("waiting");
+        if (waiting != null && !waiting.isEmpty()) {
+          String flag = waiting.getFirst();
+          if (!flag.isEmpty() && !flag.equals("true") && !flag.equals("false")) {
+            Responses.error(
+                exchange,
+                400,
+                "skip?waiting="
+                    + flag
+                    + " is not accepted: ?waiting (or ?waiting=true) skips the oldest waiting"
+                    + " message even while a request is in flight");
+            return;
+          }
+          control.setOldestWaiting(!flag.equals("false"));
+        }
+      }
     }
     TypeName function;
     try {
@@ -162,7 +184,17 @@ final class AdminRoute implements HttpHandler {
       Responses.error(exchange, 400, e.getMessage());
       return;
     }
-    if (module.endpointFor(function).isEmpty()) {
+    if (function.equals(Schedules.ADDRESS)) {
+      if (control.getAction() != Action.INSPECT) {
+        Responses.error(
+            exchange,
+            405,
+            "a schedule is inspected with GET; it is created, changed and deleted by messages to "
+                + Schedules.ADDRESS
+                + "/<id> or in module.yaml");
+        return;
+      }
+    } else if (module.endpointFor(function).isEmpty()) {
       Responses.error(
           exchange,
           404,
