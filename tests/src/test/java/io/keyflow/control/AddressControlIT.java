@@ -1,5 +1,6 @@
 package io.keyflow.control;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,13 +32,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.statefun.sdk.java.Context;
+import org.apache.flink.statefun.sdk.java.StatefulFunctionSpec;
 import org.apache.flink.statefun.sdk.java.StatefulFunctions;
 import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.flink.statefun.sdk.java.ValueSpec;
 import org.apache.flink.statefun.sdk.java.handler.RequestReplyHandler;
+import org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage;
+import org.apache.flink.statefun.sdk.java.message.Message;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -69,11 +77,17 @@ class AddressControlIT {
   private static final Map<String, List<String>> INVOKED = new ConcurrentHashMap<>();
 
   private static final AtomicLong FAIL_AFTER_CHECKPOINT = new AtomicLong(Long.MAX_VALUE);
+  private static final AtomicInteger FAILURES_WANTED = new AtomicInteger();
+
+  /** Released by a test to let the held function's calls answer. */
+  private static final CompletableFuture<Void> HELD = new CompletableFuture<>();
 
   @TempDir static Path work;
 
   private static String suffix;
   private static String in;
+  private static String keep;
+  private static String held;
   private static String log;
   private static String deadLetters;
   private static FailurePlan plan;
@@ -86,11 +100,13 @@ class AddressControlIT {
   static void start() throws Exception {
     suffix = Long.toString(System.nanoTime());
     in = "ctl-in-" + suffix;
+    keep = "ctl-keep-" + suffix;
+    held = "ctl-held-" + suffix;
     log = "ctl-log-" + suffix;
     deadLetters = "ctl-dlq-" + suffix;
     String requests = "ctl-calls-" + suffix;
     String replies = "ctl-replies-" + suffix;
-    for (String topic : List.of(in, requests, replies)) {
+    for (String topic : List.of(in, keep, held, requests, replies)) {
       KafkaBroker.createTopic(topic, 2);
     }
     // One partition each: the order of what a function wrote is the order in the topic.
@@ -106,7 +122,9 @@ class AddressControlIT {
     StatefulFunctions functions =
         ShopApp.functions(new ShopSettings(10_000, APPROVAL_TIMEOUT))
             .withStatefulFunction(
-                TestFunctions.kafkaForwarder("ctl", "log", TypeName.typeNameOf("ctl", "out"), log));
+                TestFunctions.kafkaForwarder("ctl", "log", TypeName.typeNameOf("ctl", "out"), log))
+            .withStatefulFunction(keeper())
+            .withStatefulFunction(heldForwarder());
     RequestReplyHandler handler = functions.requestReplyHandler();
     server =
         FunctionServer.start(
@@ -123,7 +141,8 @@ class AddressControlIT {
             new FailurePlan() {
               @Override
               protected boolean shouldFail(long records, int checkpointsDone) {
-                return failures() == 0 && lastCompletedCheckpoint() > FAIL_AFTER_CHECKPOINT.get();
+                return failures() < FAILURES_WANTED.get()
+                    && lastCompletedCheckpoint() > FAIL_AFTER_CHECKPOINT.get();
               }
             });
     job =
@@ -200,6 +219,20 @@ class AddressControlIT {
           .as("inspection never calls the function")
           .hasSize(invocationsBefore);
 
+      // The same id under another function type holds the same keyed state, but the timeout is
+      // the order's: cancelling it there is refused, and nothing changes.
+      HttpResponse<String> elsewhere =
+          admin(
+              "POST",
+              "shop/inventory/" + order + "/cancel-delay",
+              "?token=approval-timeout-" + order,
+              TOKEN);
+      assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(409);
+      assertThat(elsewhere.body())
+          .contains("was sent by " + address)
+          .contains("cancel it through its sender");
+      assertThat(JSON.readTree(admin("GET", address, "", TOKEN).body()).get("delayed")).hasSize(1);
+
       HttpResponse<String> cancelled =
           admin("POST", address + "/cancel-delay", "?token=approval-timeout-" + order, TOKEN);
       assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
@@ -250,8 +283,7 @@ class AddressControlIT {
       assertThat(waiting.has("inFlight")).isFalse();
 
       // The pause is keyed state: a failure and restore from a later checkpoint keeps it.
-      FAIL_AFTER_CHECKPOINT.set(plan.lastCompletedCheckpoint());
-      awaitTrue("the job failed once after a checkpoint", () -> plan.failures() == 1);
+      failAndRestore();
       JsonNode restored = awaitBacklog(address, 5);
       assertThat(restored.get("paused").asBoolean()).isTrue();
       assertThat(invocations(address))
@@ -327,11 +359,185 @@ class AddressControlIT {
     assertThat(noToken404.statusCode()).isEqualTo(400);
     assertThat(noToken404.body()).contains("?token=");
 
+    // A schedule's built-in address is inspected, never acted on.
+    HttpResponse<String> noSchedule = admin("GET", "keyflow/schedules/none-" + suffix, "", TOKEN);
+    assertThat(noSchedule.statusCode()).as(noSchedule.body()).isEqualTo(200);
+    assertThat(JSON.readTree(noSchedule.body()).get("schedule").isNull()).isTrue();
+    HttpResponse<String> pauseSchedule =
+        admin("POST", "keyflow/schedules/none-" + suffix + "/pause", "", TOKEN);
+    assertThat(pauseSchedule.statusCode()).isEqualTo(405);
+    assertThat(pauseSchedule.body()).contains("a schedule is inspected with GET");
+
+    HttpResponse<String> badSkip = admin("POST", address + "/skip", "?waiting=maybe", TOKEN);
+    assertThat(badSkip.statusCode()).isEqualTo(400);
+    assertThat(badSkip.body()).contains("skip?waiting=maybe is not accepted");
+
+    // A type that has answered no call since the job started, and that no checkpoint records:
+    // its values are unknown, so deleting them is refused rather than reported as done.
+    String neverCalled = "ctl/never-called/x-" + suffix;
+    HttpResponse<String> unknownValues = admin("POST", neverCalled + "/delete-state", "", TOKEN);
+    assertThat(unknownValues.statusCode()).as(unknownValues.body()).isEqualTo(409);
+    assertThat(unknownValues.body())
+        .contains("values of ctl/never-called are not known on this subtask");
+    JsonNode neverReport = JSON.readTree(admin("GET", neverCalled, "", TOKEN).body());
+    assertThat(neverReport.get("valuesKnown").asBoolean()).isFalse();
+    assertThat(neverReport.get("values")).isEmpty();
+
     // Refused requests change nothing: the address is not paused.
     HttpResponse<String> inspected = admin("GET", address, "", TOKEN);
     assertThat(inspected.statusCode()).as(inspected.body()).isEqualTo(200);
     assertThat(JSON.readTree(inspected.body()).get("paused").asBoolean()).isFalse();
     assertThat(invocations(address)).isEmpty();
+  }
+
+  @Test
+  void valuesOfAnAddressWhoseFunctionIsNotCalledAfterARestoreAreShownAndCanBeDeleted()
+      throws Exception {
+    String id = "kept-" + suffix;
+    String address = "ctl/keeper/" + id;
+    KafkaBroker.produce(keep, List.<String[]>of(new String[] {id, id + "#1"}));
+    JsonNode kept = awaitReport(address, r -> lastValue(r).equals(id + "#1"));
+    assertThat(kept.has("valuesKnownFrom")).as("known from the call").isFalse();
+    JsonNode expiration = kept.get("values").get("last").get("expiration");
+    assertThat(expiration.get("mode").asText()).isEqualTo("AFTER_WRITE");
+    assertThat(expiration.get("afterMillis").asLong()).isEqualTo(Duration.ofHours(1).toMillis());
+    assertThat(expiration.get("expiresAt").asText()).startsWith("not known online");
+    int invocationsBefore = invocations(address).size();
+
+    failAndRestore();
+
+    // Nothing calls ctl/keeper after the restore: the values come from the checkpoint.
+    JsonNode restored = awaitReport(address, r -> r.get("valuesKnown").asBoolean());
+    assertThat(lastValue(restored)).isEqualTo(id + "#1");
+    assertThat(restored.get("valuesKnownFrom").asText()).startsWith("the restored checkpoint");
+    assertThat(restored.get("values").get("last").get("expiration").get("mode").asText())
+        .isEqualTo("AFTER_WRITE");
+    assertThat(invocations(address)).as("no call since the restore").hasSize(invocationsBefore);
+
+    HttpResponse<String> deleted = admin("POST", address + "/delete-state", "", TOKEN);
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    JsonNode afterDelete = JSON.readTree(deleted.body());
+    assertThat(afterDelete.get("outcome").asText()).isEqualTo("deleted the values last");
+    assertThat(afterDelete.get("values").get("last").get("absent").asBoolean()).isTrue();
+    assertThat(invocations(address)).as("deleting calls nothing").hasSize(invocationsBefore);
+
+    // The next call declares the values afresh; from then on they are known from calls.
+    KafkaBroker.produce(keep, List.<String[]>of(new String[] {id, id + "#2"}));
+    JsonNode called = awaitReport(address, r -> lastValue(r).equals(id + "#2"));
+    assertThat(called.has("valuesKnownFrom")).isFalse();
+  }
+
+  @Test
+  void skipOfTheOldestWaitingMessageLeavesTheRequestInFlightAlone() throws Exception {
+    String id = "held-" + suffix;
+    String address = "ctl/held/" + id;
+    try (CommittedTopicReader written = new CommittedTopicReader(log);
+        CommittedTopicReader dlq = new CommittedTopicReader(deadLetters)) {
+      KafkaBroker.produce(held, List.<String[]>of(new String[] {id, id + "#1"}));
+      awaitReport(address, r -> r.has("inFlight"));
+      KafkaBroker.produce(
+          held, List.of(new String[] {id, id + "#2"}, new String[] {id, id + "#3"}));
+      awaitBacklog(address, 2);
+
+      HttpResponse<String> skipped = admin("POST", address + "/skip", "?waiting", TOKEN);
+      assertThat(skipped.statusCode()).as(skipped.body()).isEqualTo(200);
+      JsonNode after = JSON.readTree(skipped.body());
+      assertThat(after.get("outcome").asText())
+          .contains("skipped the oldest waiting message to the dead-letter topic " + deadLetters)
+          .contains("the request in flight goes on");
+      assertThat(after.get("backlog").asInt()).isEqualTo(1);
+      assertThat(after.get("oldestWaiting").get("text").asText()).isEqualTo(id + "#3");
+      assertThat(after.get("inFlight").get("first").get("text").asText()).isEqualTo(id + "#1");
+
+      HELD.complete(null);
+      awaitTrue(
+          "the in-flight and the last message are written", () -> written.values(id).size() >= 2);
+      awaitTrue("a dead letter is written", () -> !deadLettersFor(dlq, address).isEmpty());
+      assertThat(written.values(id)).containsExactly(id + "#1", id + "#3");
+      List<DeadLetter> letters = deadLettersFor(dlq, address);
+      assertThat(letters).hasSize(1);
+      assertThat(letters.get(0).getMessagesList()).hasSize(1);
+      assertThat(letters.get(0).getMessages(0).getArgument().getValue().toStringUtf8())
+          .isEqualTo(id + "#2");
+      JsonNode idle = awaitReport(address, r -> !r.has("inFlight"));
+      assertThat(idle.get("backlog").asInt()).isZero();
+    }
+  }
+
+  /**
+   * Fails the job once, after a checkpoint that started after this call, and waits until it has
+   * failed: the restore then has everything applied before this call.
+   */
+  private static void failAndRestore() throws Exception {
+    // The checkpoint after the next one completes was started after this moment.
+    FAIL_AFTER_CHECKPOINT.set(plan.lastCompletedCheckpoint() + 1);
+    int wanted = FAILURES_WANTED.incrementAndGet();
+    awaitTrue("the job failed after a checkpoint", () -> plan.failures() == wanted);
+  }
+
+  /** {@code ctl/keeper} keeps the last text it got in {@code last}, expiring an hour after it. */
+  private static StatefulFunctionSpec keeper() {
+    ValueSpec<String> last =
+        ValueSpec.named("last").thatExpireAfterWrite(Duration.ofHours(1)).withUtf8StringType();
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf("ctl", "keeper"))
+        .withValueSpec(last)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  context.storage().set(last, new String(message.rawValue().toByteArray(), UTF_8));
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * {@code ctl/held} writes every text it gets to the log topic, as {@code ctl/log} does, but
+   * answers no call before a test completes {@link #HELD}.
+   */
+  private static StatefulFunctionSpec heldForwarder() {
+    TypeName egress = TypeName.typeNameOf("ctl", "out");
+    return StatefulFunctionSpec.builder(TypeName.typeNameOf("ctl", "held"))
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  byte[] text = message.rawValue().toByteArray();
+                  return HELD.thenApply(
+                      released -> {
+                        context.send(
+                            KafkaEgressMessage.forEgress(egress)
+                                .withTopic(log)
+                                .withValue(text)
+                                .build());
+                        return (Void) null;
+                      });
+                })
+        .build();
+  }
+
+  private static String lastValue(JsonNode report) {
+    return report.path("values").path("last").path("value").asText("");
+  }
+
+  @FunctionalInterface
+  private interface ReportCheck {
+    boolean holds(JsonNode report);
+  }
+
+  private static JsonNode awaitReport(String address, ReportCheck check) throws Exception {
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response = admin("GET", address, "?wait=10s", TOKEN);
+      last = response.statusCode() + " " + response.body();
+      if (response.statusCode() == 200) {
+        JsonNode report = JSON.readTree(response.body());
+        if (check.holds(report)) {
+          return report;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(address + " never reported as expected; last answer: " + last);
   }
 
   private static JsonNode awaitBacklog(String address, int backlog) throws Exception {
@@ -461,6 +667,21 @@ class AddressControlIT {
               egress: ctl/out
               topic: %2$s
         ---
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: ctl/held
+          urlPathTemplate: %1$s/{function.name}
+          transport:
+            timeouts:
+              call: 5 min
+              read: 5 min
+          failures:
+            policy: dead-letter
+            maxAttempts: 2
+            deadLetter:
+              egress: ctl/out
+              topic: %2$s
+        ---
         kind: io.statefun.kafka.v1/ingress
         spec:
           id: ctl/in
@@ -481,6 +702,12 @@ class AddressControlIT {
             - topic: %5$s
               valueType: ctl.types/text
               targets: [ctl/log]
+            - topic: %9$s
+              valueType: ctl.types/text
+              targets: [ctl/keeper]
+            - topic: %10$s
+              valueType: ctl.types/text
+              targets: [ctl/held]
         ---
         kind: io.statefun.kafka.v1/egress
         spec:
@@ -510,6 +737,16 @@ class AddressControlIT {
             wait: 30 s
             maxWait: 2 min
         %8$s"""
-        .formatted(server.baseUrl(), deadLetters, servers, suffix, in, requests, replies, admin);
+        .formatted(
+            server.baseUrl(),
+            deadLetters,
+            servers,
+            suffix,
+            in,
+            requests,
+            replies,
+            admin,
+            keep,
+            held);
   }
 }
