@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.cli.Keyflow;
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.protocol.control.ControlRequest;
+import io.keyflow.protocol.internal.Envelope;
+import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.TestFunctions;
@@ -157,6 +161,33 @@ class StateToolsIT {
             KafkaBroker.bootstrapServers());
   }
 
+  /**
+   * An operator's pause of {@code st/keeper/paused-1}, an address that gets no message, as the
+   * gateway's admin route sends it.
+   */
+  private static Envelope pausePaused1() {
+    return Envelope.newBuilder()
+        .setTarget(Address.newBuilder().setNamespace("st").setType("keeper").setId("paused-1"))
+        .setControl(ControlRequest.newBuilder().setAction(ControlRequest.Action.PAUSE))
+        .build();
+  }
+
+  /** A function's creation of schedule {@code nightly-1}, whose first fire is in 2099. */
+  private static Envelope scheduleNightly1() {
+    return Envelope.newBuilder()
+        .setTarget(
+            Address.newBuilder().setNamespace("keyflow").setType("schedules").setId("nightly-1"))
+        .setPayload(
+            io.keyflow.protocol.reqreply.TypedValue.newBuilder()
+                .setTypename("keyflow/schedule.set")
+                .setHasValue(true)
+                .setValue(
+                    com.google.protobuf.ByteString.copyFromUtf8(
+                        "{\"target\": \"st/keeper/k-1\", \"every\": \"1d\","
+                            + " \"start\": \"2099-01-01T00:00:00Z\"}")))
+        .build();
+  }
+
   private static int keyflow(String... args) {
     return new CommandLine(new Keyflow()).execute(args);
   }
@@ -170,7 +201,7 @@ class StateToolsIT {
   }
 
   @Test
-  void dumpOfASavepointListsEveryValueAndPendingDelayedMessage() throws Exception {
+  void dumpOfASavepointListsEveryValueDelayedMessagePausedAddressAndSchedule() throws Exception {
     int ids = 10_000;
     String in = "in-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 2);
@@ -178,7 +209,9 @@ class StateToolsIT {
         KeyflowTestJob.start(
             KeyflowTestJob.configuration(dir.resolve("checkpoints"), 2, Duration.ofMillis(500)),
             module(in, "st/keeper"),
-            List.of(),
+            List.of(
+                GeneratedIngress.of(2, i -> i == 0 ? pausePaused1() : scheduleNightly1())
+                    .lingering()),
             List.of());
     String savepoint;
     try {
@@ -203,11 +236,29 @@ class StateToolsIT {
         .isZero();
 
     List<String> lines = Files.readAllLines(dump);
-    assertThat(lines).hasSize(ids);
+    assertThat(lines).hasSize(ids + 2);
     Set<String> seen = new HashSet<>();
     for (String line : lines) {
       JsonNode address = JSON.readTree(line);
       String id = address.get("id").asText();
+      if (id.equals("nightly-1")) {
+        JsonNode schedule = address.get("schedule");
+        assertThat(address.get("function").asText()).isEqualTo("keyflow/schedules");
+        assertThat(schedule.get("kind").asText()).isEqualTo("dynamic");
+        assertThat(schedule.get("targetType").asText()).isEqualTo("st/keeper");
+        assertThat(schedule.get("targetIds").toString()).isEqualTo("[\"k-1\"]");
+        assertThat(schedule.get("every").asText()).isEqualTo("PT24H");
+        assertThat(schedule.get("nextFire").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        continue;
+      }
+      if (id.equals("paused-1")) {
+        assertThat(line)
+            .isEqualTo(
+                "{\"function\":\"st/keeper\",\"id\":\"paused-1\",\"values\":{},\"inflight\":[],"
+                    + "\"backlog\":[],\"delayed\":[],\"paused\":true}");
+        continue;
+      }
+      assertThat(address.has("paused")).as("%s is not paused", id).isFalse();
       int n = Integer.parseInt(id.substring(2));
       assertThat(seen.add(id)).as("listed once: %s", id).isTrue();
       assertThat(address.get("function").asText()).isEqualTo("st/keeper");
@@ -257,6 +308,22 @@ class StateToolsIT {
         .contains(
             "st/keeper,k-42,value,number,io.statefun.types/int,value,42,,,,",
             "st/keeper,k-42,value,profile,keyflow.test/Profile,json,\"{\"\"id\"\":\"\"k-42\"\",\"\"n\"\":42}\",,,,");
+
+    Path paused = dir.resolve("paused.csv");
+    assertThat(
+            keyflow(
+                "state",
+                "dump",
+                "--savepoint",
+                savepoint,
+                "--id",
+                "paused-1",
+                "--format",
+                "csv",
+                "--output",
+                paused.toString()))
+        .isZero();
+    assertThat(Files.readAllLines(paused)).hasSize(2).contains("st/keeper,paused-1,paused,,,,,,,,");
   }
 
   @Test
