@@ -98,4 +98,66 @@ class BenchCommandIT {
     assertThat(out)
         .anyMatch(l -> l.startsWith("gateway, exactly-once replies") && l.endsWith("yes"));
   }
+
+  @Test
+  void openLoopGatewayReportsTailPercentilesAndWhereTheCheckpointsSpentTheirTime()
+      throws Exception {
+    Path results = dir.resolve("open-loop.json");
+
+    List<String> out =
+        CliProcess.runToEnd(
+            dir,
+            Duration.ofMinutes(6),
+            "bench",
+            "--keys",
+            "20",
+            "--parallelism",
+            "2",
+            "--checkpoint-interval",
+            "200 ms",
+            "--warmup",
+            "0",
+            "--workload",
+            "gateway",
+            "--gateway-rate",
+            "50",
+            "--gateway-calls",
+            "150",
+            "--gateway-concurrency",
+            "4",
+            "--checkpoint-breakdown",
+            "--state-dir",
+            dir.resolve("state-open").toString(),
+            "--output",
+            results.toString());
+
+    JsonNode gateway = new ObjectMapper().readTree(results.toFile()).path("gateway");
+    assertThat(gateway).hasSize(2);
+    for (JsonNode calls : gateway) {
+      assertThat(calls.path("arrivals").asText()).isEqualTo("open");
+      assertThat(calls.path("targetCallsPerSecond").asDouble()).isEqualTo(50.0);
+      assertThat(calls.path("correct").asBoolean()).as(calls.toString()).isTrue();
+      assertThat(calls.path("errors").asLong()).isZero();
+      assertThat(calls.path("callsPerSecond").asDouble()).isPositive();
+      assertThat(calls.path("p999Millis").asDouble())
+          .isGreaterThanOrEqualTo(calls.path("p99Millis").asDouble())
+          .isGreaterThanOrEqualTo(calls.path("p50Millis").asDouble())
+          .isPositive();
+      JsonNode checkpoints = calls.path("checkpoints");
+      assertThat(checkpoints.path("checkpoints").asInt()).as(calls.toString()).isPositive();
+      assertThat(checkpoints.path("endToEndMillis").path("p50").asDouble()).isPositive();
+      assertThat(checkpoints.path("vertices")).isNotEmpty();
+      assertThat(checkpoints.path("vertices"))
+          .allMatch(v -> !v.path("vertex").asText().isEmpty())
+          .anyMatch(v -> v.path("ackMillis").path("max").asDouble() > 0);
+    }
+    // Exactly-once replies wait for a checkpoint's commit; the breakdown says how long after it.
+    assertThat(
+            gateway.get(0).path("checkpoints").path("lastAckToReplyMillis").path("p50").asDouble())
+        .isPositive();
+    assertThat(gateway.get(1).path("checkpoints").path("lastAckToReplyMillis").isNull()).isTrue();
+    assertThat(out)
+        .anyMatch(l -> l.startsWith("gateway, exactly-once replies: 150 calls due at 50/s"))
+        .anyMatch(l -> l.contains("last acknowledgement to reply at the caller"));
+  }
 }

@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
       "  keyflow bench",
       "  keyflow bench --tls",
       "  keyflow bench --tls --http2",
-      "  keyflow bench --records 20000 --keys 1000 --workload counter --output bench.json"
+      "  keyflow bench --records 20000 --keys 1000 --workload counter --output bench.json",
+      "  keyflow bench --workload gateway --gateway-rate 200 --gateway-keys 1000"
+          + " --checkpoint-breakdown"
     })
 public final class BenchCommand implements Callable<Integer> {
   @Option(
@@ -130,6 +132,32 @@ public final class BenchCommand implements Callable<Integer> {
   int gatewayConcurrency;
 
   @Option(
+      names = "--gateway-rate",
+      paramLabel = "CALLS_PER_SECOND",
+      defaultValue = "0",
+      description =
+          "Measures the gateway with an open loop instead: calls due at this fixed rate whatever"
+              + " the replies do, each one's latency taken from the time it was due; reports"
+              + " p50, p99, p99.9 and errors. 0 for the closed loop of --gateway-concurrency"
+              + " callers (default: ${DEFAULT-VALUE}).")
+  double gatewayRate;
+
+  @Option(
+      names = "--gateway-keys",
+      paramLabel = "K",
+      description = "Distinct ids the gateway workload calls (default: --keys).")
+  Integer gatewayKeys;
+
+  @Option(
+      names = "--checkpoint-breakdown",
+      description =
+          "After each gateway measurement, prints where its checkpoints spent their time (per"
+              + " vertex: start delay, alignment, sync and async parts, from Flink's checkpoint"
+              + " statistics) and, for exactly-once replies, how long after a checkpoint's last"
+              + " acknowledgement the replies reached their callers.")
+  boolean checkpointBreakdown;
+
+  @Option(
       names = "--warmup",
       paramLabel = "RECORDS",
       defaultValue = "100000",
@@ -197,6 +225,10 @@ public final class BenchCommand implements Callable<Integer> {
             "unknown workload '" + workload + "'; the workloads are counter, forward and gateway");
       }
     }
+    if (gatewayRate < 0 || Double.isNaN(gatewayRate) || Double.isInfinite(gatewayRate)) {
+      throw new IllegalArgumentException(
+          "--gateway-rate: " + gatewayRate + "; expected calls a second above 0, or 0 for none");
+    }
     Files.createDirectories(stateDir);
     System.setProperty("keyflow.log.file", stateDir.resolve("keyflow.log").toString());
     int kafkaPort = freePort();
@@ -241,6 +273,11 @@ public final class BenchCommand implements Callable<Integer> {
               BenchFunctions.arguments(functionsPort, settings.tls(), http2))) {
         // One MiniCluster for all runs: starting one per run leaves the JIT compiler busy with its
         // start-up code during the measurement. Each job brings its own checkpoint settings.
+        Map<String, String> clusterOptions = new LinkedHashMap<>();
+        // The checkpoint breakdown reads Flink's statistics of every checkpoint of a measurement,
+        // and Flink keeps those of the last 10 only by default.
+        clusterOptions.put("web.checkpoints.history", "100");
+        clusterOptions.putAll(options);
         try (EmbeddedFlink flink =
             EmbeddedFlink.start(
                 EmbeddedConfiguration.of(
@@ -248,7 +285,7 @@ public final class BenchCommand implements Callable<Integer> {
                     checkpointInterval,
                     parallelism,
                     "0",
-                    options),
+                    clusterOptions),
                 parallelism)) {
           String kafka = "127.0.0.1:" + kafkaPort;
           BenchProcesses processes =
@@ -267,11 +304,20 @@ public final class BenchCommand implements Callable<Integer> {
           for (String workload : workloads) {
             if (workload.equals("gateway")) {
               GatewayBench gateway =
-                  new GatewayBench(settings, processes, gatewayCalls, gatewayConcurrency);
+                  new GatewayBench(
+                      gatewayKeys == null ? settings : settings.withKeys(gatewayKeys),
+                      processes,
+                      gatewayCalls,
+                      gatewayConcurrency,
+                      gatewayRate,
+                      checkpointBreakdown);
               for (boolean exactlyOnce : new boolean[] {true, false}) {
                 System.out.printf(
-                    "running gateway (%s replies) ...%n",
-                    exactlyOnce ? "exactly-once" : "at-least-once");
+                    "running gateway (%s replies, %s) ...%n",
+                    exactlyOnce ? "exactly-once" : "at-least-once",
+                    gatewayRate > 0
+                        ? String.format("open loop at %,.0f calls/s", gatewayRate)
+                        : "closed loop");
                 GatewayResult result = gateway.run(exactlyOnce);
                 gatewayResults.add(result);
                 System.out.println(BenchTable.gatewayRow(result));

@@ -383,6 +383,23 @@ final class BenchRun {
       return three.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : three;
     }
 
+    /** These settings with {@code otherKeys} distinct keys. */
+    BenchSettings withKeys(int otherKeys) {
+      return new BenchSettings(
+          records,
+          otherKeys,
+          parallelism,
+          checkpointInterval,
+          timeout,
+          stateDir,
+          liveRate,
+          liveSeconds,
+          pipelining,
+          tls,
+          http2,
+          options);
+    }
+
     /**
      * These settings for a warm-up of {@code warmupRecords}, with the same live trickle: a trickle
      * makes code hot that a backlog runs rarely (the Kafka clients' per-request code above all),

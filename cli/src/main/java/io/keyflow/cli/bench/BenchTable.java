@@ -108,15 +108,23 @@ final class BenchTable {
   }
 
   static String gatewayRow(GatewayResult r) {
+    String load =
+        r.arrivals().equals("open")
+            ? String.format(
+                "%,d calls due at %,.0f/s (open loop, at most %d waiting)",
+                r.calls(), r.targetCallsPerSecond(), r.concurrency())
+            : String.format("%,d calls, %d at once", r.calls(), r.concurrency());
     return String.format(
-        "gateway, %s replies: %,d calls, %d at once: %,.0f calls/s, p50 %.1f ms, p99 %.1f ms;"
-            + " correct %s",
+        "gateway, %s replies: %s: %,.0f calls/s answered, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f"
+            + " ms, max %.1f ms, errors %,d; correct %s",
         r.replies(),
-        r.calls(),
-        r.concurrency(),
+        load,
         r.callsPerSecond(),
         r.p50Millis(),
         r.p99Millis(),
+        r.p999Millis(),
+        r.maxMillis(),
+        r.errors(),
         r.correct() ? "yes" : "NO: " + r.problem());
   }
 }

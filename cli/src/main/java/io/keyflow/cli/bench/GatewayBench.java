@@ -1,12 +1,11 @@
 package io.keyflow.cli.bench;
 
+import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.cli.run.EmbeddedFlink;
 import io.keyflow.io.gateway.Gateway;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
 
 /**
- * The {@code gateway} workload: a closed loop of HTTP calls through a gateway in this process to
- * {@code bench/counter}, each waiting for the function's reply, once with exactly-once and once
- * with at-least-once replies.
+ * The {@code gateway} workload: HTTP calls through a gateway in this process to {@code
+ * bench/counter}, each waiting for the function's reply, once with exactly-once and once with
+ * at-least-once replies. The calls come from a closed loop of callers, or, given a rate, from an
+ * open loop ({@link OpenLoop}).
  */
 final class GatewayBench {
   private final BenchRun.BenchSettings settings;
@@ -32,15 +32,28 @@ final class GatewayBench {
   private final EmbeddedFlink flink;
   private final long calls;
   private final int concurrency;
+  private final double rate;
+  private final boolean breakdown;
 
+  /**
+   * @param rate calls a second of an open loop; 0 for a closed loop of {@code concurrency} callers
+   * @param breakdown whether to read where the checkpoints' time went during the measured calls
+   */
   GatewayBench(
-      BenchRun.BenchSettings settings, BenchProcesses processes, long calls, int concurrency) {
+      BenchRun.BenchSettings settings,
+      BenchProcesses processes,
+      long calls,
+      int concurrency,
+      double rate,
+      boolean breakdown) {
     this.settings = settings;
     this.bootstrapServers = processes.bootstrapServers();
     this.functionsPort = processes.functionsPort();
     this.flink = processes.flink();
     this.calls = calls;
     this.concurrency = concurrency;
+    this.rate = rate;
+    this.breakdown = breakdown;
   }
 
   GatewayResult run(boolean exactlyOnce) throws Exception {
@@ -59,30 +72,119 @@ final class GatewayBench {
         Gateway.start(Gateway.declaredIn(module).orElseThrow(), module, Duration.ofSeconds(30))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       // Warm-up: the job's first checkpoint, connections, the JIT.
-      loop(http, gateway, "w", Math.max(concurrency * 10L, calls / 5), new long[0]);
-      long[] latencies = new long[(int) calls];
-      long started = System.nanoTime();
-      String problem = loop(http, gateway, "m", calls, latencies);
-      double seconds = (System.nanoTime() - started) / 1e9;
-      return new GatewayResult(
-          replies,
-          calls,
-          concurrency,
-          calls / seconds,
-          Percentiles.millis(latencies, 50),
-          Percentiles.millis(latencies, 99),
-          problem == null,
-          problem);
+      closedLoop(
+          http,
+          gateway,
+          "w",
+          Math.max(concurrency * 10L, calls / 5),
+          new long[0],
+          null,
+          new AtomicLong());
+      long from = System.currentTimeMillis();
+      Measured measured =
+          rate > 0 ? openLoop(http, gateway, replies) : closedLoop(http, gateway, replies);
+      if (!breakdown) {
+        return measured.result();
+      }
+      CheckpointBreakdown checkpoints =
+          CheckpointStats.read(
+              new FlinkRest(flink.restAddress()),
+              job.toString(),
+              from,
+              System.currentTimeMillis(),
+              exactlyOnce ? measured.repliedAtMillis() : null);
+      System.out.print(checkpoints.text());
+      return withCheckpoints(measured.result(), checkpoints);
     } finally {
       flink.cancel(job, Duration.ofSeconds(30));
     }
   }
 
+  /** A measurement, with when its calls got their replies (epoch ms) for the breakdown. */
+  private record Measured(GatewayResult result, long[] repliedAtMillis) {}
+
+  private Measured openLoop(HttpClient http, Gateway gateway, String replies) throws Exception {
+    OpenLoop.Outcome outcome =
+        new OpenLoop(http, gateway.baseUrl(), settings.keys(), settings.timeout())
+            .run(new ArrivalSchedule(rate, calls), "m");
+    LatencyReport l = outcome.latencies();
+    GatewayResult result =
+        new GatewayResult(
+            replies,
+            "open",
+            calls,
+            outcome.maxInFlight(),
+            rate,
+            outcome.answeredPerSecond(),
+            l.p50Millis(),
+            l.p99Millis(),
+            l.p999Millis(),
+            l.maxMillis(),
+            outcome.errors(),
+            outcome.errors() == 0,
+            outcome.problem(),
+            null);
+    return new Measured(result, outcome.answeredAtMillis());
+  }
+
+  private Measured closedLoop(HttpClient http, Gateway gateway, String replies) throws Exception {
+    long[] latencies = new long[(int) calls];
+    long[] repliedAt = new long[(int) calls];
+    long started = System.nanoTime();
+    AtomicLong errors = new AtomicLong();
+    String problem = closedLoop(http, gateway, "m", calls, latencies, repliedAt, errors);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    LatencyReport l = LatencyReport.of(latencies, latencies.length);
+    GatewayResult result =
+        new GatewayResult(
+            replies,
+            "closed",
+            calls,
+            concurrency,
+            0,
+            calls / seconds,
+            l.p50Millis(),
+            l.p99Millis(),
+            l.p999Millis(),
+            l.maxMillis(),
+            errors.get(),
+            problem == null,
+            problem,
+            null);
+    return new Measured(result, repliedAt);
+  }
+
+  private static GatewayResult withCheckpoints(GatewayResult r, CheckpointBreakdown checkpoints) {
+    return new GatewayResult(
+        r.replies(),
+        r.arrivals(),
+        r.calls(),
+        r.concurrency(),
+        r.targetCallsPerSecond(),
+        r.callsPerSecond(),
+        r.p50Millis(),
+        r.p99Millis(),
+        r.p999Millis(),
+        r.maxMillis(),
+        r.errors(),
+        r.correct(),
+        r.problem(),
+        checkpoints);
+  }
+
   /**
    * Makes {@code n} calls, {@code concurrency} at a time, recording each one's latency in {@code
-   * latencies} (if it has room); returns the first wrong answer, or null.
+   * latencies} and the time of its reply (epoch ms) in {@code repliedAt} (if they have room),
+   * counting wrong answers in {@code errors}; returns the first wrong answer, or null.
    */
-  private String loop(HttpClient http, Gateway gateway, String tag, long n, long[] latencies)
+  private String closedLoop(
+      HttpClient http,
+      Gateway gateway,
+      String tag,
+      long n,
+      long[] latencies,
+      long[] repliedAt,
+      AtomicLong errors)
       throws Exception {
     AtomicLong next = new AtomicLong();
     AtomicReference<String> problem = new AtomicReference<>();
@@ -96,33 +198,22 @@ final class GatewayBench {
                   for (long i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                     String id = "k-" + (i % settings.keys());
                     String body = tag + "-" + i;
-                    HttpRequest request =
-                        HttpRequest.newBuilder(
-                                URI.create(gateway.baseUrl() + "/v1/functions/bench/counter/" + id))
-                            .header("X-Keyflow-Type", "bench.types/raw")
-                            .timeout(settings.timeout())
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build();
                     long sent = System.nanoTime();
                     HttpResponse<String> response =
-                        http.send(request, HttpResponse.BodyHandlers.ofString());
+                        http.send(
+                            GatewayCall.request(gateway.baseUrl(), id, body, settings.timeout()),
+                            HttpResponse.BodyHandlers.ofString());
                     long took = System.nanoTime() - sent;
                     if (i < latencies.length) {
                       latencies[(int) i] = took;
                     }
-                    if (response.statusCode() != 200
-                        || !response.body().startsWith(id + "=")
-                        || !response.body().endsWith("|" + body)) {
-                      problem.compareAndSet(
-                          null,
-                          "call "
-                              + body
-                              + " to "
-                              + id
-                              + " got "
-                              + response.statusCode()
-                              + ": "
-                              + response.body());
+                    if (repliedAt != null && i < repliedAt.length) {
+                      repliedAt[(int) i] = System.currentTimeMillis();
+                    }
+                    String wrong = GatewayCall.problem(response, id, body);
+                    if (wrong != null) {
+                      errors.incrementAndGet();
+                      problem.compareAndSet(null, wrong);
                     }
                   }
                   return null;
