@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -90,8 +91,20 @@ final class ReplyListener implements AutoCloseable {
         consumer.seek(p, start == null ? ends.get(p) : start.offset());
       }
       while (!closed) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+        long oldest = Long.MAX_VALUE;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
           accept(record);
+          oldest = Math.min(oldest, record.timestamp());
+        }
+        if (!records.isEmpty() && LOG.isDebugEnabled()) {
+          long now = System.currentTimeMillis();
+          LOG.debug(
+              "Gateway {} read {} replies at {}, the oldest written {} ms before",
+              spec.id(),
+              records.count(),
+              now,
+              now - oldest);
         }
         if (caughtUp.getCount() > 0 && reached(ends)) {
           caughtUp.countDown();

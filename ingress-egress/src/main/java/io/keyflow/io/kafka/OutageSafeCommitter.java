@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * transactions again with a new producer as soon as Kafka answers.
  *
  * <p>{@code close()} logs what it cannot finish instead of throwing.
+ *
+ * <p>At DEBUG it logs each commit's start (Flink commits once it is told that a checkpoint
+ * completed) and duration, to line up with the checkpoint's completion at the JobManager.
  */
 final class OutageSafeCommitter implements Committer<KafkaCommittable> {
   private static final Logger LOG = LoggerFactory.getLogger(OutageSafeCommitter.class);
@@ -42,7 +45,17 @@ final class OutageSafeCommitter implements Committer<KafkaCommittable> {
     for (CommitRequest<KafkaCommittable> request : requests) {
       watched.add(new RetryWatchingRequest(request));
     }
+    long startedAt = System.currentTimeMillis();
+    long started = System.nanoTime();
     committer.commit(Collections.unmodifiableList(watched));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "{}: committed {} transaction(s), started at {}, in {} us",
+          description,
+          watched.size(),
+          startedAt,
+          (System.nanoTime() - started) / 1000);
+    }
     List<String> unacknowledged = new ArrayList<>();
     for (RetryWatchingRequest request : watched) {
       if (request.retryAsked()) {
