@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.module.TypeName;
+import io.keyflow.protocol.reqreply.ToFunction.Invocation;
 import io.keyflow.state.ValueExpiration;
 import io.keyflow.state.ValueText;
 import java.time.Instant;
@@ -13,34 +14,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One line of bootstrap input: an address and the values to give it. The same shape a dump writes;
- * a dump's {@code inflight}, {@code backlog} and {@code delayed} must be empty (pending work is not
- * bootstrapped) unless the caller drops them.
+ * One line of bootstrap input: an address, the values to give it and its pending work. The same
+ * shape a dump writes.
  *
  * @param function the function type
  * @param id the address id (the key)
  * @param values the values to store
+ * @param inflight the messages of the request the address has outstanding; a job started from the
+ *     savepoint sends them again
+ * @param backlog messages waiting behind that request, oldest first
+ * @param delayed delayed messages the address sent that are still pending
  */
-record BootstrapLine(TypeName function, String id, List<Value> values) {
+record BootstrapLine(
+    TypeName function,
+    String id,
+    List<Value> values,
+    List<Invocation> inflight,
+    List<Invocation> backlog,
+    List<PendingText.Delayed> delayed) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * When an expiring value's time to live last restarted, for values whose duration the function
+   * declares (a StateFun savepoint does not record it).
+   */
+  static final String TTL_TOUCHED_AT = "ttlTouchedAt";
 
   /**
    * A value to store.
    *
    * @param declared its name, typename and expiration
    * @param bytes the stored bytes
-   * @param touchedAt when its time to live started, for expiring values
+   * @param touchedAt when its time to live started, for values stored with one
    */
   record Value(DeclaredValue declared, byte[] bytes, long touchedAt) {}
 
   /**
    * Parses one line.
    *
-   * @param ignorePending whether non-empty pending work is dropped rather than refused
+   * @param valuesOnly whether pending work (in-flight, backlog and delayed messages) is dropped
    * @param now the time to live's start for expiring values without {@code expiresAt}
    * @throws IllegalArgumentException naming the field and what is accepted
    */
-  static BootstrapLine parse(String line, boolean ignorePending, long now) {
+  static BootstrapLine parse(String line, boolean valuesOnly, long now) {
     JsonNode node;
     try {
       node = MAPPER.readTree(line);
@@ -61,16 +77,6 @@ record BootstrapLine(TypeName function, String id, List<Value> values) {
     if (id == null || !id.isTextual()) {
       throw new IllegalArgumentException("id: missing or not a string");
     }
-    if (!ignorePending) {
-      for (String pending : List.of("inflight", "backlog", "delayed")) {
-        if (node.path(pending).size() > 0) {
-          throw new IllegalArgumentException(
-              pending
-                  + ": not empty; bootstrap writes values only. Remove the pending work or pass"
-                  + " --values-only to drop it");
-        }
-      }
-    }
     JsonNode values = node.path("values");
     if (!values.isMissingNode() && !values.isObject()) {
       throw new IllegalArgumentException("values: must be an object of value name to value");
@@ -82,7 +88,17 @@ record BootstrapLine(TypeName function, String id, List<Value> values) {
       byte[] bytes = ValueText.read(value, where);
       ValueExpiration expiration = expiration(value.path("expiration"), where);
       long touchedAt = now;
-      if (expiration.expires() && value.has("expiresAt")) {
+      boolean ttl = expiration.expires();
+      if (value.has(TTL_TOUCHED_AT)) {
+        if (ttl) {
+          throw new IllegalArgumentException(
+              where + ": give either expiration (with expiresAt) or ttlTouchedAt, not both");
+        }
+        // Expiring, but the duration is the function's to declare: the job applies it from here.
+        expiration = ValueExpiration.UNKNOWN;
+        ttl = true;
+        touchedAt = instant(value.get(TTL_TOUCHED_AT), where + "." + TTL_TOUCHED_AT);
+      } else if (expiration.expires() && value.has("expiresAt")) {
         try {
           touchedAt =
               Instant.parse(value.get("expiresAt").asText()).toEpochMilli()
@@ -95,15 +111,34 @@ record BootstrapLine(TypeName function, String id, List<Value> values) {
       out.add(
           new Value(
               new DeclaredValue(
-                  function,
-                  e.getKey(),
-                  value.get(ValueText.TYPENAME).asText(),
-                  expiration,
-                  expiration.expires()),
+                  function, e.getKey(), value.get(ValueText.TYPENAME).asText(), expiration, ttl),
               bytes,
               touchedAt));
     }
-    return new BootstrapLine(function, id.asText(), out);
+    if (valuesOnly) {
+      return new BootstrapLine(function, id.asText(), out, List.of(), List.of(), List.of());
+    }
+    return new BootstrapLine(
+        function,
+        id.asText(),
+        out,
+        PendingText.invocations(node, "inflight"),
+        PendingText.invocations(node, "backlog"),
+        PendingText.delayed(node));
+  }
+
+  /** Whether the line carries work that a restored job still has to do. */
+  boolean hasPending() {
+    return !inflight.isEmpty() || !backlog.isEmpty() || !delayed.isEmpty();
+  }
+
+  private static long instant(JsonNode node, String where) {
+    try {
+      return Instant.parse(node.asText("")).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          where + ": not an ISO-8601 instant such as 2025-01-31T12:00:00Z");
+    }
   }
 
   private static ValueExpiration expiration(JsonNode node, String where) {

@@ -10,15 +10,19 @@ import org.apache.flink.state.api.input.SourceBuilder;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 
 /**
  * Writes a Keyflow savepoint from checked bootstrap input with Flink's State Processor API: the
- * dispatcher's operator UID, its state names and serializers, key groups assigned by id as the
- * job's {@code keyBy} assigns them, and Keyflow's default max parallelism (128). A job started from
- * it finds the values as if it had written them itself. Only the dispatcher has state in it;
- * sources start from their configured startup position.
+ * dispatcher's operator UID, its state names, namespaces, serializers and timers, key groups
+ * assigned by id as the job's {@code keyBy} assigns them, and Keyflow's default max parallelism
+ * (128). A job started from it finds the values and pending work as if it had written them itself.
+ * Only the dispatcher has state in it; sources start from their configured startup position.
  */
 public final class SavepointBootstrap {
+  /** The checkpoint id the State Processor API gives the savepoints it writes. */
+  private static final long CHECKPOINT_ID = 0L;
+
   private SavepointBootstrap() {}
 
   /**
@@ -38,7 +42,11 @@ public final class SavepointBootstrap {
       StateBootstrapTransformation<String> values =
           OperatorTransformation.bootstrapWith(lines)
               .keyBy(line -> BootstrapLine.parse(line, true, 0).id(), Types.STRING)
-              .transform(new ValueWriter(input.values(), input.valuesOnly()));
+              .transform(
+                  (timestamp, path) ->
+                      SimpleOperatorFactory.of(
+                          new AddressStateWriter(
+                              CHECKPOINT_ID, timestamp, path, input.values(), input.valuesOnly())));
       SavepointWriter.newSavepoint(env, new EmbeddedRocksDBStateBackend(), maxParallelism)
           .withOperator(DispatcherLayout.dispatcher(), values)
           .write(output);

@@ -61,6 +61,64 @@ class BootstrapDumpRoundTripIT {
   }
 
   @Test
+  void pendingWorkAndValuesWhoseFunctionDeclaresTheirTimeToLiveDumpAsTheyWereGiven()
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      lines.add(
+          ("{\"function\":\"shop/cart\",\"id\":\"user-%d\",\"values\":{"
+                  + "\"seen\":{\"typename\":\"io.statefun.types/bool\",\"value\":true,"
+                  + "\"ttlTouchedAt\":\"2030-01-01T00:00:00Z\"}},"
+                  + "\"inflight\":[{\"caller\":\"shop/checkout/order-%d\","
+                  + "\"typename\":\"shop.types/Cmd\",\"json\":{\"add\":%d}}],"
+                  + "\"backlog\":[{\"typename\":\"shop.types/Cmd\",\"text\":\"one\"},"
+                  + "{\"typename\":\"io.statefun.types/int\",\"value\":%d}],"
+                  + "\"delayed\":[{\"dueAt\":\"2020-01-01T00:00:00Z\",\"target\":\"shop/cart/user-%d\","
+                  + "\"typename\":\"shop.types/Tick\",\"base64\":\"AAH/\"},"
+                  + "{\"dueAt\":\"2030-01-01T00:00:01Z\",\"token\":\"reminder-%d\","
+                  + "\"target\":\"shop/reminder/user-%d\",\"typename\":\"shop.types/Tick\","
+                  + "\"json\":{\"n\":%d}}]}")
+              .formatted(i, i, i, i, i, i, i, i));
+    }
+    Path input = Files.write(dir.resolve("pending.jsonl"), lines);
+    String savepoint = dir.resolve("pending-savepoint").toUri().toString();
+
+    BootstrapInput checked = BootstrapInput.check(input, MODULE, false);
+    SavepointBootstrap.write(checked, savepoint, 2, new Configuration());
+    List<String> dumped = new ArrayList<>();
+    SavepointDump.dump(
+        DispatcherLayout.read(savepoint), DumpFilter.ALL, new Configuration(), dumped::add);
+
+    assertThat(checked.pending()).isEqualTo(new BootstrapInput.PendingCounts(20, 40, 40));
+    assertThat(dumped).containsExactlyInAnyOrderElementsOf(lines);
+  }
+
+  @Test
+  void aBacklogWithNothingInFlightBecomesTheRequestTheJobSendsFirst() throws Exception {
+    Path input =
+        Files.write(
+            dir.resolve("backlog.jsonl"),
+            List.of(
+                "{\"function\":\"shop/cart\",\"id\":\"a\",\"backlog\":["
+                    + "{\"typename\":\"shop.types/Cmd\",\"text\":\"one\"},"
+                    + "{\"typename\":\"shop.types/Cmd\",\"text\":\"two\"}]}"));
+    String savepoint = dir.resolve("backlog-savepoint").toUri().toString();
+
+    SavepointBootstrap.write(
+        BootstrapInput.check(input, MODULE, false), savepoint, 1, new Configuration());
+    List<String> dumped = new ArrayList<>();
+    SavepointDump.dump(
+        DispatcherLayout.read(savepoint), DumpFilter.ALL, new Configuration(), dumped::add);
+
+    assertThat(dumped)
+        .containsExactly(
+            "{\"function\":\"shop/cart\",\"id\":\"a\",\"values\":{},\"inflight\":["
+                + "{\"typename\":\"shop.types/Cmd\",\"text\":\"one\"},"
+                + "{\"typename\":\"shop.types/Cmd\",\"text\":\"two\"}],"
+                + "\"backlog\":[],\"delayed\":[]}");
+  }
+
+  @Test
   void aLineForAFunctionTheModuleDoesNotServeIsRefusedWithItsLineNumber() throws Exception {
     Path input =
         Files.write(

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Writes a Keyflow savepoint from JSON lines (the shape 'keyflow state dump' writes: one"
-          + " object per address with its values), for a job to start from with"
+          + " object per address with its values and pending work), for a job to start from with"
           + " 'keyflow run --from-savepoint' or 'keyflow submit --from-savepoint'. Every line is"
           + " checked against the module first; nothing is written if one is wrong."
     },
@@ -58,8 +58,8 @@ public final class StateBootstrapCommand implements Callable<Integer> {
   @Option(
       names = "--values-only",
       description =
-          "Drop the in-flight, backlog and delayed messages of dump lines instead of refusing"
-              + " them (pending work is not bootstrapped).")
+          "Drop the in-flight, backlog and delayed messages of the lines (pending work);"
+              + " without it they are written.")
   boolean valuesOnly;
 
   @Option(
