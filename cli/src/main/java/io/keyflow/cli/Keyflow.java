@@ -12,6 +12,7 @@ import io.keyflow.cli.jobs.SubmitCommand;
 import io.keyflow.cli.kafka.RedriveCommand;
 import io.keyflow.cli.kafka.SendCommand;
 import io.keyflow.cli.kafka.TailCommand;
+import io.keyflow.cli.migrate.MigrateCommand;
 import io.keyflow.cli.run.RunCommand;
 import io.keyflow.cli.state.StateCommand;
 import picocli.CommandLine;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       SchedulesCommand.class,
       StateCommand.class,
+      MigrateCommand.class,
       InspectCommand.class,
       AddressCommand.class,
       BenchCommand.class

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * carried out only by the dispatcher, and the CLI's address commands reach them over HTTP alone;
  * OpenTelemetry belongs to {@code tracing}, which knows only the records it traces; the functions
  * use only the StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit
- * level from Flink and Kafka. A rule broken names the file and what it referenced.
+ * level from Flink and Kafka; the StateFun savepoint reader (Flink 1.16) uses no Keyflow code and
+ * is on no module's classpath. A rule broken names the file and what it referenced.
  */
 class LayeringTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -224,6 +225,41 @@ class LayeringTest {
   }
 
   @Test
+  void theStatefunReaderUsesNoKeyflowCode() {
+    assertNoneReference(
+        sources("statefun-reader"),
+        "io.keyflow.cli.",
+        "io.keyflow.savepoint.",
+        "io.keyflow.state.",
+        "io.keyflow.module.",
+        "io.keyflow.dispatch.",
+        "io.keyflow.delay.",
+        "io.keyflow.protocol.",
+        "io.keyflow.job.",
+        "io.keyflow.io.");
+  }
+
+  @Test
+  void noModuleHasTheStatefunReaderOnItsClasspath() throws IOException {
+    // Its Flink 1.16 and StateFun jars share coordinates with Flink 2.2's: on Keyflow's classpath
+    // they would replace them. The CLI starts it as a separate JVM.
+    try (Stream<Path> poms = Files.walk(ROOT, 2)) {
+      List<String> dependents =
+          poms.filter(p -> p.getFileName().toString().equals("pom.xml"))
+              .filter(p -> !p.getParent().equals(ROOT))
+              .filter(p -> !p.getParent().getFileName().toString().equals("statefun-reader"))
+              .filter(p -> readString(p).contains("<artifactId>keyflow-statefun-reader<"))
+              .map(p -> ROOT.relativize(p).toString())
+              .toList();
+      assertThat(dependents).isEmpty();
+    }
+    for (String module : List.of("runtime", "ingress-egress", "state-tools", "cli", "testkit")) {
+      assertNoneReference(
+          sources(module), "import io.keyflow.statefun.", "org.apache.flink.statefun.flink.");
+    }
+  }
+
+  @Test
   void aBrokenRuleIsReportedWithTheFileAndTheReference() {
     Source offender =
         new Source(
@@ -261,6 +297,14 @@ class LayeringTest {
     Path root = ROOT.resolve(module).resolve("src/main/java");
     try (Stream<Path> files = Files.walk(root)) {
       return files.filter(f -> f.toString().endsWith(".java")).map(LayeringTest::read).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String readString(Path file) {
+    try {
+      return Files.readString(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
