@@ -39,6 +39,12 @@ final class StatefunLayout {
   /** The UID of StateFun's functions operator. */
   static final String FUNCTIONS_UID = "functions_uid1";
 
+  /** The UID of StateFun's feedback head, which logs messages in the loop at a snapshot. */
+  static final String FEEDBACK_UID = "feedback_union_uid1";
+
+  /** The header of each key group in the feedback head's log: version and magic, two ints. */
+  private static final long FEEDBACK_HEADER_BYTES = 8;
+
   static final String REQUEST_STATE = StateNames.REQUEST_STATE;
   static final String BATCH = StateNames.BATCH;
   static final String ASYNC_OPERATIONS = StateNames.ASYNC_OPERATIONS;
@@ -72,6 +78,7 @@ final class StatefunLayout {
   private final Map<String, StateMetaInfoSnapshot> states;
   private final List<OtherState> others;
   private final int otherOperators;
+  private final long feedbackKeyGroupsWithMessages;
 
   private StatefunLayout(
       String path,
@@ -80,7 +87,8 @@ final class StatefunLayout {
       List<RemoteValue> values,
       Map<String, StateMetaInfoSnapshot> states,
       List<OtherState> others,
-      int otherOperators) {
+      int otherOperators,
+      long feedbackKeyGroupsWithMessages) {
     this.path = path;
     this.operator = operator;
     this.functionTypes = functionTypes;
@@ -88,6 +96,7 @@ final class StatefunLayout {
     this.states = states;
     this.others = others;
     this.otherOperators = otherOperators;
+    this.feedbackKeyGroupsWithMessages = feedbackKeyGroupsWithMessages;
   }
 
   /**
@@ -145,14 +154,58 @@ final class StatefunLayout {
         others.add(new OtherState(name, info.getBackendStateType().name()));
       }
     }
+    OperatorID feedback = OperatorIDGenerator.fromUid(FEEDBACK_UID);
     int otherOperators =
         (int)
             metadata.getOperatorStates().stream()
                 .filter(s -> !s.getOperatorID().equals(functions))
+                .filter(s -> !s.getOperatorID().equals(feedback))
                 .filter(s -> s.getStateSize() > 0)
                 .count();
+    long feedbackMessages =
+        metadata.getOperatorStates().stream()
+            .filter(s -> s.getOperatorID().equals(feedback))
+            .mapToLong(StatefunLayout::keyGroupsWithMessages)
+            .sum();
     return new StatefunLayout(
-        path, operator, types, List.copyOf(values), states, List.copyOf(others), otherOperators);
+        path,
+        operator,
+        types,
+        List.copyOf(values),
+        states,
+        List.copyOf(others),
+        otherOperators,
+        feedbackMessages);
+  }
+
+  /**
+   * The key groups in which the feedback head logged messages: functions' messages to each other
+   * that were in the loop when the savepoint was taken. Each key group's log holds a header and
+   * then its messages, so one longer than its header holds messages.
+   */
+  private static long keyGroupsWithMessages(OperatorState feedback) {
+    long found = 0;
+    for (OperatorSubtaskState subtask : feedback.getStates()) {
+      for (KeyedStateHandle handle : subtask.getRawKeyedState()) {
+        if (!(handle instanceof KeyGroupsStateHandle)) {
+          continue;
+        }
+        KeyGroupsStateHandle groups = (KeyGroupsStateHandle) handle;
+        List<Long> offsets = new ArrayList<>();
+        for (org.apache.flink.api.java.tuple.Tuple2<Integer, Long> e :
+            groups.getGroupRangeOffsets()) {
+          offsets.add(e.f1);
+        }
+        offsets.sort(null);
+        for (int i = 0; i < offsets.size(); i++) {
+          long end = i + 1 < offsets.size() ? offsets.get(i + 1) : groups.getStateSize();
+          if (end - offsets.get(i) > FEEDBACK_HEADER_BYTES) {
+            found++;
+          }
+        }
+      }
+    }
+    return found;
   }
 
   private static RemoteValue remoteValue(StateMetaInfoSnapshot info, List<String> types) {
@@ -250,7 +303,15 @@ final class StatefunLayout {
     return others;
   }
 
-  /** Operators other than the functions operator that hold state (sources, sinks). */
+  /**
+   * Key groups of the feedback head that hold messages functions sent each other and that were in
+   * the loop at the savepoint; they are not carried.
+   */
+  long feedbackKeyGroupsWithMessages() {
+    return feedbackKeyGroupsWithMessages;
+  }
+
+  /** Operators other than the functions operator and feedback head with state (sources, sinks). */
   int otherOperators() {
     return otherOperators;
   }

@@ -141,6 +141,18 @@ public final class StatefunReaderMain {
       }
       json.put("otherOperatorsWithState", layout.otherOperators());
       notCarried = json.putArray("notCarried");
+      if (layout.feedbackKeyGroupsWithMessages() > 0) {
+        ObjectNode loop = notCarried.addObject();
+        loop.put("function", "");
+        loop.put("id", "");
+        loop.put("what", "feedback");
+        loop.put(
+            "problem",
+            "messages functions sent each other were in StateFun's feedback loop at the savepoint ("
+                + layout.feedbackKeyGroupsWithMessages()
+                + " key groups hold some); they are not carried. Stop StateFun when no input"
+                + " arrives and its functions have settled to carry everything");
+      }
     }
 
     void carried(JsonNode line) {
