@@ -161,6 +161,10 @@ final class AddressReader
         return Tuple2.of(current.id(), VoidNamespace.INSTANCE);
       }
 
+      /** Flink 1.16's input format removes each key it has read; nothing is kept to remove. */
+      @Override
+      public void remove() {}
+
       @Override
       public void close() {
         ids.close();
