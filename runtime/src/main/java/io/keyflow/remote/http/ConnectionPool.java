@@ -1,28 +1,20 @@
 package io.keyflow.remote.http;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>How requests meet connections.</b> A request goes onto a connection that can take it: with
  * {@code pipelining} above 1 the least busy connection that already served a response and carries
  * fewer than that many requests, else the most recently used idle connection. Without one it waits,
- * in arrival order, and the pool opens another connection, unless {@code maxConnections} are open
- * or being opened, or {@link #MAX_OPENING} are being opened already, or as many are being opened as
- * requests wait. So a burst (a start, a restore re-sending hundreds of requests) opens connections
- * a few at a time, and queues on those that are open instead of opening one per request. Over TLS
- * every connection of a pool shares one TLS context, whose session cache lets later handshakes
- * resume the first one's session.
+ * in arrival order, and the pool opens another connection, unless {@code pool_size} are open or
+ * being opened, or {@link Connector#MAX_OPENING} are being opened already, or as many are being
+ * opened as requests wait. So a burst (a start, a restore re-sending hundreds of requests) opens
+ * connections a few at a time, and queues on those that are open instead of opening one per
+ * request. Over TLS every connection of a pool shares one TLS context, whose session cache lets
+ * later handshakes resume the first one's session.
  *
  * <p><b>Failures.</b> A connection that ends before any byte of a request's response arrived, after
  * it served an earlier response (a pooled connection the server closed meanwhile), sends that
@@ -54,9 +46,6 @@ public final class ConnectionPool implements HttpPool {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
   private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("keyflow.conn");
 
-  /** Connections being opened (TCP connect and TLS handshake) at once, at most. */
-  static final int MAX_OPENING = 8;
-
   /** Sending a request again more often than this means the server is not just closing idly. */
   private static final int MAX_RESENDS = 3;
 
@@ -65,67 +54,36 @@ public final class ConnectionPool implements HttpPool {
 
   private final String route;
   private final String host;
-  private final EventLoop loop;
-  private final Bootstrap bootstrap;
-  private final SslContext ssl;
-  private final RecordingTrustManager trust;
-  private final ClientTls tls;
   private final int port;
-  private final int maxConnections;
+  private final EventLoop loop;
+  private final PoolTls tls;
+  private final Connector connector;
   private final int pipelining;
+  private final Duration handshakeTimeout;
   private final long idleTimeoutNanos;
-  private final ConnectionStats stats;
 
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private final ArrayDeque<Connection> idle = new ArrayDeque<>();
   private final List<Connection> busy = new ArrayList<>();
-  private int live;
-  private int opening;
   private boolean noPipelining;
   private boolean closed;
 
-  ConnectionPool(
-      PoolKey key,
-      EventLoop loop,
-      SslContext ssl,
-      RecordingTrustManager trust,
-      ClientTls tls,
-      ConnectionStats stats) {
+  /**
+   * @param tls the pool's TLS, or null for {@code http}
+   */
+  ConnectionPool(PoolKey key, EventLoop loop, PoolTls tls, ConnectionStats stats) {
     this.route = key.route();
     this.host = key.host();
     this.port = key.port();
     this.loop = loop;
-    this.ssl = ssl;
-    this.trust = trust;
     this.tls = tls;
-    this.stats = stats;
-    this.maxConnections = key.transport().poolSize();
     this.pipelining = key.transport().pipelining();
-    Duration ttl = key.transport().poolTtl();
-    this.idleTimeoutNanos = ttl.isZero() ? Long.MAX_VALUE : ttl.toNanos();
-    this.bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            // A failed write leaves the connection open for reading: a server that closed while
-            // requests were pipelined may have answered the ones before it closed.
-            .option(ChannelOption.AUTO_CLOSE, false)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, key.transport().connect().toMillis()))
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel channel) {
-                    setUp(channel, key.transport().connect());
-                  }
-                });
-    if (idleTimeoutNanos != Long.MAX_VALUE) {
-      long every = Math.max(100, Math.min(1000, ttl.toMillis() / 2));
-      loop.scheduleAtFixedRate(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
-    }
+    this.handshakeTimeout = key.transport().connect();
+    // A failed write leaves the connection open for reading: a server that closed while requests
+    // were pipelined may have answered the ones before it closed.
+    this.connector = new Connector(key, loop, stats, false, this::setUp);
+    this.idleTimeoutNanos =
+        Connector.closeIdleEvery(loop, key.transport().poolTtl(), this::closeIdle);
   }
 
   /** Scheme, host and port, such as {@code https://fn.example:443}. */
@@ -144,25 +102,15 @@ public final class ConnectionPool implements HttpPool {
   public ResponseFuture post(
       String uri, HttpHeaders headers, byte[] body, Duration timeout, long maxBodyBytes) {
     Exchange exchange = new Exchange(uri, headers, body, timeout.toNanos(), maxBodyBytes);
-    if (loop.inEventLoop()) {
-      submit(exchange);
-    } else {
-      try {
-        loop.execute(() -> submit(exchange));
-      } catch (RejectedExecutionException e) {
-        exchange.result.completeExceptionally(new IOException("the HTTP client is closed", e));
-      }
-    }
-    return exchange.result;
+    return PoolLoop.submit(loop, exchange, this::submit);
   }
 
-  private void setUp(Channel channel, Duration handshakeTimeout) {
+  private void setUp(Channel channel) {
     Connection connection = new Connection(channel);
     channel.attr(CONNECTION).set(connection);
     ChannelPipeline pipeline = channel.pipeline();
-    if (ssl != null) {
-      SslHandler handler = ssl.newHandler(channel.alloc(), host, port);
-      handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+    if (tls != null) {
+      SslHandler handler = tls.newHandler(channel, host, port, handshakeTimeout);
       connection.engine = handler.engine();
       pipeline.addLast(handler);
       handler
@@ -208,10 +156,7 @@ public final class ConnectionPool implements HttpPool {
     }
     // A connection being opened takes as many waiting requests as it may carry at once.
     int perConnection = noPipelining ? 1 : pipelining;
-    while (!closed
-        && waiting.size() > (long) opening * perConnection
-        && live + opening < maxConnections
-        && opening < MAX_OPENING) {
+    while (!closed && connector.shouldOpen(waiting.size(), perConnection)) {
       open();
     }
   }
@@ -242,10 +187,7 @@ public final class ConnectionPool implements HttpPool {
 
   private void send(Connection connection, Exchange exchange) {
     long now = System.nanoTime();
-    if (exchange.result.startedNanos() == 0) {
-      exchange.result.started(now);
-      exchange.deadlineNanos = now + exchange.timeoutNanos;
-    }
+    exchange.start(now);
     connection.add(exchange);
     exchange.timeout =
         loop.schedule(
@@ -264,21 +206,18 @@ public final class ConnectionPool implements HttpPool {
   }
 
   private void open() {
-    opening++;
-    stats.countOpened();
-    stats.noteOpen(live + opening);
-    ChannelFuture connecting = bootstrap.connect(host, port);
+    ChannelFuture connecting = connector.open();
     connecting.addListener(
         (ChannelFuture done) -> {
           Connection connection = done.channel().attr(CONNECTION).get();
           if (connection == null) {
             // The channel never got as far as its pipeline.
-            opening--;
+            connector.notOpened();
             notOpened(null, done.cause());
             dispatch();
           } else if (!done.isSuccess()) {
             broken(connection, done.cause());
-          } else if (ssl == null) {
+          } else if (tls == null) {
             ready(connection);
           }
         });
@@ -297,12 +236,11 @@ public final class ConnectionPool implements HttpPool {
     if (connection.closed || connection.ready) {
       return;
     }
-    opening--;
+    connector.opened();
     connection.ready = true;
-    live++;
     if (closed) {
       connection.closed = true;
-      live--;
+      connector.closed();
       connection.channel.close();
       return;
     }
@@ -349,15 +287,14 @@ public final class ConnectionPool implements HttpPool {
     boolean wasReady = connection.ready;
     if (!wasReady) {
       connection.closed = true;
-      opening--;
+      connector.notOpened();
       connection.channel.close();
       notOpened(connection, cause);
       dispatch();
       return;
     }
     List<Exchange> all = close(connection);
-    TlsConfigurationException tlsError =
-        cause != null && ssl != null ? classify(connection, cause) : null;
+    TlsConfigurationException tlsError = classify(connection, cause);
     if (tlsError != null) {
       all.forEach(e -> e.result.completeExceptionally(tlsError));
       failWaiting(tlsError);
@@ -378,35 +315,19 @@ public final class ConnectionPool implements HttpPool {
   }
 
   private void notOpened(Connection connection, Throwable cause) {
-    TlsConfigurationException tlsError =
-        cause != null && ssl != null ? classify(connection, cause) : null;
-    if (tlsError != null) {
-      failWaiting(tlsError);
-      return;
+    TlsConfigurationException tlsError = classify(connection, cause);
+    IOException error = connector.whyNotOpened(tlsError != null ? tlsError : cause);
+    if (error != null) {
+      failWaiting(error);
     }
-    if (live > 0) {
-      // Other connections serve the waiting requests; the next one needed is opened anew.
-      return;
-    }
-    ConnectException refused;
-    if (cause instanceof ConnectException connect) {
-      refused = connect;
-    } else {
-      refused =
-          new ConnectException(
-              "cannot connect to "
-                  + route
-                  + ": "
-                  + (cause == null ? "closed while connecting" : describe(cause)));
-      refused.initCause(cause);
-    }
-    failWaiting(refused);
   }
 
+  /** The TLS configuration error behind {@code cause}, or null. */
   private TlsConfigurationException classify(Connection connection, Throwable cause) {
-    SSLEngine engine = connection == null ? null : connection.engine;
-    return TlsFailures.classify(
-        cause, route, host, engine == null ? null : trust.takeRejected(engine), tls);
+    if (cause == null || tls == null) {
+      return null;
+    }
+    return tls.classify(cause, connection == null ? null : connection.engine, route, host);
   }
 
   private void timedOut(Connection connection, Exchange exchange) {
@@ -439,7 +360,7 @@ public final class ConnectionPool implements HttpPool {
   /** Closes a ready connection and takes its exchanges off it, their timers stopped. */
   private List<Exchange> close(Connection connection) {
     connection.closed = true;
-    live--;
+    connector.closed();
     idle.remove(connection);
     busy.remove(connection);
     connection.channel.close();
@@ -463,10 +384,7 @@ public final class ConnectionPool implements HttpPool {
   }
 
   private void failWaiting(IOException error) {
-    Exchange next;
-    while ((next = waiting.pollFirst()) != null) {
-      next.result.completeExceptionally(error);
-    }
+    Exchange.failAll(waiting, error);
   }
 
   private void closeIdle() {
@@ -480,11 +398,7 @@ public final class ConnectionPool implements HttpPool {
   /** Fails what waits and closes every connection, on the event loop. */
   @Override
   public void shutdownOnLoop() {
-    try {
-      loop.execute(this::shutdown);
-    } catch (RejectedExecutionException e) {
-      // The loop has ended: its connections are closed already.
-    }
+    PoolLoop.shutdown(loop, this::shutdown);
   }
 
   private void shutdown() {
@@ -508,16 +422,7 @@ public final class ConnectionPool implements HttpPool {
             + route
             + " closed before the response "
             + (responseStarted ? "was complete" : "began")
-            + (cause == null ? "" : ": " + describe(cause)),
+            + (cause == null ? "" : ": " + Connector.describe(cause)),
         cause);
-  }
-
-  private static String describe(Throwable cause) {
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null ? "" : " " + message);
   }
 }

@@ -12,6 +12,8 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.Deque;
 
 /**
  * One POST on its way: what to send, how long it may take once on a connection, the largest body
@@ -43,6 +45,24 @@ final class Exchange {
     this.body = body;
     this.timeoutNanos = timeoutNanos;
     this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * The exchange goes onto a connection at {@code nowNanos}: the first time, its timeout starts.
+   */
+  void start(long nowNanos) {
+    if (result.startedNanos() == 0) {
+      result.started(nowNanos);
+      deadlineNanos = nowNanos + timeoutNanos;
+    }
+  }
+
+  /** Fails every exchange of {@code exchanges}, oldest first, and empties it. */
+  static void failAll(Deque<Exchange> exchanges, IOException error) {
+    Exchange next;
+    while ((next = exchanges.pollFirst()) != null) {
+      next.result.completeExceptionally(error);
+    }
   }
 
   /** A fresh request each time: a written request's buffer is released. */

@@ -249,7 +249,10 @@ final class Http2Call extends ChannelInboundHandlerAdapter {
       if (event instanceof Http2ResetFrame reset) {
         reset(reset);
       } else if (event instanceof Http2GoAwayFrame) {
-        // The server will not process this stream: it goes again on another connection.
+        // The server will not process this stream: it goes again on another connection. The
+        // connection hears of the GOAWAY only after its streams do, so it is marked here, or the
+        // call would be sent again on it.
+        connection.goingAway = true;
         ended(
             new ConnectionClosedException(
                 pool.route() + " is going away and did not take the stream", null),

@@ -4,12 +4,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of an HTTP/2 connection's pipeline: the frames of the connection itself (its
- * streams' frames go to their {@link Http2Call}s) and its end, reported to the pool. Runs on the
- * pool's event loop.
+ * streams' frames go to their {@link Http2Call}s), its silences and its end, reported to the pool.
+ * Runs on the pool's event loop.
  */
 final class Http2ConnectionWatch extends ChannelInboundHandlerAdapter {
   private final Http2Pool pool;
@@ -31,6 +33,15 @@ final class Http2ConnectionWatch extends ChannelInboundHandlerAdapter {
       }
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      pool.silent(connection);
+    } else {
+      ctx.fireUserEventTriggered(event);
     }
   }
 

@@ -1,26 +1,23 @@
 package io.keyflow.remote.http;
 
 import io.keyflow.remote.http.TlsConfigurationException.Kind;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -29,9 +26,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLEngine;
 
 /**
  * The HTTP/2 connections to one host and port with one set of settings, and the calls waiting for
@@ -54,6 +49,12 @@ import javax.net.ssl.SSLEngine;
  * connection has sent nothing since the call began closes the connection too. A server that does
  * not speak HTTP/2 is a configuration error, not retried.
  *
+ * <p><b>Dead peers.</b> A connection that has read nothing for {@code pingAfter} sends a {@code
+ * PING}; if nothing arrives within another {@code pingAfter}, the peer is presumed dead (a host
+ * that vanished, a middlebox that dropped the connection without a reset) and the connection is
+ * closed, which sends its calls again on another. So an idle connection is found dead before a call
+ * is put on it, and a call on a dead one waits {@code 2 * pingAfter} at most, not its timeout.
+ *
  * <p><b>Threading.</b> Each pool lives on one event loop, with its connections and their streams:
  * every field is used there only. {@link #post} may be called from any thread; futures complete on
  * the event loop.
@@ -67,6 +68,9 @@ public final class Http2Pool implements HttpPool {
 
   /** Sending a call again more often than this means more than a refused stream. */
   static final int MAX_RESENDS = 3;
+
+  /** How long a connection may read nothing before it is checked with a PING. */
+  static final Duration PING_AFTER = Duration.ofSeconds(10);
 
   private static final int MAX_HEADER_LIST_BYTES = 16 * 1024;
 
@@ -89,61 +93,32 @@ public final class Http2Pool implements HttpPool {
   private final String host;
   private final int port;
   private final EventLoop loop;
-  private final Bootstrap bootstrap;
-  private final SslContext ssl;
-  private final RecordingTrustManager trust;
-  private final ClientTls tls;
-  private final int maxConnections;
+  private final PoolTls tls;
+  private final Connector connector;
   private final Duration connectTimeout;
   private final long idleTimeoutNanos;
-  private final ConnectionStats stats;
+  private final Duration pingAfter;
 
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private final List<Http2Connection> connections = new ArrayList<>();
-  private int live;
-  private int opening;
   private boolean closed;
 
-  Http2Pool(
-      PoolKey key,
-      EventLoop loop,
-      SslContext ssl,
-      RecordingTrustManager trust,
-      ClientTls tls,
-      ConnectionStats stats) {
+  /**
+   * @param tls the pool's TLS (its context offering {@code h2} by ALPN), or null for {@code h2c}
+   * @param pingAfter silence after which a connection is checked with a PING
+   */
+  Http2Pool(PoolKey key, EventLoop loop, PoolTls tls, ConnectionStats stats, Duration pingAfter) {
     this.route = key.route();
     this.scheme = key.scheme();
     this.host = key.host();
     this.port = key.port();
     this.loop = loop;
-    this.ssl = ssl;
-    this.trust = trust;
     this.tls = tls;
-    this.stats = stats;
-    this.maxConnections = key.transport().poolSize();
     this.connectTimeout = key.transport().connect();
-    Duration ttl = key.transport().poolTtl();
-    this.idleTimeoutNanos = ttl.isZero() ? Long.MAX_VALUE : ttl.toNanos();
-    this.bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel channel) {
-                    setUp(channel);
-                  }
-                });
-    if (idleTimeoutNanos != Long.MAX_VALUE) {
-      long every = Math.max(100, Math.min(1000, ttl.toMillis() / 2));
-      loop.scheduleAtFixedRate(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
-    }
+    this.pingAfter = pingAfter;
+    this.connector = new Connector(key, loop, stats, true, this::setUp);
+    this.idleTimeoutNanos =
+        Connector.closeIdleEvery(loop, key.transport().poolTtl(), this::closeIdle);
   }
 
   /** Scheme, host and port, such as {@code https://fn.example:443}. */
@@ -155,25 +130,15 @@ public final class Http2Pool implements HttpPool {
   public ResponseFuture post(
       String uri, HttpHeaders headers, byte[] body, Duration timeout, long maxBodyBytes) {
     Exchange exchange = new Exchange(uri, headers, body, timeout.toNanos(), maxBodyBytes);
-    if (loop.inEventLoop()) {
-      submit(exchange);
-    } else {
-      try {
-        loop.execute(() -> submit(exchange));
-      } catch (RejectedExecutionException e) {
-        exchange.result.completeExceptionally(new IOException("the HTTP client is closed", e));
-      }
-    }
-    return exchange.result;
+    return PoolLoop.submit(loop, exchange, this::submit);
   }
 
   private void setUp(Channel channel) {
     Http2Connection connection = new Http2Connection(channel, MAX_STREAMS);
     channel.attr(CONNECTION).set(connection);
     ChannelPipeline pipeline = channel.pipeline();
-    if (ssl != null) {
-      SslHandler handler = ssl.newHandler(channel.alloc(), host, port);
-      handler.setHandshakeTimeoutMillis(connectTimeout.toMillis());
+    if (tls != null) {
+      SslHandler handler = tls.newHandler(channel, host, port, connectTimeout);
       connection.engine = handler.engine();
       pipeline.addLast(handler);
       handler
@@ -187,6 +152,8 @@ public final class Http2Pool implements HttpPool {
                 }
               });
     }
+    // Every byte read counts as a sign of life, so the idle watch sits before the codec.
+    pipeline.addLast(new IdleStateHandler(pingAfter.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     Http2Settings settings =
         Http2Settings.defaultSettings()
             .pushEnabled(false)
@@ -227,10 +194,7 @@ public final class Http2Pool implements HttpPool {
       }
       send(connection, waiting.pollFirst());
     }
-    while (!closed
-        && waiting.size() > (long) opening * MAX_STREAMS
-        && live + opening < maxConnections
-        && opening < ConnectionPool.MAX_OPENING) {
+    while (!closed && connector.shouldOpen(waiting.size(), MAX_STREAMS)) {
       open();
     }
   }
@@ -247,10 +211,7 @@ public final class Http2Pool implements HttpPool {
 
   private void send(Http2Connection connection, Exchange exchange) {
     long now = System.nanoTime();
-    if (exchange.result.startedNanos() == 0) {
-      exchange.result.started(now);
-      exchange.deadlineNanos = now + exchange.timeoutNanos;
-    }
+    exchange.start(now);
     connection.active++;
     Http2Call call = new Http2Call(this, connection, exchange, now);
     exchange.timeout =
@@ -273,15 +234,12 @@ public final class Http2Pool implements HttpPool {
   }
 
   private void open() {
-    opening++;
-    stats.countOpened();
-    stats.noteOpen(live + opening);
-    ChannelFuture connecting = bootstrap.connect(host, port);
+    ChannelFuture connecting = connector.open();
     connecting.addListener(
         (ChannelFuture done) -> {
           Http2Connection connection = done.channel().attr(CONNECTION).get();
           if (connection == null) {
-            opening--;
+            connector.notOpened();
             notOpened(done.cause());
             dispatch();
           } else if (!done.isSuccess()) {
@@ -319,9 +277,8 @@ public final class Http2Pool implements HttpPool {
       return;
     }
     if (!connection.ready) {
-      opening--;
+      connector.opened();
       connection.ready = true;
-      live++;
       connection.idleSinceNanos = System.nanoTime();
       connections.add(connection);
       if (closed) {
@@ -339,6 +296,35 @@ public final class Http2Pool implements HttpPool {
       close(connection);
     }
     dispatch();
+  }
+
+  /**
+   * Nothing was read on {@code connection} for {@link #pingAfter}: a PING asks the server for a
+   * sign of life, and a connection that gives none in time is closed as dead.
+   */
+  void silent(Http2Connection connection) {
+    if (!connection.ready || connection.closed) {
+      return;
+    }
+    long sent = System.nanoTime();
+    connection.channel.writeAndFlush(new DefaultHttp2PingFrame(sent));
+    loop.schedule(
+        () -> {
+          if (!connection.closed && connection.lastReadNanos - sent < 0) {
+            broken(
+                connection,
+                new ConnectionClosedException(
+                    route
+                        + " answered no PING within "
+                        + pingAfter.toMillis()
+                        + " ms after "
+                        + pingAfter.toMillis()
+                        + " ms of silence: the connection is presumed dead",
+                    null));
+          }
+        },
+        pingAfter.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -390,7 +376,7 @@ public final class Http2Pool implements HttpPool {
     }
     if (!connection.ready) {
       connection.closed = true;
-      opening--;
+      connector.notOpened();
       connection.channel.close();
       notOpened(cause == null ? null : classify(connection, cause));
       dispatch();
@@ -405,11 +391,8 @@ public final class Http2Pool implements HttpPool {
     if (cause instanceof TlsConfigurationException) {
       return cause;
     }
-    if (ssl != null) {
-      SSLEngine engine = connection.engine;
-      TlsConfigurationException tlsError =
-          TlsFailures.classify(
-              cause, route, host, engine == null ? null : trust.takeRejected(engine), tls);
+    if (tls != null) {
+      TlsConfigurationException tlsError = tls.classify(cause, connection.engine, route, host);
       if (tlsError != null) {
         return tlsError;
       }
@@ -427,41 +410,21 @@ public final class Http2Pool implements HttpPool {
   }
 
   private void notOpened(Throwable cause) {
-    if (cause instanceof TlsConfigurationException configuration) {
-      failWaiting(configuration);
-      return;
+    IOException error = connector.whyNotOpened(cause);
+    if (error != null) {
+      failWaiting(error);
     }
-    if (live > 0) {
-      // Other connections serve the waiting calls; the next one needed is opened anew.
-      return;
-    }
-    ConnectException refused;
-    if (cause instanceof ConnectException connect) {
-      refused = connect;
-    } else {
-      refused =
-          new ConnectException(
-              "cannot connect to "
-                  + route
-                  + ": "
-                  + (cause == null ? "closed while connecting" : cause.toString()));
-      refused.initCause(cause);
-    }
-    failWaiting(refused);
   }
 
   private void close(Http2Connection connection) {
     connection.closed = true;
-    live--;
+    connector.closed();
     connections.remove(connection);
     connection.channel.close();
   }
 
   private void failWaiting(IOException error) {
-    Exchange next;
-    while ((next = waiting.pollFirst()) != null) {
-      next.result.completeExceptionally(error);
-    }
+    Exchange.failAll(waiting, error);
   }
 
   private void closeIdle() {
@@ -479,11 +442,7 @@ public final class Http2Pool implements HttpPool {
 
   @Override
   public void shutdownOnLoop() {
-    try {
-      loop.execute(this::shutdown);
-    } catch (RejectedExecutionException e) {
-      // The loop has ended: its connections are closed already.
-    }
+    PoolLoop.shutdown(loop, this::shutdown);
   }
 
   private void shutdown() {

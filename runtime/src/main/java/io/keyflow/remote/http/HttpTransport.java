@@ -8,7 +8,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
@@ -74,14 +73,19 @@ public final class HttpTransport implements AutoCloseable {
     return STATS.computeIfAbsent(route, r -> new ConnectionStats());
   }
 
+  /** One of the client's event loops, for a pool made outside {@link #pool} (tests). */
+  EventLoop nextLoop() {
+    return group.next();
+  }
+
   private HttpPool newPool(PoolKey key, Supplier<ClientTls> tlsSupplier) {
     EventLoop loop = group.next();
     ConnectionStats stats = stats(key.route());
     boolean http2 = key.transport().protocol() == HttpProtocol.HTTP2;
     if (!key.tls()) {
       return http2
-          ? new Http2Pool(key, loop, null, null, null, stats)
-          : new ConnectionPool(key, loop, null, null, null, stats);
+          ? new Http2Pool(key, loop, null, stats, Http2Pool.PING_AFTER)
+          : new ConnectionPool(key, loop, null, stats);
     }
     ClientTls tls = tlsSupplier.get();
     RecordingTrustManager trust = new RecordingTrustManager(extended(tls));
@@ -107,10 +111,10 @@ public final class HttpTransport implements AutoCloseable {
       }
       // One context per pool: its session cache lets every later connection to this host and
       // port resume the session of an earlier one instead of a full handshake.
-      SslContext context = builder.build();
+      PoolTls poolTls = new PoolTls(builder.build(), trust, tls);
       return http2
-          ? new Http2Pool(key, loop, context, trust, tls, stats)
-          : new ConnectionPool(key, loop, context, trust, tls, stats);
+          ? new Http2Pool(key, loop, poolTls, stats, Http2Pool.PING_AFTER)
+          : new ConnectionPool(key, loop, poolTls, stats);
     } catch (SSLException e) {
       throw new IllegalArgumentException("cannot set up TLS for " + key.route() + ": " + e, e);
     }

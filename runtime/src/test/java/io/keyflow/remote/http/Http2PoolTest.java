@@ -141,6 +141,75 @@ class Http2PoolTest {
   }
 
   @Test
+  void callsAboveTheLastStreamOfAGoAwayGoAgainOnANewConnectionAndThoseBelowComplete()
+      throws Exception {
+    HttpPool pool = pool("/goaway");
+    List<ResponseFuture> calls = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      calls.add(send(pool, server.url("/goaway"), bytes("call-" + i), CALL, 1 << 20));
+    }
+
+    for (int i = 0; i < calls.size(); i++) {
+      assertThat(new String(calls.get(i).get(20, SECONDS).body(), StandardCharsets.UTF_8))
+          .as("call %d answered with its own body", i)
+          .isEqualTo(new StringBuilder("call-" + i).reverse().toString());
+    }
+    assertThat(server.lastStreamOfGoAway()).as("a GOAWAY was sent").isPositive();
+    assertThat(server.answeredBeforeGoAway())
+        .as("the streams up to the GOAWAY's last stream were answered on their connection")
+        .isEqualTo(3);
+    assertThat(server.answeredAfterGoAway())
+        .as("the streams above it were sent again and answered on a new connection")
+        .isEqualTo(3);
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void aConnectionWhosePeerFellSilentIsFoundDeadByPingAndItsCallGoesAgain() throws Exception {
+    server = new H2cTestServer();
+    Duration pingAfter = Duration.ofMillis(300);
+    Http2Pool pool = pools.http2Pool(server.url("/mute"), http2(8), pingAfter);
+    try {
+      // Answered; then the server reads nothing more from this connection, PINGs included.
+      assertThat(post(pool, server.url("/mute"), bytes("ab")).body()).isEqualTo(bytes("ba"));
+      long start = System.nanoTime();
+      ResponseFuture call =
+          send(pool, server.url("/echo"), bytes("cd"), Duration.ofSeconds(60), 1 << 20);
+
+      assertThat(call.get(30, SECONDS).body()).isEqualTo(bytes("dc"));
+      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(tookMillis)
+          .as("found dead by an unanswered PING, not by the call's 60 s timeout")
+          .isLessThan(30_000);
+      assertThat(server.connections()).isEqualTo(2);
+    } finally {
+      pool.shutdownOnLoop();
+    }
+  }
+
+  @Test
+  void anIdleConnectionToALivePeerAnswersPingsAndStaysOpen() throws Exception {
+    server = new H2cTestServer();
+    Duration pingAfter = Duration.ofMillis(200);
+    Http2Pool pool = pools.http2Pool(server.url("/echo"), http2(8), pingAfter);
+    try {
+      assertThat(post(pool, server.url("/echo"), bytes("ab")).body()).isEqualTo(bytes("ba"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (server.pings() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+
+      assertThat(server.pings())
+          .as("a PING after each 200 ms of silence")
+          .isGreaterThanOrEqualTo(3);
+      assertThat(post(pool, server.url("/echo"), bytes("cd")).body()).isEqualTo(bytes("dc"));
+      assertThat(server.connections()).as("the connection stayed open").isOne();
+    } finally {
+      pool.shutdownOnLoop();
+    }
+  }
+
+  @Test
   void anHttp1ServerIsAConfigurationErrorNotARetry() throws Exception {
     raw =
         new RawHttpServer(

@@ -41,6 +41,15 @@ final class TestPools implements AutoCloseable {
     return (Http2Pool) transport.pool(PoolKey.of(url, settings), () -> null);
   }
 
+  /**
+   * An HTTP/2 pool (h2c) for {@code url} that checks a connection with a PING after {@code
+   * pingAfter} of silence; it is the caller's to shut down.
+   */
+  Http2Pool http2Pool(URI url, Transport settings, Duration pingAfter) {
+    PoolKey key = PoolKey.of(url, settings);
+    return new Http2Pool(key, transport.nextLoop(), null, new ConnectionStats(), pingAfter);
+  }
+
   ConnectionPool pool(URI url) {
     return pool(url, settings(64, 1, Duration.ofSeconds(30)));
   }
