@@ -1,23 +1,16 @@
 package io.keyflow.cli.migrate;
 
+import io.keyflow.cli.state.StateCommand;
 import java.nio.file.Path;
 
-/** Paths as the two halves of a migration want them. */
+/**
+ * Paths for the reader half of a migration; the writer half takes {@link StateCommand#location}.
+ */
 final class Locations {
   private Locations() {}
 
-  /** For Flink 2.2's writer: URIs unchanged, local paths absolute with a file scheme. */
-  static String uri(String path) {
-    return isUri(path) ? path : Path.of(path).toAbsolutePath().normalize().toUri().toString();
-  }
-
   /** For the reader: URIs unchanged, local paths absolute (the child has its own directory). */
   static String local(String path) {
-    return isUri(path) ? path : Path.of(path).toAbsolutePath().normalize().toString();
-  }
-
-  /** Whether {@code path} starts with a URI scheme such as {@code file:} or {@code s3://}. */
-  static boolean isUri(String path) {
-    return path.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*");
+    return StateCommand.isUri(path) ? path : Path.of(path).toAbsolutePath().normalize().toString();
   }
 }

@@ -2,6 +2,7 @@ package io.keyflow.cli.migrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.cli.state.StateCommand;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.savepoint.BootstrapInput;
@@ -121,8 +122,8 @@ public final class MigrateStatefunCommand implements Callable<Integer> {
   }
 
   private int migrate() throws Exception {
-    String target = Locations.uri(output);
-    if (!Locations.isUri(output) && Files.exists(Path.of(output))) {
+    String target = StateCommand.location(output);
+    if (!StateCommand.isUri(output) && Files.exists(Path.of(output))) {
       throw new IllegalArgumentException(
           "--output " + output + ": exists already; give a new directory");
     }

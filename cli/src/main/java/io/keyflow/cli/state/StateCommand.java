@@ -18,7 +18,7 @@ public final class StateCommand implements Runnable {
   }
 
   /** A path as Flink expects it: URIs unchanged, local paths absolute with a file scheme. */
-  static String location(String path) {
+  public static String location(String path) {
     if (isUri(path)) {
       return path;
     }
@@ -26,7 +26,7 @@ public final class StateCommand implements Runnable {
   }
 
   /** Whether {@code path} starts with a URI scheme such as {@code file:} or {@code s3://}. */
-  static boolean isUri(String path) {
+  public static boolean isUri(String path) {
     return path.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*");
   }
 }
