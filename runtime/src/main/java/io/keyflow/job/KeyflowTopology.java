@@ -96,6 +96,11 @@ public final class KeyflowTopology {
     if (conf.getOptional(PipelineOptions.MAX_PARALLELISM).isEmpty()) {
       env.setMaxParallelism(conf.get(KeyflowOptions.DEFAULT_MAX_PARALLELISM));
     }
+    // The key groups that keyBy and keyed state use; the feedback tail routes by them too.
+    int maxParallelism =
+        env.getMaxParallelism() > 0
+            ? env.getMaxParallelism()
+            : conf.get(PipelineOptions.MAX_PARALLELISM);
 
     DataStream<Envelope> input = null;
     for (Ingress ingress : ingresses) {
@@ -125,9 +130,11 @@ public final class KeyflowTopology {
                 DispatcherOperatorFactory.create(
                     module, tags, conf.get(KeyflowOptions.MAX_OUTSTANDING_REQUESTS), tracing(conf)))
             .uid(OperatorIds.DISPATCHER_UID);
+    // Routed like keyBy, but the tail is not keyed: it keeps no state, and a keyed tail would
+    // take a RocksDB checkpoint of an empty database at every checkpoint (KeyGroupPartitioner).
     SingleOutputStreamOperator<Void> tail =
         functions
-            .keyBy(byTarget, Types.STRING)
+            .partitionCustom(new KeyGroupPartitioner(maxParallelism), byTarget)
             .transform(
                 OperatorIds.TAIL_NAME, Types.VOID, FeedbackOperatorFactory.tail(feedbackMemory))
             .uid(OperatorIds.TAIL_UID);

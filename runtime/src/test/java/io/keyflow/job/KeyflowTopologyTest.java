@@ -96,6 +96,27 @@ class KeyflowTopologyTest {
   }
 
   @Test
+  void headAndDispatcherAreKeyedAndTheStatelessTailIsNot() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    KeyflowTopology.build(
+        env,
+        module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of()),
+        new Configuration());
+
+    // A keyed operator gets a keyed state backend (a RocksDB database) that checkpoints every
+    // time; the tail keeps no state and must not have one.
+    java.util.Map<String, StreamNode> byUid = new java.util.HashMap<>();
+    for (StreamNode node : env.getStreamGraph().getStreamNodes()) {
+      if (node.getTransformationUID() != null) {
+        byUid.put(node.getTransformationUID(), node);
+      }
+    }
+    assertThat(byUid.get("keyflow-feedback-head").getStatePartitioners()).isNotEmpty();
+    assertThat(byUid.get("keyflow-dispatcher").getStatePartitioners()).isNotEmpty();
+    assertThat(byUid.get("keyflow-feedback-tail").getStatePartitioners()).isEmpty();
+  }
+
+  @Test
   void moduleWithoutIngressIsRefused() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
