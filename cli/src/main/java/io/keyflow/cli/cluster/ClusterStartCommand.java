@@ -40,6 +40,29 @@ final class ClusterStartCommand implements Callable<Integer> {
   @Mixin ClusterDirOption location;
 
   @Option(
+      names = "--job-jar-in-lib",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "Put a copy of the job jar on every process's classpath, with the job's classes resolved"
+            + " parent-first, so a TaskManager that takes over a lost one's tasks loads no per-job"
+            + " copy of them (default: on). Restart the cluster after rebuilding the job jar."
+      })
+  boolean jobJarInLib;
+
+  @Option(
+      names = "--rocksdb-library-in-lib",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "Unpack RocksDB's native library once, where every process finds it, instead of on each"
+            + " process's first restore (default: on)."
+      })
+  boolean rocksDbLibraryInLib;
+
+  @Option(
       names = {"-D"},
       paramLabel = "KEY=VALUE",
       description = "A Flink option for the cluster, over flink-conf/config.yaml.")
@@ -50,10 +73,23 @@ final class ClusterStartCommand implements Callable<Integer> {
     LocalCluster cluster = new LocalCluster(location.dir);
     System.out.printf(
         "Starting a JobManager and %d TaskManager(s) in %s ...%n", taskManagers, cluster.dir());
-    URI rest = cluster.start(taskManagers, slots, restPort, options, Duration.ofMinutes(2));
+    URI rest =
+        cluster.start(
+            taskManagers,
+            slots,
+            restPort,
+            options,
+            new LocalCluster.Preload(jobJarInLib, rocksDbLibraryInLib),
+            Duration.ofMinutes(2));
     System.out.printf(
         "Cluster running: REST API and web UI at %s; logs in %s%n",
         rest, cluster.dir().resolve("log"));
+    if (jobJarInLib) {
+      System.out.printf(
+          "The job's classes load from %s, copied from this build: after rebuilding the job,"
+              + " restart the cluster (keyflow cluster stop, then start).%n",
+          cluster.dir().resolve("lib").resolve(ClusterLib.JOB_JAR));
+    }
     return 0;
   }
 }

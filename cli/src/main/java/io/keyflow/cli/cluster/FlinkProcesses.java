@@ -25,12 +25,17 @@ final class FlinkProcesses {
 
   private final Path dir;
   private final Path conf;
+  private final ClusterLib lib;
   private final String classpath;
 
   FlinkProcesses(Path dir, Path conf) {
     this.dir = dir;
     this.conf = conf;
-    this.classpath = KeyflowHome.flinkClasspath();
+    this.lib = new ClusterLib(dir);
+    List<String> entries = new ArrayList<>();
+    entries.add(KeyflowHome.flinkClasspath());
+    entries.addAll(lib.classpath());
+    this.classpath = String.join(File.pathSeparator, entries);
   }
 
   /**
@@ -46,6 +51,7 @@ final class FlinkProcesses {
     }
     command.add(java());
     command.addAll(JvmFlags.inherited());
+    command.addAll(lib.jvmOptions());
     command.addAll(Arrays.asList(sizing.get(0).trim().split("\\s+")));
     command.add("-Dlog.file=" + dir.resolve("log").resolve(name + ".log"));
     command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());

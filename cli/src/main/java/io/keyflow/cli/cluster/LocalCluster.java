@@ -1,5 +1,6 @@
 package io.keyflow.cli.cluster;
 
+import io.keyflow.cli.KeyflowHome;
 import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.cli.flink.FlinkTaskManagers;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,13 +42,27 @@ public final class LocalCluster {
   }
 
   /**
-   * Writes the configuration, starts the JobManager and {@code taskManagers} TaskManagers, and
-   * waits until they are all registered.
+   * What {@code cluster start} puts in place for its processes before any job runs (see {@link
+   * ClusterLib}).
+   *
+   * @param jobJar the job jar on every process's classpath, its classes resolved parent-first
+   * @param rocksDbLibrary RocksDB's native library unpacked once, on the JVMs' library path
+   */
+  public record Preload(boolean jobJar, boolean rocksDbLibrary) {}
+
+  /**
+   * Writes the configuration and {@code lib/} ({@code preload}), starts the JobManager and {@code
+   * taskManagers} TaskManagers, and waits until they are all registered.
    *
    * @return the REST address
    */
   public URI start(
-      int taskManagers, int slots, int restPort, Map<String, String> options, Duration timeout)
+      int taskManagers,
+      int slots,
+      int restPort,
+      Map<String, String> options,
+      Preload preload,
+      Duration timeout)
       throws Exception {
     if (!runningPids().isEmpty()) {
       throw new IllegalStateException(
@@ -60,7 +76,24 @@ public final class LocalCluster {
     // left its working directory (and local state) under that name, which the new one must not
     // mistake for its own.
     deleteRecursively(dir.resolve("tmp"));
-    Path conf = ClusterConfig.write(dir, restPort, slots, options);
+    ClusterLib lib = new ClusterLib(dir);
+    lib.clear();
+    Map<String, String> settings = new LinkedHashMap<>();
+    if (preload.jobJar()) {
+      lib.addJobJar(KeyflowHome.jobJar());
+      // The job's classes then come from the system class loader, loaded once per process and
+      // kept across jobs and restarts, instead of from each job's copy of the uploaded jar (the
+      // same jar: parent-first never mixes classes of the two copies).
+      settings.put("classloader.resolve-order", "parent-first");
+      settings.put(
+          ClusterJobJar.DIGEST_KEY,
+          ClusterJobJar.digest(dir.resolve("lib").resolve(ClusterLib.JOB_JAR)));
+    }
+    if (preload.rocksDbLibrary()) {
+      lib.addRocksDbLibrary(KeyflowHome.flinkClasspath());
+    }
+    settings.putAll(options);
+    Path conf = ClusterConfig.write(dir, restPort, slots, settings);
     Files.writeString(dir.resolve("rest-address"), "http://127.0.0.1:" + restPort);
     FlinkProcesses processes = new FlinkProcesses(dir, conf);
     FlinkProcesses.writePid(

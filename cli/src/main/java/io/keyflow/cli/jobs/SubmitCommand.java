@@ -1,6 +1,7 @@
 package io.keyflow.cli.jobs;
 
 import io.keyflow.cli.KeyflowHome;
+import io.keyflow.cli.cluster.ClusterJobJar;
 import io.keyflow.cli.flink.FlinkJobs;
 import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.module.ModuleLoader;
@@ -75,6 +76,7 @@ public final class SubmitCommand implements Callable<Integer> {
     // Refuse a broken module here, with its error, rather than as a failed job on the cluster.
     ModuleLoader.load(location);
     Path jobJar = jar != null ? jar : KeyflowHome.jobJar();
+    ClusterJobJar.checkSubmission(new FlinkRest(rest), jobJar);
     String job =
         new FlinkJobs(new FlinkRest(rest))
             .submit(jobJar, List.of("--module", location), parallelism, savepoint, options);
