@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,7 +31,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodDescriptor;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.MethodOrdererContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -45,8 +50,14 @@ import org.slf4j.LoggerFactory;
  * add-taskmanager}; the test logs how long the job took to run again and to commit new output, and
  * each surviving TaskManager's steps from its log (figures, not assertions: they depend on the
  * machine).
+ *
+ * <p>The kill test runs first, so the spare TaskManager that takes over the lost tasks is a JVM
+ * that has run no job (a cold spare); with {@code -Dkeyflow.e2e.spare=warm} it runs last, after the
+ * rescaling test's job ran at parallelism 3 on every TaskManager (a warm spare). The test logs
+ * which of the two it measured, from the TaskManagers' logs.
  */
 @ExtendWith(KafkaBroker.class)
+@TestMethodOrder(ClusterE2E.SpareOrder.class)
 class ClusterE2E {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterE2E.class);
   private static final TypeName EGRESS = TypeName.typeNameOf("ce", "out");
@@ -54,6 +65,40 @@ class ClusterE2E {
 
   /** The egress's transaction naming, pooling unless this property says incrementing. */
   private static final String NAMING = "keyflow.e2e.transaction-naming";
+
+  /** {@code cold} (default) or {@code warm}: whether the spare has run a job before the kill. */
+  private static final String SPARE = "keyflow.e2e.spare";
+
+  /**
+   * Arguments for {@code keyflow cluster start} besides the test's own, separated by spaces or
+   * commas, such as {@code --no-job-jar-in-lib --no-rocksdb-library-in-lib} to measure without
+   * them.
+   */
+  private static final String CLUSTER_ARGS = "keyflow.e2e.cluster-args";
+
+  private static final String KILL_TEST =
+      "aKilledTaskManagerIsReplacedAndTheCommittedOutputIsExact";
+
+  /** The kill test first (a cold spare) or last (a warm one), as {@link #SPARE} says. */
+  public static final class SpareOrder implements MethodOrderer {
+    @Override
+    public void orderMethods(MethodOrdererContext context) {
+      boolean killLast = warmSpare();
+      context
+          .getMethodDescriptors()
+          .sort(
+              Comparator.comparing(
+                  (MethodDescriptor m) -> m.getMethod().getName().equals(KILL_TEST) == killLast));
+    }
+  }
+
+  private static boolean warmSpare() {
+    String spare = System.getProperty(SPARE, "cold");
+    if (!spare.equals("cold") && !spare.equals("warm")) {
+      throw new IllegalArgumentException("-D" + SPARE + "=" + spare + ": expected cold or warm");
+    }
+    return spare.equals("warm");
+  }
 
   @TempDir static Path dir;
   private static String outTopic;
@@ -116,10 +161,18 @@ class ClusterE2E {
         start.addAll(List.of("-D", option.trim()));
       }
     }
+    for (String arg : System.getProperty(CLUSTER_ARGS, "").split("[\\s,]+")) {
+      if (!arg.isBlank()) {
+        start.add(arg);
+      }
+    }
     LOG.info(
-        "Cluster options over the shipped configuration: [{}]; egress transaction naming: {}",
+        "Cluster options over the shipped configuration: [{}]; cluster start arguments: [{}];"
+            + " egress transaction naming: {}; spare: {}",
         System.getProperty(OPTIONS, ""),
-        System.getProperty(NAMING, "pooling"));
+        System.getProperty(CLUSTER_ARGS, ""),
+        System.getProperty(NAMING, "pooling"),
+        warmSpare() ? "warm (the kill test runs last)" : "cold (the kill test runs first)");
     CliProcess.runToEnd(dir, Duration.ofMinutes(3), start.toArray(String[]::new));
     rest = cluster.restAddress();
   }
@@ -251,9 +304,16 @@ class ClusterE2E {
     for (ClusterProcess process : cluster.processes()) {
       if (process.isTaskManager() && !process.name().equals(victim.name())) {
         Path log = cluster.dir().resolve("log").resolve(process.name() + ".log");
+        RecoveryTimeline.Before before = RecoveryTimeline.before(log, killedAtMillis);
         LOG.info(
-            "{} after the kill:\n  {}",
+            "{} ({}) after the kill:\n  {}",
             process.name(),
+            before.tasks() == 0
+                ? "cold: it had received no task before the kill"
+                : "warm: it had received "
+                    + before.tasks()
+                    + " tasks before the kill"
+                    + (before.rocksDbLoaded() ? " and loaded RocksDB's library" : ""),
             String.join("\n  ", RecoveryTimeline.read(log, killedAtMillis)));
       }
     }

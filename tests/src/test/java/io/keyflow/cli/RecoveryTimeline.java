@@ -38,6 +38,35 @@ final class RecoveryTimeline {
   private RecoveryTimeline() {}
 
   /**
+   * What a TaskManager had done before the kill: whether its JVM had run tasks (so it had loaded
+   * their classes) and RocksDB's native library.
+   *
+   * @param tasks tasks it had received
+   * @param rocksDbLoaded whether it had loaded RocksDB's native library
+   */
+  record Before(int tasks, boolean rocksDbLoaded) {}
+
+  /** What the TaskManager writing {@code log} had done before {@code killedAtMillis}. */
+  static Before before(Path log, long killedAtMillis) throws IOException {
+    int tasks = 0;
+    boolean rocksDb = false;
+    if (Files.exists(log)) {
+      for (String line : Files.readAllLines(log)) {
+        long at = time(line);
+        if (at < 0 || at >= killedAtMillis) {
+          continue;
+        }
+        if (line.contains("Received task")) {
+          tasks++;
+        } else if (line.contains("Successfully loaded RocksDB native library")) {
+          rocksDb = true;
+        }
+      }
+    }
+    return new Before(tasks, rocksDb);
+  }
+
+  /**
    * The marked lines of {@code log} written at or after {@code killedAtMillis} (wall clock), each
    * as {@code +<ms after the kill> <message>}.
    */
@@ -47,19 +76,10 @@ final class RecoveryTimeline {
       return steps;
     }
     for (String line : Files.readAllLines(log)) {
-      if (line.length() < 23 || MARKERS.stream().noneMatch(line::contains)) {
+      if (MARKERS.stream().noneMatch(line::contains)) {
         continue;
       }
-      long at;
-      try {
-        at =
-            LocalDateTime.parse(line.substring(0, 23), TIME)
-                .atZone(ZoneId.systemDefault())
-                .toInstant()
-                .toEpochMilli();
-      } catch (DateTimeParseException e) {
-        continue;
-      }
+      long at = time(line);
       if (at >= killedAtMillis) {
         String message = line.substring(line.indexOf(" - ") + 3);
         if (message.length() > MAX_MESSAGE) {
@@ -69,5 +89,20 @@ final class RecoveryTimeline {
       }
     }
     return steps;
+  }
+
+  /** The line's timestamp (wall clock, ms), or -1 for a line that starts with none. */
+  private static long time(String line) {
+    if (line.length() < 23) {
+      return -1;
+    }
+    try {
+      return LocalDateTime.parse(line.substring(0, 23), TIME)
+          .atZone(ZoneId.systemDefault())
+          .toInstant()
+          .toEpochMilli();
+    } catch (DateTimeParseException e) {
+      return -1;
+    }
   }
 }
