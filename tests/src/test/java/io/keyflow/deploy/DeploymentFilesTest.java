@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -187,6 +188,41 @@ class DeploymentFilesTest {
     assertThat((String) spec.get("image")).startsWith("keyflow-job");
     String mounted = yamlText(spec.get("podTemplate"));
     assertThat(mounted).contains("mountPath=/opt/keyflow").contains("name=keyflow-module");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyShopModuleDeclaresTheTopicsTheShopWritesSoItsTransactionsArePooled() throws Exception {
+    Map<String, Object> configMap =
+        (Map<String, Object>)
+            new Load(LoadSettings.builder().build())
+                .loadAllFromString(read("kubernetes/flink-deployment.yaml"))
+                .iterator()
+                .next();
+    Map<String, String> modules =
+        Map.of(
+            "module.yaml",
+            Files.readString(ROOT.resolve("module.yaml")),
+            "docker/module.yaml",
+            read("module.yaml"),
+            "kubernetes ConfigMap keyflow-module",
+            (String) map(configMap.get("data")).get("module.yaml"));
+
+    modules.forEach(
+        (name, yaml) -> {
+          List<KafkaEgress> egresses =
+              ModuleLoader.parse(name, yaml).egresses().stream()
+                  .filter(KafkaEgress.class::isInstance)
+                  .map(KafkaEgress.class::cast)
+                  .toList();
+          assertThat(egresses).as(name).singleElement();
+          assertThat(egresses.get(0).topics())
+              .as(name)
+              .containsExactlyInAnyOrderElementsOf(ShopApp.OUTPUT_TOPICS);
+          assertThat(egresses.get(0).transactionNaming())
+              .as(name)
+              .isEqualTo(TransactionNamingStrategy.POOLING);
+        });
   }
 
   /** Sources of COPY lines that copy from the build context (not from another stage). */
