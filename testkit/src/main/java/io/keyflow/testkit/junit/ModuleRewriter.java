@@ -19,12 +19,12 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  * function server (path kept), the gateway at a free port; and Kafka ingresses start from the
  * earliest offset, so records a test sends before the job has its partitions are read too (the
  * test's topics are new, so that is only what the test sent). Also lists the topics the module
- * reads and the gateway writes, which the kit creates before the job starts.
+ * reads, the gateway writes and egresses declare, which the kit creates before the job starts.
  */
 final class ModuleRewriter {
   private ModuleRewriter() {}
 
-  /** The rewritten module and the topics it reads from. */
+  /** The rewritten module and the topics it reads from or declares. */
   record Rewritten(String yaml, Set<String> topics) {}
 
   static Rewritten rewrite(
@@ -61,6 +61,13 @@ final class ModuleRewriter {
                 topics.add(name);
               }
             }
+          }
+        }
+        if (kind.endsWith("/egress") && spec.get("topics") instanceof List<?> list) {
+          // An exactly-once egress that declares its topics lists the open transactions on
+          // them when it starts, which fails while a topic does not exist.
+          for (Object topic : list) {
+            addIfText(topics, topic);
           }
         }
         if (kind.startsWith("io.keyflow.gateway.")) {

@@ -30,6 +30,24 @@ class ModuleRewriterTest {
   }
 
   @Test
+  void topicsAnEgressDeclaresAreCreatedLikeThoseTheIngressesRead() {
+    String module =
+        """
+        kind: io.statefun.kafka.v1/egress
+        spec:
+          id: shop/out
+          address: kafka.example:9092
+          deliverySemantic:
+            type: exactly-once
+          topics: [orders, stock]
+        """;
+
+    assertThat(
+            ModuleRewriter.rewrite("m.yaml", module, "127.0.0.1:1", "http://127.0.0.1:2").topics())
+        .containsExactly("orders", "stock");
+  }
+
+  @Test
   void ingressesReadFromTheEarliestOffset() throws Exception {
     String yaml =
         ModuleRewriter.rewrite("m.yaml", counterModule(), "127.0.0.1:1", "http://127.0.0.1:2")
