@@ -42,8 +42,12 @@ final class StatefunLayout {
   /** The UID of StateFun's feedback head, which logs messages in the loop at a snapshot. */
   static final String FEEDBACK_UID = "feedback_union_uid1";
 
-  /** The header of each key group in the feedback head's log: version and magic, two ints. */
-  private static final long FEEDBACK_HEADER_BYTES = 8;
+  /**
+   * An empty key group in the feedback head's log: its header (version and magic, two ints) and a
+   * message count of 0 (an int). StateFun writes one for every key group of the subtask, with or
+   * without messages.
+   */
+  private static final long FEEDBACK_EMPTY_KEY_GROUP_BYTES = 12;
 
   static final String REQUEST_STATE = StateNames.REQUEST_STATE;
   static final String BATCH = StateNames.BATCH;
@@ -180,8 +184,8 @@ final class StatefunLayout {
 
   /**
    * The key groups in which the feedback head logged messages: functions' messages to each other
-   * that were in the loop when the savepoint was taken. Each key group's log holds a header and
-   * then its messages, so one longer than its header holds messages.
+   * that were in the loop when the savepoint was taken. Each key group's log holds a header, a
+   * message count and the messages, so one longer than an empty one holds messages.
    */
   private static long keyGroupsWithMessages(OperatorState feedback) {
     long found = 0;
@@ -199,7 +203,7 @@ final class StatefunLayout {
         offsets.sort(null);
         for (int i = 0; i < offsets.size(); i++) {
           long end = i + 1 < offsets.size() ? offsets.get(i + 1) : groups.getStateSize();
-          if (end - offsets.get(i) > FEEDBACK_HEADER_BYTES) {
+          if (end - offsets.get(i) > FEEDBACK_EMPTY_KEY_GROUP_BYTES) {
             found++;
           }
         }
