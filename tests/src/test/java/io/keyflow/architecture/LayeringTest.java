@@ -242,13 +242,14 @@ class LayeringTest {
   @Test
   void noModuleHasTheStatefunReaderOnItsClasspath() throws IOException {
     // Its Flink 1.16 and StateFun jars share coordinates with Flink 2.2's: on Keyflow's classpath
-    // they would replace them. The CLI starts it as a separate JVM.
+    // they would replace them. The CLI starts it as a separate JVM. A module may name it only to
+    // be built after it: as a pom, with every dependency of it excluded.
     try (Stream<Path> poms = Files.walk(ROOT, 2)) {
       List<String> dependents =
           poms.filter(p -> p.getFileName().toString().equals("pom.xml"))
               .filter(p -> !p.getParent().equals(ROOT))
               .filter(p -> !p.getParent().getFileName().toString().equals("statefun-reader"))
-              .filter(p -> readString(p).contains("<artifactId>keyflow-statefun-reader<"))
+              .filter(p -> readerOnClasspath(readString(p)))
               .map(p -> ROOT.relativize(p).toString())
               .toList();
       assertThat(dependents).isEmpty();
@@ -257,6 +258,33 @@ class LayeringTest {
       assertNoneReference(
           sources(module), "import io.keyflow.statefun.", "org.apache.flink.statefun.flink.");
     }
+  }
+
+  @Test
+  void theReaderAsABuildOrderPomIsAllowedAndAsAJarIsNot() {
+    String asPom =
+        "<dependency><groupId>io.keyflow</groupId>"
+            + "<artifactId>keyflow-statefun-reader</artifactId><type>pom</type>"
+            + "<exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId>"
+            + "</exclusion></exclusions></dependency>";
+    assertThat(readerOnClasspath("<dependencies>" + asPom + "</dependencies>")).isFalse();
+    assertThat(readerOnClasspath(asPom.replace("<type>pom</type>", ""))).isTrue();
+    assertThat(readerOnClasspath(asPom.replaceAll("<exclusions>.*</exclusions>", ""))).isTrue();
+  }
+
+  /** Whether a pom's dependencies bring the reader's jar or its dependencies to a classpath. */
+  private static boolean readerOnClasspath(String pom) {
+    var dependency = Pattern.compile("(?s)<dependency>(.*?)</dependency>").matcher(pom);
+    while (dependency.find()) {
+      String declared = dependency.group(1).replaceAll("\\s", "");
+      if (declared.contains("<artifactId>keyflow-statefun-reader</artifactId>")
+          && !(declared.contains("<type>pom</type>")
+              && declared.contains(
+                  "<exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion>"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test

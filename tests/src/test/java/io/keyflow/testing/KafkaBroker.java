@@ -3,16 +3,21 @@ package io.keyflow.testing;
 import io.keyflow.testkit.kafka.KafkaTestBroker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -138,6 +143,51 @@ public final class KafkaBroker implements BeforeAllCallback {
     }
     return out;
   }
+
+  /** The offsets {@code group} has committed, by partition (partitions without one left out). */
+  public static Map<TopicPartition, Long> committedOffsets(String group) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+      Map<TopicPartition, Long> offsets = new TreeMap<>(PARTITION_ORDER);
+      admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS)
+          .forEach(
+              (partition, offset) -> {
+                if (offset != null) {
+                  offsets.put(partition, offset.offset());
+                }
+              });
+      return offsets;
+    }
+  }
+
+  /** The end offset of every partition of {@code topics}: where the next record will go. */
+  public static Map<TopicPartition, Long> endOffsets(String... topics) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      var described =
+          admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS);
+      described.forEach(
+          (topic, description) ->
+              description
+                  .partitions()
+                  .forEach(
+                      p ->
+                          latest.put(
+                              new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+      Map<TopicPartition, Long> offsets = new TreeMap<>(PARTITION_ORDER);
+      admin
+          .listOffsets(latest)
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((partition, info) -> offsets.put(partition, info.offset()));
+      return offsets;
+    }
+  }
+
+  private static final Comparator<TopicPartition> PARTITION_ORDER =
+      Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
   private static byte[] bytes(String s) {
     return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);

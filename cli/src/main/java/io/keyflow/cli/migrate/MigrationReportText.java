@@ -50,8 +50,10 @@ final class MigrationReportText {
     out.println(
         "Kafka ingresses: positions are not carried. Give each Kafka ingress of the Keyflow"
             + " module the consumerGroupId the StateFun job used and startupPosition"
-            + " {type: group-offsets}: StateFun committed its offsets to that group when the"
-            + " savepoint completed, so Keyflow reads on from there.");
+            + " {type: group-offsets}, and Keyflow reads on from the offsets StateFun committed"
+            + " to that group. StateFun commits them when a checkpoint completes, not on a"
+            + " savepoint: they match the savepoint if its input had stopped and the group's lag"
+            + " was 0 when it was taken.");
     if (report.path("otherOperatorsWithState").asInt() > 0) {
       out.printf(
           "(%d other operators of the StateFun job hold state, such as its sources' positions;"

@@ -28,7 +28,8 @@ final class StatefunReader {
       throw new IllegalStateException(
           "cannot find the StateFun savepoint reader in "
               + target
-              + "; build it with: mvn -B package -DskipTests -pl statefun-reader -am");
+              + "; build it with: mvn -B package -DskipTests -pl statefun-reader"
+              + " (bin/keyflow does this on the first keyflow migrate)");
     }
     try {
       return classes + java.io.File.pathSeparator + Files.readString(file).trim();

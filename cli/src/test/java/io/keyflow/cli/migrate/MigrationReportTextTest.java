@@ -33,6 +33,7 @@ class MigrationReportTextTest {
             "Carried: 1,000 addresses with 3,000 values (1,000 of them expiring), 2 in-flight")
         .contains("Not carried: nothing.")
         .contains("startupPosition {type: group-offsets}")
+        .contains("the group's lag was 0")
         .contains("--from-savepoint file:///sp/keyflow-1");
   }
 

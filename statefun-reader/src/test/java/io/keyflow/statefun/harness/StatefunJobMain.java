@@ -15,9 +15,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * local MiniCluster, for tests that need a StateFun application and its savepoints. Runs in a JVM
  * of its own with this module's test classpath ({@code target/test-classpath.txt}).
  *
- * <p>Usage: {@code --module FILE --rest-port N --checkpoints DIR [--parallelism N]}. The job reads
- * the remote module from {@code FILE}; a test drives it through Flink's REST API on {@code N} (find
- * the job, stop it with a savepoint) and the process ends when the job does.
+ * <p>Usage: {@code --module FILE --rest-port N --checkpoints DIR [--parallelism N]
+ * [--checkpoint-interval MILLIS]}. The job reads the remote module from {@code FILE}; a test drives
+ * it through Flink's REST API on {@code N} (find the job, take a savepoint, cancel it) and the
+ * process ends when the job does.
  */
 public final class StatefunJobMain {
   private StatefunJobMain() {}
@@ -37,18 +38,21 @@ public final class StatefunJobMain {
     String checkpoints = null;
     int restPort = -1;
     int parallelism = 2;
+    long checkpointInterval = 1_000;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--module" -> module = args[i + 1];
         case "--checkpoints" -> checkpoints = args[i + 1];
         case "--rest-port" -> restPort = Integer.parseInt(args[i + 1]);
         case "--parallelism" -> parallelism = Integer.parseInt(args[i + 1]);
+        case "--checkpoint-interval" -> checkpointInterval = Long.parseLong(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     if (module == null || checkpoints == null || restPort < 0) {
       throw new IllegalArgumentException(
-          "usage: --module FILE --rest-port N --checkpoints DIR [--parallelism N]");
+          "usage: --module FILE --rest-port N --checkpoints DIR [--parallelism N]"
+              + " [--checkpoint-interval MILLIS]");
     }
     Configuration conf = new Configuration();
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -56,7 +60,7 @@ public final class StatefunJobMain {
     conf.set(RestOptions.PORT, restPort);
     conf.setString("state.backend", "rocksdb");
     conf.setString("state.checkpoints.dir", Path.of(checkpoints).toUri().toString());
-    conf.setString("execution.checkpointing.interval", "1 s");
+    conf.setString("execution.checkpointing.interval", checkpointInterval + " ms");
     conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(parallelism));
     conf.setString("pipeline.max-parallelism", "128");
     conf.setString(
@@ -66,7 +70,12 @@ public final class StatefunJobMain {
         StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     StatefulFunctionsConfig statefun = StatefulFunctionsConfig.fromFlinkConfiguration(conf);
     statefun.setProvider(new ClassPathModules());
-    StatefulFunctionsJob.main(env, statefun);
+    try {
+      StatefulFunctionsJob.main(env, statefun);
+    } catch (Exception e) {
+      // Cancelled after its savepoint: the usual end in tests.
+      System.err.println("StateFun job ended: " + e);
+    }
     System.exit(0);
   }
 }
