@@ -99,8 +99,43 @@ final class AddressStateReader
   public CloseableIterator<Tuple2<String, VoidNamespace>> getKeysAndNamespaces(
       SavepointRuntimeContext ctx) throws Exception {
     KeyedStateBackend<String> backend = getKeyedStateBackend();
-    voidState(DelayedMessages.tokensDescriptor());
     MergedKeys keys = new MergedKeys(maxParallelism);
+    // Only schedules wanted (keyflow schedules list): no other state can yield their lines, so
+    // the keys of the others are not walked at all.
+    if (!Schedules.ADDRESS.equals(filter.function())) {
+      addressKeys(backend, keys);
+    }
+    for (String schedules : List.of(Schedules.STATIC_STATE, Schedules.DYNAMIC_STATE)) {
+      voidState(Schedules.descriptor(schedules));
+      keys.add(
+          schedules,
+          backend
+              .getKeys(schedules, VoidNamespace.INSTANCE)
+              .map(k -> Tuple2.of(k, VoidNamespace.INSTANCE)),
+          Namespaces.SCHEDULE);
+    }
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return keys.hasNext();
+      }
+
+      @Override
+      public Tuple2<String, VoidNamespace> next() {
+        current = keys.next();
+        return Tuple2.of(current.key(), VoidNamespace.INSTANCE);
+      }
+
+      @Override
+      public void close() {
+        keys.close();
+      }
+    };
+  }
+
+  /** Adds the keys of every state of an address: values, delays, requests, backlogs, pauses. */
+  private void addressKeys(KeyedStateBackend<String> backend, MergedKeys keys) throws Exception {
+    voidState(DelayedMessages.tokensDescriptor());
     if (!declared.isEmpty()) {
       keys.add(
           "values",
@@ -126,37 +161,11 @@ final class AddressStateReader
       keys.add(
           d.getName(), backend.<String>getKeysAndNamespaces(d.getName()), Namespaces.FUNCTION_TYPE);
     }
-    for (String schedules : List.of(Schedules.STATIC_STATE, Schedules.DYNAMIC_STATE)) {
-      voidState(Schedules.descriptor(schedules));
-      keys.add(
-          schedules,
-          backend
-              .getKeys(schedules, VoidNamespace.INSTANCE)
-              .map(k -> Tuple2.of(k, VoidNamespace.INSTANCE)),
-          Namespaces.SCHEDULE);
-    }
     backend.getPartitionedState(0L, LongSerializer.INSTANCE, DelayedMessages.messagesDescriptor());
     keys.add(
         DelayedMessages.MESSAGES_STATE,
         backend.<Long>getKeysAndNamespaces(DelayedMessages.MESSAGES_STATE),
         Namespaces.FIRE_TIME);
-    return new CloseableIterator<>() {
-      @Override
-      public boolean hasNext() {
-        return keys.hasNext();
-      }
-
-      @Override
-      public Tuple2<String, VoidNamespace> next() {
-        current = keys.next();
-        return Tuple2.of(current.key(), VoidNamespace.INSTANCE);
-      }
-
-      @Override
-      public void close() {
-        keys.close();
-      }
-    };
   }
 
   @Override

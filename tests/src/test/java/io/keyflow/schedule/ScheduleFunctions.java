@@ -33,6 +33,7 @@ final class ScheduleFunctions {
           TypeName.typeNameFromString("keyflow/schedule.delete"),
           s -> s.getBytes(StandardCharsets.UTF_8),
           b -> new String(b, StandardCharsets.UTF_8));
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ScheduleFunctions() {}
@@ -96,6 +97,30 @@ final class ScheduleFunctions {
                       record(context, egress, topic, fire, "deleted");
                     }
                   }
+                  return context.done();
+                })
+        .build();
+  }
+
+  /**
+   * Told {@code plan <start>}, creates schedule {@code renewal-<id>} at itself, daily from {@code
+   * <start>} (ISO-8601).
+   */
+  static StatefulFunctionSpec planner(TypeName type) {
+    return StatefulFunctionSpec.builder(type)
+        .withSupplier(
+            () ->
+                (Context context, Message message) -> {
+                  String start = message.asUtf8String().split(" ")[1];
+                  String spec =
+                      """
+                      {"target": "%s/%s", "every": "1d", "start": "%s"}
+                      """
+                          .formatted(type.asTypeNameString(), context.self().id(), start);
+                  context.send(
+                      MessageBuilder.forAddress(SCHEDULES, "renewal-" + context.self().id())
+                          .withCustomType(SET, spec)
+                          .build());
                   return context.done();
                 })
         .build();

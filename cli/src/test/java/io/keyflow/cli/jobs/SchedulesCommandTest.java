@@ -28,4 +28,43 @@ class SchedulesCommandTest {
             "Dynamic schedules since the job's tasks started: 40 fires, 0 missed, 3 late;"
                 + " 9 commands, 1 skipped as invalid.");
   }
+
+  @Test
+  void dynamicSchedulesAreListedOneByOneSoonestFirstWithTheCheckpointTheyCameFromAndTheRest() {
+    String line =
+        "{\"function\":\"keyflow/schedules\",\"id\":\"renewal-alice\",\"values\":{},"
+            + "\"inflight\":[],\"backlog\":[],\"delayed\":[],\"schedule\":{\"kind\":\"dynamic\","
+            + "\"targetType\":\"shop/customer\",\"targetIds\":[\"alice\"],\"cron\":\"0 0 9 * * ?\","
+            + "\"timeZone\":\"Europe/Berlin\",\"nextFire\":\"2026-12-04T08:00:00Z\","
+            + "\"catchUp\":\"ONCE\",\"fires\":3,\"missed\":0,\"late\":0}}";
+    DynamicScheduleListing.Schedule alice = DynamicScheduleListing.parse(line);
+    DynamicScheduleListing.Listing listing =
+        new DynamicScheduleListing.Listing(
+            new DynamicScheduleListing.Source(
+                "file:/cp/job/chk-812", 812, Instant.parse("2026-12-03T10:00:01Z").toEpochMilli()),
+            1204,
+            List.of(alice));
+
+    List<String> lines =
+        SchedulesCommand.ListCommand.lines(listing, Instant.parse("2026-12-03T10:00:03Z"));
+
+    assertThat(lines.get(1))
+        .isEqualTo(
+            "1,204 dynamic schedules in checkpoint 812 (completed 2026-12-03T10:00:01Z, 2 s ago);"
+                + " the 1 that fire first:");
+    assertThat(lines.get(2)).contains("schedule", "target", "next fire", "timing");
+    assertThat(lines.get(3))
+        .startsWith("renewal-alice")
+        .contains("shop/customer/alice", "2026-12-04T08:00:00Z", "cron 0 0 9 * * ? Europe/Berlin");
+    assertThat(lines.get(4)).isEqualTo("... and 1,203 more (--limit N lists more).");
+  }
+
+  @Test
+  void aStaticScheduleInTheDumpIsNotADynamicOne() {
+    assertThat(
+            DynamicScheduleListing.parse(
+                "{\"function\":\"keyflow/schedules\",\"id\":\"nightly\","
+                    + "\"schedule\":{\"kind\":\"static\",\"targetType\":\"shop/report\"}}"))
+        .isNull();
+  }
 }
