@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * Builds the Keyflow dataflow from a module:
  *
  * <pre>
- *   ingress sources --union--> keyBy(target id) --> feedback-union (head)
+ *   ingress sources (or, for a module of schedules only, an input that never emits)
+ *       --union--> keyBy(target id) --> feedback-union (head)
  *       --forward--> functions (dispatcher) --side outputs--> egress sinks
  *       --keyBy(target id)--> feedback (tail) ~~in-JVM channel~~> head of the same subtask
  * </pre>
@@ -68,22 +70,12 @@ public final class KeyflowTopology {
       }
       egresses.add(egress);
     }
-    if (ingresses.isEmpty() && !module.schedules().isEmpty()) {
-      // The feedback loop's head needs an input stream; a job fed only by its own timers is not
-      // built yet.
+    if (ingresses.isEmpty() && module.schedules().isEmpty()) {
       throw new JobConfigurationException(
           module.source()
-              + " declares schedules ("
-              + module.schedules().stream().map(ScheduleComponent::id).toList()
-              + ") but no ingress, and a job whose only input is schedules cannot start yet; add an"
-              + " ingress document beside them, for example an io.statefun.kafka.v1/ingress on a"
-              + " topic nothing else writes to");
-    }
-    if (ingresses.isEmpty()) {
-      throw new JobConfigurationException(
-          module.source()
-              + " declares no ingress, so no message would ever reach a function; add an"
-              + " ingress document such as io.statefun.kafka.v1/ingress");
+              + " declares no ingress and no schedule, so no message would ever reach a function;"
+              + " add an ingress document such as io.statefun.kafka.v1/ingress, or an"
+              + " io.keyflow.schedule.v1 schedule");
     }
     checkSchedules(module);
     ExactlyOnceGuard.check(conf, egresses);
@@ -103,6 +95,17 @@ public final class KeyflowTopology {
             : conf.get(PipelineOptions.MAX_PARALLELISM);
 
     DataStream<Envelope> input = null;
+    if (ingresses.isEmpty()) {
+      // Schedules only: the loop still needs an input, one that stays open and never emits.
+      input =
+          env.fromSource(
+                  new NoIngressInput(),
+                  WatermarkStrategy.noWatermarks(),
+                  OperatorIds.NO_INGRESS_NAME,
+                  ProtobufTypeInfo.ENVELOPE)
+              .uid(OperatorIds.NO_INGRESS_UID)
+              .setParallelism(1);
+    }
     for (Ingress ingress : ingresses) {
       DataStream<Envelope> stream = ingress.createStream(env, OperatorIds.ingress(ingress.id()));
       input = input == null ? stream : input.union(stream);

@@ -14,6 +14,11 @@ public final class OperatorIds {
   public static final String TAIL_NAME = "feedback";
   public static final String TAIL_UID = "keyflow-feedback-tail";
 
+  /** The input of a job without ingress, whose messages all come from its schedules. */
+  public static final String NO_INGRESS_NAME = "no-ingress";
+
+  public static final String NO_INGRESS_UID = "keyflow-no-ingress";
+
   /** Head, dispatcher and tail of a subtask share a JVM through this co-location group. */
   public static final String FEEDBACK_COLOCATION = "keyflow-feedback";
 

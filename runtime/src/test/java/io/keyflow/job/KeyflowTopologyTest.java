@@ -117,13 +117,13 @@ class KeyflowTopologyTest {
   }
 
   @Test
-  void moduleWithoutIngressIsRefused() {
+  void aModuleWithoutIngressAndWithoutScheduleIsRefused() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
     assertThatThrownBy(
             () -> KeyflowTopology.build(env, module(List.of(), List.of()), new Configuration()))
         .isInstanceOf(JobConfigurationException.class)
-        .hasMessageContaining("declares no ingress");
+        .hasMessageContaining("declares no ingress and no schedule");
   }
 
   @Test
@@ -176,7 +176,7 @@ class KeyflowTopologyTest {
   }
 
   @Test
-  void aModuleWithSchedulesButNoIngressIsRefusedNamingTheFix() {
+  void aModuleOfSchedulesOnlyGetsAnInputThatNeverEndsUnderItsFixedUid() {
     Module schedulesOnly =
         ModuleLoader.parse(
             "module.yaml",
@@ -189,15 +189,23 @@ class KeyflowTopologyTest {
             kind: io.keyflow.schedule.v1
             spec: {id: nightly, target: shop/report/all, every: 1d}
             """);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
-    assertThatThrownBy(
-            () ->
-                KeyflowTopology.build(
-                    StreamExecutionEnvironment.getExecutionEnvironment(),
-                    schedulesOnly,
-                    new Configuration()))
-        .isInstanceOf(JobConfigurationException.class)
-        .hasMessageContaining("module.yaml declares schedules ([nightly]) but no ingress")
-        .hasMessageContaining("add an ingress document beside them");
+    KeyflowTopology.build(env, schedulesOnly, new Configuration());
+
+    StreamNode input =
+        env.getStreamGraph().getStreamNodes().stream()
+            .filter(n -> "keyflow-no-ingress".equals(n.getTransformationUID()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(input.getParallelism()).isEqualTo(1);
+    assertThat(input.getOperatorFactory())
+        .isInstanceOfSatisfying(
+            org.apache.flink.streaming.api.operators.SourceOperatorFactory.class,
+            f ->
+                assertThat(f.getBoundedness())
+                    .isEqualTo(
+                        org.apache.flink.api.connector.source.Boundedness.CONTINUOUS_UNBOUNDED));
+    assertThat(input.getOutEdges()).hasSize(1);
   }
 }
