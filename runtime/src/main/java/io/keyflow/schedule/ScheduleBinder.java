@@ -39,7 +39,8 @@ import java.util.Locale;
  * }</pre>
  *
  * <p>The body of a {@code keyflow/schedule.set} message is the same spec without {@code id}, in
- * JSON; {@link #readCommand} reads it with the same rules and messages.
+ * JSON; {@link #readCommand} reads it with the same rules and messages, also when it came as a
+ * protobuf {@code SetSchedule} ({@link ProtobufScheduleSpec}).
  */
 public final class ScheduleBinder implements ComponentBinder {
 
@@ -92,9 +93,16 @@ public final class ScheduleBinder implements ComponentBinder {
    * @throws io.keyflow.module.ModuleException naming the field and what is accepted
    */
   public static ScheduleSpec readCommand(String id, String body) {
+    return readCommand(id, ScheduleCommand.SET_TYPE, body);
+  }
+
+  /**
+   * Reads a spec without {@code id} as JSON (or YAML); errors name {@code typename} as the
+   * document's kind.
+   */
+  static ScheduleSpec readCommand(String id, String typename, String body) {
     YamlNode spec =
-        YamlNode.parseSpec(
-            Schedules.ADDRESS + "/" + id, ScheduleCommand.SET_TYPE, body.isBlank() ? "{}" : body);
+        YamlNode.parseSpec(Schedules.ADDRESS + "/" + id, typename, body.isBlank() ? "{}" : body);
     spec.allowOnlyKeys(KEYS.subList(1, KEYS.size()).toArray(String[]::new));
     return new ScheduleSpec(id, definition(spec));
   }

@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
  * the dynamic schedule {@code id}, delete it, or a message Keyflow cannot act on.
  */
 sealed interface ScheduleCommand {
-  /** Typename that creates or replaces a schedule; the body is its spec as JSON. */
+  /** Typename that creates or replaces a schedule; the body is its spec as JSON (or YAML). */
   String SET_TYPE = "keyflow/schedule.set";
+
+  /** Typename that creates or replaces a schedule; the body is its spec as a protobuf message. */
+  String SET_PROTOBUF_TYPE = ProtobufScheduleSpec.TYPE;
 
   /** Typename that deletes a schedule; the body is ignored. */
   String DELETE_TYPE = "keyflow/schedule.delete";
@@ -32,8 +35,17 @@ sealed interface ScheduleCommand {
       case SET_TYPE:
         try {
           return new Set(
-              ScheduleBinder.readCommand(id, message.getValue().toString(StandardCharsets.UTF_8)));
+              ScheduleBinder.readCommand(
+                  id, SET_TYPE, message.getValue().toString(StandardCharsets.UTF_8)));
         } catch (ModuleException e) {
+          return new Rejected(e.getMessage());
+        }
+      case SET_PROTOBUF_TYPE:
+        try {
+          return new Set(
+              ScheduleBinder.readCommand(
+                  id, SET_PROTOBUF_TYPE, ProtobufScheduleSpec.toJson(message.getValue())));
+        } catch (ModuleException | IllegalArgumentException e) {
           return new Rejected(e.getMessage());
         }
       case DELETE_TYPE:
@@ -44,6 +56,8 @@ sealed interface ScheduleCommand {
                 + message.getTypename()
                 + "' is not a schedule command; expected "
                 + SET_TYPE
+                + ", "
+                + SET_PROTOBUF_TYPE
                 + " or "
                 + DELETE_TYPE);
     }

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Dynamic schedules that functions on the StateFun Java SDK create, against a running job: a real
- * Kafka broker, the job on a MiniCluster with RocksDB, and {@code keyflow schedules list} reading
- * them one by one from the job's latest completed checkpoint.
+ * Dynamic schedules that functions on the StateFun Java SDK create, with a JSON or a protobuf body,
+ * against a running job: a real Kafka broker, the job on a MiniCluster with RocksDB, and {@code
+ * keyflow schedules list} reading them one by one from the job's latest completed checkpoint.
  */
 @ExtendWith(KafkaBroker.class)
 class DynamicSchedulesIT {
@@ -214,5 +214,57 @@ class DynamicSchedulesIT {
                       .startsWith("renewal-" + c)
                       .contains("ds/planner/" + c, start, "every PT24H"));
     }
+  }
+
+  @Test
+  void aFunctionSetsItsScheduleWithAProtobufBodyFromTheJavaSdkAndAnInvalidOneIsSkipped()
+      throws Exception {
+    FailurePlan.register("protobuf-reminders", FailurePlan.never());
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    List<String> users = List.of("p1-" + run, "p2-" + run);
+    String invalid = "p0-" + run;
+    GeneratedIngress start =
+        GeneratedIngress.of(
+                users.size() + 1,
+                i ->
+                    i == 0
+                        ? TestFunctions.message("ds", "reminder", invalid, "start-protobuf-invalid")
+                        : TestFunctions.message(
+                            "ds", "reminder", users.get(i.intValue() - 1), "start-protobuf"))
+            .lingering()
+            .failing("protobuf-reminders");
+    JobClient job = KeyflowTestJob.start(conf(), module(""), List.of(start), List.of());
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(1),
+          () -> users.stream().allMatch(u -> seen("reminder-" + u).size() >= 4));
+      // A deleted schedule must stay silent: watch two more periods for a stray fire.
+      long watchUntil = System.currentTimeMillis() + 4_000;
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofSeconds(30), () -> System.currentTimeMillis() > watchUntil);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    for (String user : users) {
+      List<SchedulesIT.Seen> seen = seen("reminder-" + user);
+      assertThat(seen)
+          .extracting(SchedulesIT.Seen::what)
+          .containsExactly("fire", "fire", "fire", "deleted");
+      assertThat(seen).allMatch(s -> s.address().equals(user));
+      List<Long> times = seen.stream().limit(3).map(SchedulesIT.Seen::fireTime).toList();
+      assertThat(times.get(1) - times.get(0)).isEqualTo(2000);
+      assertThat(times.get(2) - times.get(1)).isEqualTo(2000);
+    }
+    // The protobuf command without timing was skipped, and the job carried on with the others.
+    assertThat(seen("reminder-" + invalid)).isEmpty();
+  }
+
+  private static List<SchedulesIT.Seen> seen(String schedule) {
+    return output.values("fire ", "deleted ").stream()
+        .map(SchedulesIT.Seen::parse)
+        .filter(s -> s.schedule().equals(schedule))
+        .toList();
   }
 }

@@ -2,6 +2,7 @@ package io.keyflow.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.protocol.schedule.SetSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,13 @@ final class ScheduleFunctions {
           s -> s.getBytes(StandardCharsets.UTF_8),
           b -> new String(b, StandardCharsets.UTF_8));
 
+  /** The protobuf form of a set command, as a function builds it with protobuf-java. */
+  static final Type<SetSchedule> SET_PROTOBUF =
+      SimpleType.simpleImmutableTypeFrom(
+          TypeName.typeNameFromString("type.googleapis.com/keyflow.schedule.SetSchedule"),
+          SetSchedule::toByteArray,
+          SetSchedule::parseFrom);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ScheduleFunctions() {}
@@ -54,8 +62,10 @@ final class ScheduleFunctions {
 
   /**
    * Creates its own reminder schedule (id {@code reminder-<id>}, every {@code every}) when told
-   * {@code start} (or sends a misspelt one when told {@code start-misspelt}), records each
-   * reminder, and deletes the schedule after the third, recording {@code deleted}.
+   * {@code start} (or sends a misspelt one when told {@code start-misspelt}; told {@code
+   * start-protobuf} it sends the command as a protobuf {@code SetSchedule}, and an invalid one,
+   * with no timing, when told {@code start-protobuf-invalid}), records each reminder, and deletes
+   * the schedule after the third, recording {@code deleted}.
    */
   static StatefulFunctionSpec reminder(TypeName type, TypeName egress, String topic, String every) {
     ValueSpec<Integer> seen = ValueSpec.named("seen").withIntType();
@@ -65,7 +75,24 @@ final class ScheduleFunctions {
             () ->
                 (Context context, Message message) -> {
                   String schedule = "reminder-" + context.self().id();
-                  if (message.isUtf8String() && message.asUtf8String().startsWith("start")) {
+                  if (message.isUtf8String()
+                      && message.asUtf8String().startsWith("start-protobuf")) {
+                    // The same command as a protobuf SetSchedule; "-invalid" leaves out every.
+                    SetSchedule.Builder spec =
+                        SetSchedule.newBuilder()
+                            .setTarget(type.asTypeNameString() + "/" + context.self().id())
+                            .setMessage(
+                                SetSchedule.Payload.newBuilder()
+                                    .setType("test.types/Remind")
+                                    .setText("come back"));
+                    if (message.asUtf8String().equals("start-protobuf")) {
+                      spec.setEvery(every);
+                    }
+                    context.send(
+                        MessageBuilder.forAddress(SCHEDULES, schedule)
+                            .withCustomType(SET_PROTOBUF, spec.build())
+                            .build());
+                  } else if (message.isUtf8String() && message.asUtf8String().startsWith("start")) {
                     // "start-misspelt" sends a command Keyflow must skip: "evry" for "every".
                     String spec =
                         """
