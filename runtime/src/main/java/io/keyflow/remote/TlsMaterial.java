@@ -44,44 +44,77 @@ public final class TlsMaterial {
   private TlsMaterial() {}
 
   /**
-   * What a client of the endpoint trusts and presents: the CA certificates of {@code trust_cacerts}
-   * (else the JVM's default trust store), and {@code client_cert} with {@code client_key} when set.
+   * The text of one TLS file: the field that names it, its location and what it holds. Its string
+   * form names the field and location only, never the content (a key, a password).
+   */
+  record Pem(String field, String location, String text) {
+    @Override
+    public String toString() {
+      return field + " " + location;
+    }
+  }
+
+  /**
+   * The TLS files of the endpoint, read now: {@code trust_cacerts} (CA certificates to trust, else
+   * the JVM's default trust store), and {@code client_cert} with {@code client_key} (and {@code
+   * client_key_password}) when set. They are turned into trust and key managers by {@link
+   * ClientTlsFiles#build}, only when no TLS context for the same content exists in the JVM yet.
    *
    * @throws IllegalArgumentException naming the field when a file is missing or unreadable
    */
-  static ClientTls clientTls(Transport transport) {
+  static ClientTlsFiles clientTls(Transport transport) {
+    try {
+      return new ClientTlsFiles(
+          read("transport.trust_cacerts", transport.trustCaCerts().orElse(null)),
+          read("transport.client_cert", transport.clientCert().orElse(null)),
+          read("transport.client_key", transport.clientKey().orElse(null)),
+          read("transport.client_key_password", transport.clientKeyPassword().orElse(null)));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot set up TLS for the endpoint (transport.trust_cacerts, client_cert, client_key): "
+              + e,
+          e);
+    }
+  }
+
+  /**
+   * What a client of the endpoint trusts and presents, from its files: the CA certificates of
+   * {@code trust_cacerts} (else the JVM's default trust store), and {@code client_cert} with {@code
+   * client_key} when set.
+   *
+   * @throws IllegalArgumentException naming the field when a file holds no certificate or a key
+   *     Keyflow cannot read
+   */
+  static ClientTls managers(ClientTlsFiles files) {
     try {
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       String trustSource;
-      if (transport.trustCaCerts().isPresent()) {
-        String location = transport.trustCaCerts().get();
+      if (files.trustCaCerts() != null) {
+        Pem cas = files.trustCaCerts();
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int i = 0;
-        for (Certificate certificate : certificates("transport.trust_cacerts", location)) {
+        for (Certificate certificate : certificates(cas)) {
           store.setCertificateEntry("ca-" + i++, certificate);
         }
         if (i == 0) {
-          throw new IllegalArgumentException(
-              "transport.trust_cacerts " + location + " holds no PEM certificate");
+          throw new IllegalArgumentException(cas + " holds no PEM certificate");
         }
         trust.init(store);
-        trustSource = "transport.trust_cacerts " + location;
+        trustSource = cas.toString();
       } else {
         trust.init((KeyStore) null);
         trustSource = "the JVM's default trust store (no transport.trust_cacerts)";
       }
       KeyManagerFactory keys = null;
-      if (transport.clientCert().isPresent()) {
+      if (files.clientCert() != null) {
         keys =
             keyManagers(
-                "transport.client_cert",
-                transport.clientCert().get(),
-                "transport.client_key",
-                transport.clientKey().orElseThrow(),
+                files.clientCert(),
+                files.clientKey(),
                 "client_key_password",
-                transport.clientKeyPassword().orElse(null));
+                files.clientKeyPassword());
       }
       return new ClientTls(trust, trustSource, keys);
     } catch (IOException | GeneralSecurityException e) {
@@ -111,7 +144,10 @@ public final class TlsMaterial {
     try {
       KeyManagerFactory keys =
           keyManagers(
-              certField, certLocation, keyField, keyLocation, passwordField, passwordLocation);
+              read(certField, certLocation),
+              read(keyField, keyLocation),
+              passwordField,
+              read(passwordField, passwordLocation));
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys.getKeyManagers(), null, null);
       return context;
@@ -121,50 +157,46 @@ public final class TlsMaterial {
     }
   }
 
+  /**
+   * The key of {@code key} (a PKCS#8 PEM, encrypted when {@code password}, nullable, holds its
+   * password; {@code passwordField} names where that is set) with the certificate chain of {@code
+   * cert}.
+   */
   private static KeyManagerFactory keyManagers(
-      String certField,
-      String certLocation,
-      String keyField,
-      String keyLocation,
-      String passwordField,
-      String passwordLocation)
+      Pem cert, Pem key, String passwordField, Pem password)
       throws IOException, GeneralSecurityException {
-    List<Certificate> chain = certificates(certField, certLocation);
+    List<Certificate> chain = certificates(cert);
     if (chain.isEmpty()) {
-      throw new IllegalArgumentException(
-          certField + " " + certLocation + " holds no PEM certificate");
+      throw new IllegalArgumentException(cert + " holds no PEM certificate");
     }
-    char[] password =
-        passwordLocation != null ? text(passwordLocation).strip().toCharArray() : new char[0];
-    PrivateKey key = privateKey(keyField, passwordField, keyLocation, password);
+    char[] secret = password != null ? password.text().strip().toCharArray() : new char[0];
+    PrivateKey privateKey = privateKey(key, passwordField, secret);
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
-    store.setKeyEntry("key", key, password, chain.toArray(Certificate[]::new));
+    store.setKeyEntry("key", privateKey, secret, chain.toArray(Certificate[]::new));
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, password);
+    keys.init(store, secret);
     return keys;
   }
 
-  private static List<Certificate> certificates(String field, String location)
-      throws IOException, GeneralSecurityException {
+  private static List<Certificate> certificates(Pem file) throws GeneralSecurityException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     try {
       Collection<? extends Certificate> read =
           factory.generateCertificates(
-              new ByteArrayInputStream(text(location).getBytes(StandardCharsets.US_ASCII)));
+              new ByteArrayInputStream(file.text().getBytes(StandardCharsets.US_ASCII)));
       return new ArrayList<>(read);
     } catch (java.security.cert.CertificateException e) {
       throw new IllegalArgumentException(
-          field + " " + location + " holds no PEM certificate (" + e.getMessage() + ")", e);
+          file + " holds no PEM certificate (" + e.getMessage() + ")", e);
     }
   }
 
-  private static PrivateKey privateKey(
-      String field, String passwordField, String location, char[] password)
+  private static PrivateKey privateKey(Pem file, String passwordField, char[] password)
       throws IOException, GeneralSecurityException {
-    Matcher pem = PEM.matcher(text(location));
+    Matcher pem = PEM.matcher(file.text());
     if (!pem.find()) {
-      throw new IllegalArgumentException(field + " " + location + " is not a PEM file");
+      throw new IllegalArgumentException(file + " is not a PEM file");
     }
     String type = pem.group(1);
     byte[] der = Base64.getMimeDecoder().decode(pem.group(2));
@@ -174,11 +206,7 @@ public final class TlsMaterial {
       case "ENCRYPTED PRIVATE KEY" -> {
         if (password.length == 0) {
           throw new IllegalArgumentException(
-              field
-                  + " "
-                  + location
-                  + " is encrypted; name a file holding its password in "
-                  + passwordField);
+              file + " is encrypted; name a file holding its password in " + passwordField);
         }
         EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
         // PBES2 keys report "PBES2" as algorithm; their parameters name the actual scheme.
@@ -196,9 +224,7 @@ public final class TlsMaterial {
       }
       default ->
           throw new IllegalArgumentException(
-              field
-                  + " "
-                  + location
+              file
                   + " holds a '"
                   + type
                   + "' block; Keyflow reads PKCS#8 keys ('PRIVATE KEY' or 'ENCRYPTED PRIVATE"
@@ -212,8 +238,12 @@ public final class TlsMaterial {
         // Try the next key type.
       }
     }
-    throw new IllegalArgumentException(
-        field + " " + location + " is not an RSA, EC or Ed25519 key");
+    throw new IllegalArgumentException(file + " is not an RSA, EC or Ed25519 key");
+  }
+
+  /** The file {@code field} names at {@code location} (nullable: then null), read now. */
+  private static Pem read(String field, String location) throws IOException {
+    return location == null ? null : new Pem(field, location, text(location));
   }
 
   /** The text at a location: a path, a {@code file:} URL or a {@code classpath:} resource. */

@@ -1,5 +1,6 @@
 package io.keyflow.remote;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.module.ModuleLoader;
@@ -42,7 +43,7 @@ class TlsMaterialTest {
   void aFileWithoutCertificatesIsRefused() throws Exception {
     Path empty = Files.writeString(dir.resolve("empty.pem"), "not a certificate\n");
 
-    assertThatThrownBy(() -> TlsMaterial.clientTls(transport("trust_cacerts: " + empty)))
+    assertThatThrownBy(() -> TlsMaterial.clientTls(transport("trust_cacerts: " + empty)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty.pem");
   }
@@ -56,8 +57,35 @@ class TlsMaterialTest {
             "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
 
     assertThatThrownBy(
-            () -> TlsMaterial.clientTls(transport("client_cert: " + cert + "\nclient_key: " + key)))
+            () ->
+                TlsMaterial.clientTls(transport("client_cert: " + cert + "\nclient_key: " + key))
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("client.pem holds no PEM certificate");
+  }
+
+  @Test
+  void theFingerprintFollowsTheFilesContentAndLocations() throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "first\n");
+    Path copy = Files.writeString(dir.resolve("copy.pem"), "first\n");
+    String first = TlsMaterial.clientTls(transport("trust_cacerts: " + ca)).fingerprint();
+
+    assertThat(TlsMaterial.clientTls(transport("trust_cacerts: " + ca)).fingerprint())
+        .as("the same file read again")
+        .isEqualTo(first);
+    assertThat(TlsMaterial.clientTls(transport("trust_cacerts: " + copy)).fingerprint())
+        .as("the same content elsewhere")
+        .isNotEqualTo(first);
+    Files.writeString(ca, "second\n");
+    assertThat(TlsMaterial.clientTls(transport("trust_cacerts: " + ca)).fingerprint())
+        .as("the file changed")
+        .isNotEqualTo(first);
+  }
+
+  @Test
+  void aFilesContentNeverShowsInItsDescription() {
+    TlsMaterial.Pem key = new TlsMaterial.Pem("transport.client_key", "/k.pem", "SECRET");
+
+    assertThat(key.toString()).isEqualTo("transport.client_key /k.pem").doesNotContain("SECRET");
   }
 }

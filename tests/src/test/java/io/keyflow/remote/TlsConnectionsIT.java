@@ -2,6 +2,7 @@ package io.keyflow.remote;
 
 import static io.keyflow.testing.TestFunctions.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.keyflow.functions.FunctionServer;
 import io.keyflow.module.HttpEndpoint;
@@ -21,11 +22,14 @@ import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -94,10 +98,15 @@ class TlsConnectionsIT {
   }
 
   private static String endpoint(String namespace, String baseUrl) {
+    return endpoint(namespace, baseUrl, POOL_SIZE, certs.clientCertPem(), certs.clientKeyPem());
+  }
+
+  private static String endpoint(
+      String namespace, String baseUrl, int poolSize, Path clientCert, Path clientKey) {
     String tls =
         baseUrl.startsWith("https")
             ? "    trust_cacerts: %s\n    client_cert: %s\n    client_key: %s\n"
-                .formatted(certs.caPem(), certs.clientCertPem(), certs.clientKeyPem())
+                .formatted(certs.caPem(), clientCert, clientKey)
             : "";
     return """
         kind: io.statefun.endpoints.v2/http
@@ -109,13 +118,11 @@ class TlsConnectionsIT {
             connect: 5s
             pool_size: %d
         %s"""
-        .formatted(namespace, baseUrl, POOL_SIZE, tls);
+        .formatted(namespace, baseUrl, poolSize, tls);
   }
 
-  @Test
-  void reconnectsToTheSameEndpointResumeTheTlsSession() throws Exception {
-    // A server that closes every connection after its response: each call connects anew.
-    CountingServerTls tls = certs.countingServerContext();
+  /** An https function server that closes every connection after its response. */
+  private static Undertow closingServer(CountingServerTls tls) {
     HttpHandler functionsHandler = FunctionServer.httpHandler(functions);
     Undertow closing =
         Undertow.builder()
@@ -128,6 +135,22 @@ class TlsConnectionsIT {
                 })
             .build();
     closing.start();
+    return closing;
+  }
+
+  /** One call through a new function client of {@code endpointYaml}, closed afterwards. */
+  private static void callOnce(String endpointYaml, String url) throws Exception {
+    HttpEndpoint endpoint = ModuleLoader.parse("module.yaml", endpointYaml).endpoints().get(0);
+    try (RemoteFunctionClient client = new RemoteFunctionClient(endpoint)) {
+      client.invoke(URI.create(url + "/counter"), request("x")).get(90, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void reconnectsToTheSameEndpointResumeTheTlsSession() throws Exception {
+    // A server that closes every connection after its response: each call connects anew.
+    CountingServerTls tls = certs.countingServerContext();
+    Undertow closing = closingServer(tls);
     try {
       String url = "https://127.0.0.1:" + port(closing, 0);
       HttpEndpoint endpoint =
@@ -145,6 +168,57 @@ class TlsConnectionsIT {
           calls, tls.connections(), tls.fullHandshakes());
       assertThat(tls.connections()).as("one connection per call").isEqualTo(calls);
       assertThat(tls.fullHandshakes()).as("only the first connection's handshake is full").isOne();
+    } finally {
+      closing.stop();
+    }
+  }
+
+  @Test
+  void aNewPoolWithTheSameTlsFilesResumesTheSessionAndChangedFilesAreReadAnew(@TempDir Path files)
+      throws Exception {
+    CountingServerTls tls = certs.countingServerContext();
+    Undertow closing = closingServer(tls);
+    try {
+      String url = "https://127.0.0.1:" + port(closing, 0);
+      Path cert = Files.copy(certs.clientCertPem(), files.resolve("client.pem"));
+      Path key = Files.copy(certs.clientKeyPem(), files.resolve("client.key"));
+
+      callOnce(endpoint("resumed", url, POOL_SIZE, cert, key), url);
+      int firstFull = tls.fullHandshakes();
+      // Other pool settings make a pool of their own (as a restarted job's new client does): its
+      // first connection resumes the session of the first pool's, whose TLS files are the same.
+      callOnce(endpoint("resumed", url, POOL_SIZE - 1, cert, key), url);
+      int sameFilesFull = tls.fullHandshakes() - firstFull;
+
+      // The same locations now hold another certificate and key, signed by the trusted CA.
+      certs.createClient("keyflow-client-renewed", true);
+      Files.copy(
+          certs.certPem("keyflow-client-renewed"), cert, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(certs.keyPem("keyflow-client-renewed"), key, StandardCopyOption.REPLACE_EXISTING);
+      int beforeRenewed = tls.fullHandshakes();
+      callOnce(endpoint("resumed", url, POOL_SIZE, cert, key), url);
+      int renewedFull = tls.fullHandshakes() - beforeRenewed;
+
+      // And then a certificate of a CA the server does not trust: presented, so refused.
+      certs.createClient("keyflow-client-untrusted", false);
+      Files.copy(
+          certs.certPem("keyflow-client-untrusted"), cert, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          certs.keyPem("keyflow-client-untrusted"), key, StandardCopyOption.REPLACE_EXISTING);
+      Throwable refused =
+          catchThrowable(() -> callOnce(endpoint("resumed", url, POOL_SIZE, cert, key), url));
+
+      System.out.printf(
+          "TLS files kept across pools: first pool %d full handshake(s); a second pool with the"
+              + " same files %d; after the files changed %d; %d TLS connections in all%n",
+          firstFull, sameFilesFull, renewedFull, tls.connections());
+      assertThat(firstFull).as("the first connection's handshake is full").isOne();
+      assertThat(sameFilesFull).as("a new pool with the same files resumes the session").isZero();
+      assertThat(renewedFull).as("changed files make a context of their own").isOne();
+      assertThat(refused)
+          .as("the changed certificate is the one presented")
+          .isInstanceOf(ExecutionException.class)
+          .hasMessageContaining("refused the client certificate");
     } finally {
       closing.stop();
     }

@@ -213,6 +213,30 @@ public final class TestCertificates {
     Files.writeString(dir.resolve(name + ".key"), pem);
   }
 
+  /**
+   * Another client certificate, {@code CN=<name>}, and its key, written as {@code <name>.pem} and
+   * {@code <name>.key} (see {@link #certPem} and {@link #keyPem}): signed by the CA the server
+   * trusts, or else by a second CA it does not.
+   */
+  public void createClient(String name, boolean trusted) throws Exception {
+    String ca = trusted ? "ca" : "second-ca";
+    if (!Files.exists(dir.resolve(ca + ".p12"))) {
+      authority(ca);
+    }
+    signed(name, "CN=" + name, null, ca, null);
+    writeKeyPem(name);
+  }
+
+  /** The certificate of {@code name} as PEM. */
+  public Path certPem(String name) {
+    return dir.resolve(name + ".pem");
+  }
+
+  /** The private key of {@code name} as an unencrypted PKCS#8 PEM file. */
+  public Path keyPem(String name) {
+    return dir.resolve(name + ".key");
+  }
+
   public Path caPem() {
     return dir.resolve("ca.pem");
   }

@@ -5,20 +5,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Keyflow's HTTP client for {@code http:} and {@code https:} alike, on Netty: a few event-loop
@@ -26,7 +17,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * settings: a {@link ConnectionPool} of HTTP/1.1 connections, or an {@link Http2Pool} that
  * multiplexes calls on few HTTP/2 connections. It is shared while any function client uses it
  * ({@link #acquire}), and its threads end with the last one ({@link #close}), so a job leaves no
- * thread behind in a TaskManager.
+ * thread behind in a TaskManager. The TLS contexts of its pools outlive it ({@link TlsContexts}): a
+ * job restarted in the same JVM resumes the TLS sessions of its previous run.
  */
 public final class HttpTransport implements AutoCloseable {
   private static final Object LOCK = new Object();
@@ -34,8 +26,15 @@ public final class HttpTransport implements AutoCloseable {
   private static HttpTransport shared;
 
   private final EventLoopGroup group;
-  private final Map<PoolKey, HttpPool> pools = new ConcurrentHashMap<>();
+  private final Map<PoolId, HttpPool> pools = new ConcurrentHashMap<>();
   private int users;
+
+  /**
+   * A pool's identity: its key, and the fingerprint of its TLS material (empty for {@code http}). A
+   * pool made for material that has since changed stays until the client closes; its idle
+   * connections close after {@code pool_ttl}.
+   */
+  private record PoolId(PoolKey key, String tlsFingerprint) {}
 
   private HttpTransport() {
     int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
@@ -56,16 +55,24 @@ public final class HttpTransport implements AutoCloseable {
   }
 
   /**
-   * The pool for {@code key}, made on first use.
+   * The pool for {@code key}, made on first use. Over {@code https} a pool is also told apart by
+   * its TLS material's content, so that a client made after a TLS file changed gets a pool (and a
+   * TLS context) of its own.
    *
-   * @param tls what to trust and present over TLS; asked only for an {@code https} key
+   * @param tls what to trust and present over TLS, read from the endpoint's files; asked only for
+   *     an {@code https} key
+   * @throws IllegalArgumentException when the TLS material is unusable, naming the field
    */
-  public HttpPool pool(PoolKey key, Supplier<ClientTls> tls) {
-    HttpPool pool = pools.get(key);
-    if (pool != null) {
-      return pool;
+  public HttpPool pool(PoolKey key, Supplier<ClientTlsSource> tls) {
+    if (!key.tls()) {
+      PoolId id = new PoolId(key, "");
+      HttpPool pool = pools.get(id);
+      return pool != null ? pool : pools.computeIfAbsent(id, k -> newPool(key, null));
     }
-    return pools.computeIfAbsent(key, k -> newPool(k, tls));
+    ClientTlsSource source = tls.get();
+    return pools.computeIfAbsent(
+        new PoolId(key, source.fingerprint()),
+        k -> newPool(key, TlsContexts.context(source, key.transport().protocol(), key.route())));
   }
 
   /** Connections to {@code route} (such as {@code https://host:443}) in this JVM so far. */
@@ -78,55 +85,12 @@ public final class HttpTransport implements AutoCloseable {
     return group.next();
   }
 
-  private HttpPool newPool(PoolKey key, Supplier<ClientTls> tlsSupplier) {
+  private HttpPool newPool(PoolKey key, PoolTls tls) {
     EventLoop loop = group.next();
     ConnectionStats stats = stats(key.route());
-    boolean http2 = key.transport().protocol() == HttpProtocol.HTTP2;
-    if (!key.tls()) {
-      return http2
-          ? new Http2Pool(key, loop, null, stats, Http2Pool.PING_AFTER)
-          : new ConnectionPool(key, loop, null, stats);
-    }
-    ClientTls tls = tlsSupplier.get();
-    RecordingTrustManager trust = new RecordingTrustManager(extended(tls));
-    try {
-      SslContextBuilder builder =
-          SslContextBuilder.forClient()
-              .sslProvider(SslProvider.JDK)
-              .trustManager(trust)
-              .endpointIdentificationAlgorithm("HTTPS");
-      if (tls.keys() != null) {
-        builder.keyManager(tls.keys());
-      }
-      if (http2) {
-        // RFC 9113 section 9.2: HTTP/2 over TLS 1.2 only with the cipher suites it allows.
-        builder
-            .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-            .applicationProtocolConfig(
-                new ApplicationProtocolConfig(
-                    ApplicationProtocolConfig.Protocol.ALPN,
-                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                    ApplicationProtocolNames.HTTP_2));
-      }
-      // One context per pool: its session cache lets every later connection to this host and
-      // port resume the session of an earlier one instead of a full handshake.
-      PoolTls poolTls = new PoolTls(builder.build(), trust, tls);
-      return http2
-          ? new Http2Pool(key, loop, poolTls, stats, Http2Pool.PING_AFTER)
-          : new ConnectionPool(key, loop, poolTls, stats);
-    } catch (SSLException e) {
-      throw new IllegalArgumentException("cannot set up TLS for " + key.route() + ": " + e, e);
-    }
-  }
-
-  private static X509ExtendedTrustManager extended(ClientTls tls) {
-    for (TrustManager manager : tls.trust().getTrustManagers()) {
-      if (manager instanceof X509ExtendedTrustManager extended) {
-        return extended;
-      }
-    }
-    throw new IllegalArgumentException("no X.509 trust manager in " + tls.trustSource());
+    return key.transport().protocol() == HttpProtocol.HTTP2
+        ? new Http2Pool(key, loop, tls, stats, Http2Pool.PING_AFTER)
+        : new ConnectionPool(key, loop, tls, stats);
   }
 
   /** Releases the client: the last user fails what is outstanding and ends the threads. */
