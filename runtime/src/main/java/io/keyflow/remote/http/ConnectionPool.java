@@ -212,7 +212,7 @@ public final class ConnectionPool implements HttpPool {
           Connection connection = done.channel().attr(CONNECTION).get();
           if (connection == null) {
             // The channel never got as far as its pipeline.
-            connector.notOpened();
+            connector.notOpened(done.channel());
             notOpened(null, done.cause());
             dispatch();
           } else if (!done.isSuccess()) {
@@ -236,7 +236,7 @@ public final class ConnectionPool implements HttpPool {
     if (connection.closed || connection.ready) {
       return;
     }
-    connector.opened();
+    connector.opened(connection.channel);
     connection.ready = true;
     if (closed) {
       connection.closed = true;
@@ -287,7 +287,7 @@ public final class ConnectionPool implements HttpPool {
     boolean wasReady = connection.ready;
     if (!wasReady) {
       connection.closed = true;
-      connector.notOpened();
+      connector.notOpened(connection.channel);
       connection.channel.close();
       notOpened(connection, cause);
       dispatch();

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -24,6 +25,9 @@ final class Connector {
   /** Connections being opened (TCP connect and TLS handshake) at once, at most. */
   static final int MAX_OPENING = 8;
 
+  /** The lane of a connection: which of those being opened at once it is (see {@link PoolTls}). */
+  private static final AttributeKey<Integer> LANE = AttributeKey.valueOf("keyflow.lane");
+
   private final String route;
   private final String host;
   private final int port;
@@ -32,6 +36,7 @@ final class Connector {
   private final Bootstrap bootstrap;
   private int live;
   private int opening;
+  private final boolean[] lanesInUse = new boolean[MAX_OPENING];
 
   /**
    * @param closeOnWriteFailure false to leave a connection whose write failed open for reading
@@ -77,22 +82,37 @@ final class Connector {
         && opening < MAX_OPENING;
   }
 
-  /** Starts opening a connection. */
+  /** Starts opening a connection, in a lane no other connection being opened has. */
   ChannelFuture open() {
+    int lane = 0;
+    while (lane < MAX_OPENING - 1 && lanesInUse[lane]) {
+      lane++;
+    }
+    lanesInUse[lane] = true;
     opening++;
     stats.countOpened();
     stats.noteOpen(live + opening);
+    // Set on the channel before its pipeline is built, which asks for it (TLS).
+    bootstrap.attr(LANE, lane);
     return bootstrap.connect(host, port);
   }
 
-  /** A connection being opened is ready for requests. */
-  void opened() {
+  /** The lane {@code channel} was opened in. */
+  static int lane(Channel channel) {
+    Integer lane = channel.attr(LANE).get();
+    return lane == null ? 0 : lane;
+  }
+
+  /** The connection of {@code channel}, being opened, is ready for requests. */
+  void opened(Channel channel) {
+    lanesInUse[lane(channel)] = false;
     opening--;
     live++;
   }
 
-  /** A connection being opened failed or was given up. */
-  void notOpened() {
+  /** The connection of {@code channel}, being opened, failed or was given up. */
+  void notOpened(Channel channel) {
+    lanesInUse[lane(channel)] = false;
     opening--;
   }
 

@@ -239,7 +239,7 @@ public final class Http2Pool implements HttpPool {
         (ChannelFuture done) -> {
           Http2Connection connection = done.channel().attr(CONNECTION).get();
           if (connection == null) {
-            connector.notOpened();
+            connector.notOpened(done.channel());
             notOpened(done.cause());
             dispatch();
           } else if (!done.isSuccess()) {
@@ -277,7 +277,7 @@ public final class Http2Pool implements HttpPool {
       return;
     }
     if (!connection.ready) {
-      connector.opened();
+      connector.opened(connection.channel);
       connection.ready = true;
       connection.idleSinceNanos = System.nanoTime();
       connections.add(connection);
@@ -376,7 +376,7 @@ public final class Http2Pool implements HttpPool {
     }
     if (!connection.ready) {
       connection.closed = true;
-      connector.notOpened();
+      connector.notOpened(connection.channel);
       connection.channel.close();
       notOpened(cause == null ? null : classify(connection, cause));
       dispatch();

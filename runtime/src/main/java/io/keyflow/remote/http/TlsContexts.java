@@ -4,6 +4,7 @@ import io.keyflow.module.HttpProtocol;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
@@ -78,6 +79,12 @@ final class TlsContexts {
 
   private static PoolTls build(ClientTls tls, HttpProtocol protocol, String route) {
     RecordingTrustManager trust = new RecordingTrustManager(extended(tls));
+    return new PoolTls(() -> context(tls, trust, protocol, route), trust, tls);
+  }
+
+  /** A context over {@code tls}'s key manager and {@code trust}, offering {@code protocol}. */
+  private static SslContext context(
+      ClientTls tls, RecordingTrustManager trust, HttpProtocol protocol, String route) {
     try {
       SslContextBuilder builder =
           SslContextBuilder.forClient()
@@ -98,7 +105,7 @@ final class TlsContexts {
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                     ApplicationProtocolNames.HTTP_2));
       }
-      return new PoolTls(builder.build(), trust, tls);
+      return builder.build();
     } catch (SSLException e) {
       throw new IllegalArgumentException("cannot set up TLS for " + route + ": " + e, e);
     }
