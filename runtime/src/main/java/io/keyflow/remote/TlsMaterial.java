@@ -14,6 +14,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -107,14 +108,13 @@ public final class TlsMaterial {
         trust.init((KeyStore) null);
         trustSource = "the JVM's default trust store (no transport.trust_cacerts)";
       }
-      KeyManagerFactory keys = null;
+      ClientKeyManager keys = null;
       if (files.clientCert() != null) {
+        X509Certificate[] chain = chain(files.clientCert());
+        char[] password = password(files.clientKeyPassword());
         keys =
-            keyManagers(
-                files.clientCert(),
-                files.clientKey(),
-                "client_key_password",
-                files.clientKeyPassword());
+            new ClientKeyManager(
+                privateKey(files.clientKey(), "client_key_password", password), chain);
       }
       return new ClientTls(trust, trustSource, keys);
     } catch (IOException | GeneralSecurityException e) {
@@ -165,18 +165,29 @@ public final class TlsMaterial {
   private static KeyManagerFactory keyManagers(
       Pem cert, Pem key, String passwordField, Pem password)
       throws IOException, GeneralSecurityException {
+    X509Certificate[] chain = chain(cert);
+    char[] secret = password(password);
+    PrivateKey privateKey = privateKey(key, passwordField, secret);
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setKeyEntry("key", privateKey, secret, chain);
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, secret);
+    return keys;
+  }
+
+  /** The certificates of {@code cert}, the first one's own first; at least one. */
+  private static X509Certificate[] chain(Pem cert) throws GeneralSecurityException {
     List<Certificate> chain = certificates(cert);
     if (chain.isEmpty()) {
       throw new IllegalArgumentException(cert + " holds no PEM certificate");
     }
-    char[] secret = password != null ? password.text().strip().toCharArray() : new char[0];
-    PrivateKey privateKey = privateKey(key, passwordField, secret);
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setKeyEntry("key", privateKey, secret, chain.toArray(Certificate[]::new));
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, secret);
-    return keys;
+    return chain.toArray(X509Certificate[]::new);
+  }
+
+  /** The password in {@code file} (nullable: none), surrounding white space left out. */
+  private static char[] password(Pem file) {
+    return file != null ? file.text().strip().toCharArray() : new char[0];
   }
 
   private static List<Certificate> certificates(Pem file) throws GeneralSecurityException {
