@@ -14,6 +14,7 @@ import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.TestFunctions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,9 +101,12 @@ class DynamicSchedulesIT {
         .formatted(server.baseUrl(), KafkaBroker.bootstrapServers(), schedules);
   }
 
-  /** Keyflow's shipped checkpoint settings: every 2 s, the last two retained. */
+  /**
+   * Keyflow's shipped checkpoint settings: every 200 ms, the last two retained, so a checkpoint is
+   * usually subsumed before a read of it ends and the listing takes a savepoint instead.
+   */
   private Configuration conf() {
-    Configuration conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofSeconds(2));
+    Configuration conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(200));
     conf.setString("execution.checkpointing.num-retained", "2");
     return conf;
   }
@@ -181,8 +185,15 @@ class DynamicSchedulesIT {
     }
 
     JsonNode dynamic = limited.json().path("dynamic");
-    assertThat(dynamic.path("source").path("checkpoint").asLong()).isPositive();
-    assertThat(dynamic.path("source").path("path").asText()).contains("chk-");
+    String source = dynamic.path("source").path("path").asText();
+    if (source.contains("keyflow-schedules-list-")) {
+      // Newer checkpoints replaced the latest before its read ended: the listing read a savepoint
+      // it took for itself, and deleted it afterwards.
+      assertThat(Path.of(URI.create(source))).doesNotExist();
+    } else {
+      assertThat(dynamic.path("source").path("checkpoint").asLong()).isPositive();
+      assertThat(source).contains("chk-");
+    }
     // The three that fire first, soonest first: the customers with the latest index.
     JsonNode shown = dynamic.path("schedules");
     assertThat(shown).hasSize(3);
@@ -201,7 +212,7 @@ class DynamicSchedulesIT {
 
     assertThat(all.status()).isZero();
     assertThat(all.out())
-        .contains("5 dynamic schedules in checkpoint ")
+        .contains("5 dynamic schedules in ")
         .doesNotContain("more (--limit N lists more)");
     for (int i = 0; i < customers.size(); i++) {
       String c = customers.get(i);

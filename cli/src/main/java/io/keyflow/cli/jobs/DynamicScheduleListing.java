@@ -3,6 +3,7 @@ package io.keyflow.cli.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyflow.cli.flink.FlinkJobs;
 import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.cli.state.StateCommand;
 import io.keyflow.savepoint.DispatcherLayout;
@@ -12,6 +13,7 @@ import io.keyflow.savepoint.SavepointException;
 import io.keyflow.schedule.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -102,6 +104,33 @@ final class DynamicScheduleListing {
       }
     }
     throw last;
+  }
+
+  /**
+   * Takes a savepoint of {@code jobId} beside its checkpoints, reads it and deletes it.
+   *
+   * <p>Why: with short checkpoint intervals (200 ms ships) a retained checkpoint is subsumed and
+   * its files deleted within a few hundred milliseconds, sooner than a read of it can finish. A
+   * savepoint is self-contained and stays until this listing deletes it; it costs the job one
+   * savepoint.
+   */
+  static Listing fromFreshSavepoint(
+      FlinkRest rest, String jobId, int limit, Configuration conf, Duration timeout)
+      throws IOException, InterruptedException {
+    Path jobDirectory = new Path(latestCheckpoint(rest, jobId).path()).getParent();
+    Path root = jobDirectory == null ? null : jobDirectory.getParent();
+    if (root == null) {
+      throw new IllegalStateException(
+          "job " + jobId + "'s checkpoint directory has no parent to take a savepoint in");
+    }
+    Path target = new Path(root, "keyflow-schedules-list-" + System.currentTimeMillis());
+    try {
+      String location =
+          new FlinkJobs(rest).savepoint(jobId, target.toUri().toString(), false, timeout);
+      return read(new Source(StateCommand.location(location), -1, -1), limit, conf);
+    } finally {
+      target.getFileSystem().delete(target, true);
+    }
   }
 
   /**

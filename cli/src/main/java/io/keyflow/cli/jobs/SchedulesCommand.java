@@ -7,6 +7,7 @@ import io.keyflow.cli.flink.FlinkJobs;
 import io.keyflow.cli.flink.FlinkRest;
 import io.keyflow.cli.flink.ScheduleReadings;
 import io.keyflow.savepoint.SavepointException;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,9 +119,9 @@ public final class SchedulesCommand implements Runnable {
       try {
         dynamic =
             savepoint == null
-                ? DynamicScheduleListing.fromLatestCheckpoint(client, id, limit, conf)
+                ? fromCheckpointOrSavepoint(client, id, conf)
                 : DynamicScheduleListing.fromPath(savepoint, limit, conf);
-      } catch (IllegalStateException | SavepointException e) {
+      } catch (IllegalStateException | SavepointException | IOException e) {
         lines(readings).forEach(System.out::println);
         System.err.println("Dynamic schedules not listed: " + e.getMessage());
         return 1;
@@ -135,6 +136,24 @@ public final class SchedulesCommand implements Runnable {
         lines(dynamic, Instant.now()).forEach(System.out::println);
       }
       return 0;
+    }
+
+    /**
+     * The latest checkpoint, or a savepoint taken for this listing when newer checkpoints subsume
+     * every checkpoint it tries before its read ends (short intervals).
+     */
+    private DynamicScheduleListing.Listing fromCheckpointOrSavepoint(
+        FlinkRest client, String id, Configuration conf) throws Exception {
+      try {
+        return DynamicScheduleListing.fromLatestCheckpoint(client, id, limit, conf);
+      } catch (SavepointException e) {
+        System.err.println(
+            "Could not read the latest checkpoint before newer ones replaced it ("
+                + e.getMessage()
+                + "); taking a savepoint to list from instead.");
+        return DynamicScheduleListing.fromFreshSavepoint(
+            client, id, limit, conf, Duration.ofMinutes(5));
+      }
     }
 
     /** The lines {@code list} prints for {@code readings}: a table, then the dynamic totals. */
