@@ -122,11 +122,7 @@ public final class MigrateStatefunCommand implements Callable<Integer> {
   }
 
   private int migrate() throws Exception {
-    String target = StateCommand.location(output);
-    if (!StateCommand.isUri(output) && Files.exists(Path.of(output))) {
-      throw new IllegalArgumentException(
-          "--output " + output + ": exists already; give a new directory");
-    }
+    String target = StateCommand.newOutput(output);
     Module loaded = ModuleLoader.load(module);
     long started = System.nanoTime();
     Path work = tmpDir == null ? Files.createTempDirectory("keyflow-migrate") : tmpDir;

@@ -6,7 +6,6 @@ import io.keyflow.savepoint.BootstrapInput;
 import io.keyflow.savepoint.SavepointBootstrap;
 import io.keyflow.savepoint.SavepointException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -88,11 +87,7 @@ public final class StateBootstrapCommand implements Callable<Integer> {
   }
 
   private int bootstrap() throws Exception {
-    String target = StateCommand.location(output);
-    if (!StateCommand.isUri(output) && Files.exists(Path.of(output))) {
-      throw new IllegalArgumentException(
-          "--output " + output + ": exists already; give a new directory");
-    }
+    String target = StateCommand.newOutput(output);
     Module loaded = ModuleLoader.load(module);
     long started = System.nanoTime();
     BootstrapInput checked = BootstrapInput.check(input, loaded, valuesOnly);

@@ -25,6 +25,20 @@ public final class StateCommand implements Runnable {
     return java.nio.file.Path.of(path).toAbsolutePath().normalize().toUri().toString();
   }
 
+  /**
+   * The location to write a new savepoint at {@code output}, refusing a local directory that exists
+   * already.
+   *
+   * @throws IllegalArgumentException if {@code output} is a local path that exists
+   */
+  public static String newOutput(String output) {
+    if (!isUri(output) && java.nio.file.Files.exists(java.nio.file.Path.of(output))) {
+      throw new IllegalArgumentException(
+          "--output " + output + ": exists already; give a new directory");
+    }
+    return location(output);
+  }
+
   /** Whether {@code path} starts with a URI scheme such as {@code file:} or {@code s3://}. */
   public static boolean isUri(String path) {
     return path.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*");
