@@ -19,6 +19,13 @@ public interface Egress extends EgressComponent {
   void attach(DataStream<TypedValue> records, String uidPrefix);
 
   /**
+   * Checks, once before the job is built, that what this egress needs outside the job is there
+   * (such as the topics a Kafka egress declares), and throws an exception naming the fix when it is
+   * not. Not called on Flink's restarts of a running job. By default there is nothing to check.
+   */
+  default void checkBeforeStart() {}
+
+  /**
    * Whether this egress only delivers on checkpoints (a transactional sink); Keyflow then refuses
    * to start with checkpointing disabled.
    */

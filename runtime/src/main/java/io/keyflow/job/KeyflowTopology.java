@@ -49,7 +49,8 @@ public final class KeyflowTopology {
 
   /**
    * Adds the module's dataflow to {@code env}, after checking that {@code conf} keeps effects
-   * exactly-once.
+   * exactly-once and that each egress finds what it needs to start ({@link
+   * Egress#checkBeforeStart()}).
    *
    * @throws JobConfigurationException if the configuration or module cannot run correctly
    */
@@ -79,6 +80,8 @@ public final class KeyflowTopology {
     }
     checkSchedules(module);
     ExactlyOnceGuard.check(conf, egresses);
+    // Last, since it may ask outside systems: a module that cannot run is refused without them.
+    egresses.forEach(Egress::checkBeforeStart);
     if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
       LOG.warn(
           "Checkpointing is off ({} is not set): function state is lost when the job fails."

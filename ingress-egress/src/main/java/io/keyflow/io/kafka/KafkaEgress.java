@@ -5,6 +5,7 @@ import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
 import io.keyflow.protocol.reqreply.TypedValue;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *     and probes ids one producer at a time. {@code POOLING} needs {@code topics}.
  * @param topics the topics functions may write to through this egress, or empty for any; records to
  *     other topics are skipped and counted ({@link EgressRecords})
+ * @param declared where module.yaml declares this egress, named by errors about its topics
  */
 public record KafkaEgress(
     TypeName id,
@@ -37,8 +39,17 @@ public record KafkaEgress(
     String transactionalIdPrefix,
     TransactionNamingStrategy transactionNaming,
     List<String> topics,
-    Map<String, String> properties)
+    Map<String, String> properties,
+    Declared declared)
     implements Egress {
+
+  /**
+   * The module.yaml document that declares an egress.
+   *
+   * @param file the file's name or URL, as module.yaml errors name it
+   * @param document 1-based, as module.yaml errors count documents
+   */
+  public record Declared(String file, int document) implements Serializable {}
 
   /**
    * The producer's {@code linger.ms} for exactly-once delivery unless the egress's properties set
@@ -113,6 +124,19 @@ public record KafkaEgress(
         .sinkTo(OutageSafeSink.of(sink.build(), "egress " + id, transactionNaming))
         .uid(uidPrefix + "-sink")
         .name("kafka " + id);
+  }
+
+  /**
+   * With pooled transaction naming, refuses to start while a declared topic does not exist (the
+   * sink's start would fail on it, and the job would restart until it is created); a Kafka that
+   * does not answer within a few seconds is only warned about ({@link DeclaredTopicsCheck}).
+   */
+  @Override
+  public void checkBeforeStart() {
+    if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
+        && transactionNaming == TransactionNamingStrategy.POOLING) {
+      DeclaredTopicsCheck.check(this, DeclaredTopicsCheck.BOUND);
+    }
   }
 
   @Override

@@ -88,7 +88,16 @@ public final class KafkaEgressBinder implements ComponentBinder {
     String prefix =
         spec.optionalString("transactionalIdPrefix")
             .orElse("keyflow-" + id.namespace() + "-" + id.name());
-    return new KafkaEgress(id, servers, guarantee, timeout, prefix, naming, topics, properties);
+    return new KafkaEgress(
+        id,
+        servers,
+        guarantee,
+        timeout,
+        prefix,
+        naming,
+        topics,
+        properties,
+        new KafkaEgress.Declared(spec.file(), spec.document()));
   }
 
   /** Kafka's rule for topic names: at most 249 of these characters, and not "." or "..". */

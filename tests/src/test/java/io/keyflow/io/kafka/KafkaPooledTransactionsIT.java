@@ -1,8 +1,10 @@
 package io.keyflow.io.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.module.ModuleException;
 import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * transactional ids and finds the transactions a failed run left open by listing them on the
  * topics. A counter forwards each count through the feedback loop to a function that writes it to
  * the egress; a second function sends every message to a topic the egress does not declare. A
- * read_committed consumer checks the output.
+ * read_committed consumer checks the output. A declared topic that does not exist refuses the job
+ * before it starts; once it exists, the same module runs.
  */
 @ExtendWith(KafkaBroker.class)
 class KafkaPooledTransactionsIT {
@@ -208,6 +211,40 @@ class KafkaPooledTransactionsIT {
     List<String> committed = output.values("sp-");
     assertThat(committed).hasSize(6_000);
     assertThat(new HashSet<>(committed)).isEqualTo(expected("sp", keys, 6_000));
+  }
+
+  @Test
+  void aDeclaredTopicThatDoesNotExistRefusesTheJobAndOnceCreatedTheSameModuleStarts()
+      throws Exception {
+    String in = "pt-in-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    String missing = "pt-missing-" + UUID.randomUUID();
+    String module = module(in, "pt/counter", outTopic + ", " + missing, "pt-" + UUID.randomUUID());
+    var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
+
+    assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageStartingWith(
+            "module.yaml, document 3 (io.statefun.kafka.v1/egress), spec.topics: egress pt/out"
+                + " declares topic "
+                + missing
+                + ", which does not exist on "
+                + KafkaBroker.bootstrapServers())
+        .hasMessageContaining("--create --topic " + missing)
+        .hasMessageContaining("or topics removed from this egress");
+
+    KafkaBroker.createTopic(missing, 2);
+    KafkaBroker.produce(in, input("made", 10, 0, 100));
+    JobClient job = KeyflowTestJob.start(conf, module, List.of(), List.of());
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(3), () -> output.values("made-").size() >= 100);
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+    List<String> committed = output.values("made-");
+    assertThat(committed).hasSize(100);
+    assertThat(new HashSet<>(committed)).isEqualTo(expected("made", 10, 100));
   }
 
   /** Records {@code from} (inclusive) to {@code to}, round-robin over the keys. */

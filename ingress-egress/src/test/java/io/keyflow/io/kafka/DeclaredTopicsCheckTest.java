@@ -1,0 +1,81 @@
+package io.keyflow.io.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.module.ModuleLoader;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The check before the job starts, without a broker: what its refusal says, and that a Kafka which
+ * does not answer only delays the start by the bound. The refusal by a real broker and the start
+ * once the topics exist are in {@code KafkaPooledTransactionsIT}.
+ */
+class DeclaredTopicsCheckTest {
+
+  private static KafkaEgress egress(String address) {
+    return (KafkaEgress)
+        ModuleLoader.parse(
+                "shop/module.yaml",
+                """
+                kind: io.statefun.endpoints.v2/http
+                spec:
+                  functions: shop/*
+                  urlPathTemplate: http://functions:8000/{function.name}
+                ---
+                kind: io.statefun.kafka.v1/egress
+                spec:
+                  id: shop/out
+                  address: %s
+                  deliverySemantic:
+                    type: exactly-once
+                  topics: [orders, stock, receipts]
+                """
+                    .formatted(address))
+            .egresses()
+            .get(0);
+  }
+
+  @Test
+  void theRefusalNamesTheFileDocumentFieldEgressMissingTopicsAndTheFix() {
+    String message =
+        DeclaredTopicsCheck.refusal(egress("kafka:9092"), List.of("stock", "receipts"))
+            .getMessage();
+
+    assertThat(message)
+        .startsWith("shop/module.yaml, document 2 (io.statefun.kafka.v1/egress), spec.topics: ")
+        .contains(
+            "egress shop/out declares topics stock, receipts, which do not exist on kafka:9092")
+        .contains("pooling")
+        .contains("kafka-topics.sh --bootstrap-server kafka:9092 --create --topic stock")
+        .contains("or topics removed from this egress")
+        .doesNotContain("orders");
+  }
+
+  @Test
+  void aKafkaThatDoesNotAnswerWithinTheBoundLetsTheJobStartUnchecked() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    long start = System.nanoTime();
+
+    DeclaredTopicsCheck.Outcome outcome =
+        DeclaredTopicsCheck.check(egress("127.0.0.1:" + closedPort), Duration.ofSeconds(1));
+
+    assertThat(outcome).isEqualTo(DeclaredTopicsCheck.Outcome.UNCHECKED);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("the bound of 1 s and the admin client's close")
+        .isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void anAddressThatDoesNotResolveLetsTheJobStartUnchecked() {
+    assertThat(
+            DeclaredTopicsCheck.check(egress("no-such-host.invalid:9092"), Duration.ofSeconds(1)))
+        .isEqualTo(DeclaredTopicsCheck.Outcome.UNCHECKED);
+  }
+}
