@@ -16,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.statefun.sdk.java.TypeName;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/keyflow} as a user runs it: {@code run --module ... --with-kafka} as a process, fed
  * with {@code keyflow send} and through the run's HTTP gateway and a {@code keyflow gateway}, read
- * with {@code keyflow tail}, stopped with SIGINT, and run again.
+ * with {@code keyflow tail}, stopped with SIGINT, and run again. Its exactly-once egress declares
+ * its topic, which the run creates before the job starts.
  */
 class KeyflowCliIT {
   private static final TypeName EGRESS = TypeName.typeNameOf("cli", "out");
@@ -82,6 +86,9 @@ class KeyflowCliIT {
       try (CommittedTopicReader out = new CommittedTopicReader(kafka, "cli-out")) {
         awaitValues(out, List.of("k=1", "k=2", "g=1"));
       }
+      // The egress declares cli-out: the run created it with one partition per subtask before the
+      // job started (a topic the broker creates on first write would have its default of 2).
+      assertThat(partitions(kafka, "cli-out")).isEqualTo(1);
       first.awaitLine("records in 3", Duration.ofSeconds(60));
       List<ProcessHandle> processes = processTree(first);
 
@@ -178,6 +185,7 @@ class KeyflowCliIT {
           deliverySemantic:
             type: exactly-once
             transactionTimeout: 2 min
+          topics: [cli-out]
         ---
         kind: io.keyflow.gateway.v1/http
         spec:
@@ -219,6 +227,18 @@ class KeyflowCliIT {
 
   private static List<String> startingWith(List<String> values, String prefix) {
     return values.stream().filter(v -> v.startsWith(prefix)).toList();
+  }
+
+  private static int partitions(String kafka, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka))) {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(topic)
+          .partitions()
+          .size();
+    }
   }
 
   private static List<ProcessHandle> processTree(CliProcess cli) {

@@ -9,7 +9,7 @@ import io.keyflow.functions.FunctionServer;
 import io.keyflow.io.gateway.Gateway;
 import io.keyflow.io.gateway.GatewaySpec;
 import io.keyflow.io.kafka.KafkaIngress;
-import io.keyflow.io.kafka.TopicRoute;
+import io.keyflow.io.kafka.ModuleTopics;
 import io.keyflow.job.KeyflowOptions;
 import io.keyflow.job.KeyflowTopology;
 import io.keyflow.module.Module;
@@ -181,7 +181,9 @@ public final class RunCommand implements Callable<Integer> {
         EmbeddedKafka kafka =
             resources.add(EmbeddedKafka.start(stateDir.resolve("kafka"), kafkaPort));
         warnAboutOtherBrokers(loaded, kafka.bootstrapServers());
-        Set<String> topics = ingressTopics(loaded);
+        // Every topic the module names, declared egress topics included: an exactly-once egress
+        // that declares them fails to start while one is missing.
+        Set<String> topics = new TreeSet<>(ModuleTopics.of(loaded));
         Gateway.declaredIn(loaded)
             .ifPresent(
                 gateway -> {
@@ -364,12 +366,5 @@ public final class RunCommand implements Callable<Integer> {
         .filter(KafkaIngress.class::isInstance)
         .map(KafkaIngress.class::cast)
         .toList();
-  }
-
-  private static Set<String> ingressTopics(Module module) {
-    Set<String> topics = new TreeSet<>();
-    kafkaIngresses(module)
-        .forEach(in -> in.topics().stream().map(TopicRoute::topic).forEach(topics::add));
-    return topics;
   }
 }
