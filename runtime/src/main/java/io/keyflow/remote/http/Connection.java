@@ -20,6 +20,12 @@ final class Connection {
   boolean closed;
 
   /**
+   * A write on it failed: it takes no more requests, and closes once the requests written before
+   * the failed one are answered.
+   */
+  boolean retired;
+
+  /**
    * Whether a response was read on it before: it may have gone stale in the pool, and the server
    * keeps connections alive, so requests may be pipelined on it.
    */
@@ -55,6 +61,20 @@ final class Connection {
 
   boolean isIdle() {
     return inFlight.isEmpty();
+  }
+
+  /** Takes {@code first} and every exchange after it off the connection, oldest first. */
+  List<Exchange> releaseFrom(Exchange first) {
+    List<Exchange> released = new ArrayList<>();
+    boolean found = false;
+    for (Exchange exchange : inFlight) {
+      found |= exchange == first;
+      if (found) {
+        released.add(exchange);
+      }
+    }
+    inFlight.removeAll(released);
+    return released;
   }
 
   /** Takes every exchange off the connection, oldest first. */

@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures.</b> A connection that ends before any byte of a request's response arrived, after
  * it served an earlier response (a pooled connection the server closed meanwhile), sends that
  * request again on another connection, at most {@link #MAX_RESENDS} times; so are requests
- * pipelined behind a failed one. A malformed response, an oversized body or a timeout closes the
- * connection and fails only its request. When a connection cannot be opened while none is open,
- * every waiting request fails with the reason.
+ * pipelined behind a failed one. A request that cannot be written goes again, with the requests
+ * behind it, at most as often; its connection closes once the requests written before it are
+ * answered. A malformed response, an oversized body or a timeout closes the connection and fails
+ * only its request. A connection that ends lets a waiting request open another, also at {@code
+ * pool_size}. When a connection cannot be opened while none is open, every waiting request fails
+ * with the reason.
  *
  * <p><b>Threading.</b> Each pool lives on one event loop: every field is used there only, except
  * the counters. {@link #post} may be called from any thread; futures complete on the event loop.
@@ -61,6 +65,7 @@ public final class ConnectionPool implements HttpPool {
   private final int pipelining;
   private final Duration handshakeTimeout;
   private final long idleTimeoutNanos;
+  private final Consumer<Channel> watch;
 
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private final ArrayDeque<Connection> idle = new ArrayDeque<>();
@@ -72,6 +77,16 @@ public final class ConnectionPool implements HttpPool {
    * @param tls the pool's TLS, or null for {@code http}
    */
   ConnectionPool(PoolKey key, EventLoop loop, PoolTls tls, ConnectionStats stats) {
+    this(key, loop, tls, stats, channel -> {});
+  }
+
+  /**
+   * @param tls the pool's TLS, or null for {@code http}
+   * @param watch sees each new connection's channel before its handlers are added (tests)
+   */
+  ConnectionPool(
+      PoolKey key, EventLoop loop, PoolTls tls, ConnectionStats stats, Consumer<Channel> watch) {
+    this.watch = watch;
     this.route = key.route();
     this.host = key.host();
     this.port = key.port();
@@ -79,8 +94,8 @@ public final class ConnectionPool implements HttpPool {
     this.tls = tls;
     this.pipelining = key.transport().pipelining();
     this.handshakeTimeout = key.transport().connect();
-    // A failed write leaves the connection open for reading: a server that closed while requests
-    // were pipelined may have answered the ones before it closed.
+    // A failed write does not close the channel: responses to the requests written before it may
+    // still be read (see writeFailed).
     this.connector = new Connector(key, loop, stats, false, this::setUp);
     this.idleTimeoutNanos =
         Connector.closeIdleEvery(loop, key.transport().poolTtl(), this::closeIdle);
@@ -106,6 +121,7 @@ public final class ConnectionPool implements HttpPool {
   }
 
   private void setUp(Channel channel) {
+    watch.accept(channel);
     Connection connection = new Connection(channel);
     channel.attr(CONNECTION).set(connection);
     ChannelPipeline pipeline = channel.pipeline();
@@ -166,6 +182,7 @@ public final class ConnectionPool implements HttpPool {
       Connection best = null;
       for (Connection candidate : busy) {
         if (!candidate.closed
+            && !candidate.retired
             && candidate.load() < pipelining
             && (best == null || candidate.load() < best.load())) {
           best = candidate;
@@ -200,7 +217,7 @@ public final class ConnectionPool implements HttpPool {
         .addListener(
             written -> {
               if (!written.isSuccess()) {
-                writeFailed(written.cause());
+                writeFailed(connection, exchange, written.cause());
               }
             });
   }
@@ -224,12 +241,31 @@ public final class ConnectionPool implements HttpPool {
   }
 
   /**
-   * A request could not be written. The server may still have answered earlier requests (or this
-   * one, before reading all of it), so the connection is left to its reading side, which ends it
-   * when the server has closed it; an exchange that never gets its response times out.
+   * A request could not be written, so the server never got it whole: it and the requests pipelined
+   * after it leave the connection and go again (at most {@link #MAX_RESENDS} times). The connection
+   * takes no more requests and closes at once, or, when requests written before the failed one are
+   * still out, once their responses are read (the server may have answered them before it closed;
+   * each still has its timeout, and the connection's end fails or resends them).
    */
-  private void writeFailed(Throwable cause) {
-    LOG.debug("Writing to {} failed; reading what it still sends: {}", route, cause.toString());
+  private void writeFailed(Connection connection, Exchange exchange, Throwable cause) {
+    if (connection.closed) {
+      return;
+    }
+    List<Exchange> unsent = connection.releaseFrom(exchange);
+    if (unsent.isEmpty()) {
+      return;
+    }
+    unsent.forEach(Exchange::stopTimer);
+    if (connection.isIdle()) {
+      close(connection);
+    } else {
+      connection.retired = true;
+    }
+    IOException error =
+        new ConnectionClosedException(
+            "writing a request to " + route + " failed: " + Connector.describe(cause), cause);
+    resendOrFail(unsent, error);
+    dispatch();
   }
 
   private void ready(Connection connection) {
@@ -267,6 +303,8 @@ public final class ConnectionPool implements HttpPool {
             route);
       }
       resendOrFail(behind, new ConnectionClosedException(route + " closed the connection", null));
+    } else if (connection.isIdle() && connection.retired) {
+      close(connection);
     } else if (connection.isIdle()) {
       busy.remove(connection);
       connection.idleSinceNanos = System.nanoTime();
@@ -300,17 +338,17 @@ public final class ConnectionPool implements HttpPool {
       failWaiting(tlsError);
       return;
     }
-    if (all.isEmpty()) {
-      return;
+    if (!all.isEmpty()) {
+      Exchange head = all.get(0);
+      IOException error = asIOException(cause, head.responseStarted);
+      if (!head.responseStarted && connection.reused && head.resends < MAX_RESENDS && !closed) {
+        resendOrFail(all, error);
+      } else {
+        head.result.completeExceptionally(error);
+        resendOrFail(all.subList(1, all.size()), error);
+      }
     }
-    Exchange head = all.get(0);
-    IOException error = asIOException(cause, head.responseStarted);
-    if (!head.responseStarted && connection.reused && head.resends < MAX_RESENDS && !closed) {
-      resendOrFail(all, error);
-    } else {
-      head.result.completeExceptionally(error);
-      resendOrFail(all.subList(1, all.size()), error);
-    }
+    // Also for an idle connection: requests waiting at pool_size may open another in its place.
     dispatch();
   }
 

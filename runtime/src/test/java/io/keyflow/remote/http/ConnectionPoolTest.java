@@ -10,6 +10,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -19,15 +24,39 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ConnectionPoolTest {
   private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+  /**
+   * Fails every write while {@code refusing} holds and leaves the channel open, as a TLS engine or
+   * an encoder that cannot write a request would.
+   */
+  private static final class RefusingWrites extends ChannelOutboundHandlerAdapter {
+    private final AtomicBoolean refusing;
+
+    RefusingWrites(AtomicBoolean refusing) {
+      this.refusing = refusing;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (!refusing.get()) {
+        ctx.write(msg, promise);
+        return;
+      }
+      ReferenceCountUtil.release(msg);
+      promise.setFailure(new IOException("write refused on purpose"));
+    }
+  }
 
   private final TestPools pools = new TestPools();
   private HttpServer server;
@@ -164,6 +193,64 @@ class ConnectionPoolTest {
 
     assertThat(raw.connections()).isEqualTo(2);
     assertThat(raw.requests()).isEqualTo(3);
+  }
+
+  @Test
+  void aRequestWhoseWriteFailsClosesItsConnectionAndGoesAgainOnANewOne() throws Exception {
+    raw(
+        (connection, turn, head, body, out) -> {
+          write(out, OK);
+          return true;
+        });
+    AtomicBoolean refusing = new AtomicBoolean();
+    List<Channel> channels = new CopyOnWriteArrayList<>();
+    ConnectionPool pool =
+        pools.watchedPool(
+            raw.url(),
+            settings(1, 1, Duration.ofSeconds(30)),
+            channel -> {
+              channels.add(channel);
+              if (channels.size() == 1) {
+                channel.pipeline().addLast(new RefusingWrites(refusing));
+              }
+            });
+    assertThat(post(pool, raw.url(), new byte[] {1}).body()).containsExactly('o', 'k');
+
+    refusing.set(true);
+    Response second = post(pool, raw.url(), new byte[] {2});
+
+    assertThat(second.body()).containsExactly('o', 'k');
+    assertThat(channels.get(0).isOpen()).as("the connection whose write failed").isFalse();
+    assertThat(raw.connections()).isEqualTo(2);
+    assertThat(raw.requests()).as("the refused request went out once, on the new one").isEqualTo(2);
+  }
+
+  @Test
+  void aRequestWaitingAtThePoolSizeGetsANewConnectionWhenAnIdleOneEnds() throws Exception {
+    raw(
+        (connection, turn, head, body, out) -> {
+          write(out, OK);
+          return true;
+        });
+    List<Channel> channels = new CopyOnWriteArrayList<>();
+    ConnectionPool pool =
+        pools.watchedPool(raw.url(), settings(1, 1, Duration.ofSeconds(30)), channels::add);
+    post(pool, raw.url(), new byte[] {1});
+    Channel idle = channels.get(0);
+
+    // The idle connection closes, and a request comes before its end is handled: it finds no
+    // connection to take and, at pool_size 1, waits.
+    ResponseFuture call =
+        idle.eventLoop()
+            .submit(
+                () -> {
+                  idle.close();
+                  return send(pool, raw.url(), new byte[] {2}, CALL, 1 << 20);
+                })
+            .get(20, TimeUnit.SECONDS);
+
+    assertThat(call.get(20, TimeUnit.SECONDS).body()).containsExactly('o', 'k');
+    assertThat(raw.connections()).isEqualTo(2);
   }
 
   @Test

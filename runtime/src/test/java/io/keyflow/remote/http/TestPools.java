@@ -1,17 +1,22 @@
 package io.keyflow.remote.http;
 
 import io.keyflow.module.Transport;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Pools of the shared HTTP client for tests, with the transport settings a test needs. */
 final class TestPools implements AutoCloseable {
   static final Duration CALL = Duration.ofSeconds(10);
 
   private final HttpTransport transport = HttpTransport.acquire();
+  private final List<HttpPool> own = new ArrayList<>();
   private boolean closed;
 
   static Transport settings(int poolSize, int pipelining, Duration poolTtl) {
@@ -50,6 +55,18 @@ final class TestPools implements AutoCloseable {
     return new Http2Pool(key, transport.nextLoop(), null, new ConnectionStats(), pingAfter);
   }
 
+  /**
+   * An HTTP/1.1 pool for {@code url} of its own, whose new connections' channels {@code watch} sees
+   * before their handlers are added; shut down with the others.
+   */
+  ConnectionPool watchedPool(URI url, Transport settings, Consumer<Channel> watch) {
+    ConnectionPool pool =
+        new ConnectionPool(
+            PoolKey.of(url, settings), transport.nextLoop(), null, new ConnectionStats(), watch);
+    own.add(pool);
+    return pool;
+  }
+
   ConnectionPool pool(URI url) {
     return pool(url, settings(64, 1, Duration.ofSeconds(30)));
   }
@@ -80,6 +97,7 @@ final class TestPools implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
+      own.forEach(HttpPool::shutdownOnLoop);
       transport.close();
     }
   }
