@@ -2,10 +2,7 @@ package io.keyflow.remote.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
@@ -53,9 +50,6 @@ public final class ConnectionPool implements HttpPool {
   /** Sending a request again more often than this means the server is not just closing idly. */
   private static final int MAX_RESENDS = 3;
 
-  private static final int MAX_INITIAL_LINE = 4096;
-  private static final int MAX_HEADER_BYTES = 16 * 1024;
-
   private final String route;
   private final String host;
   private final int port;
@@ -68,8 +62,7 @@ public final class ConnectionPool implements HttpPool {
   private final Consumer<Channel> watch;
 
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
-  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
-  private final List<Connection> busy = new ArrayList<>();
+  private final Http1Connections connections = new Http1Connections();
   private boolean noPipelining;
   private boolean closed;
 
@@ -124,11 +117,9 @@ public final class ConnectionPool implements HttpPool {
     watch.accept(channel);
     Connection connection = new Connection(channel);
     channel.attr(CONNECTION).set(connection);
-    ChannelPipeline pipeline = channel.pipeline();
     if (tls != null) {
-      SslHandler handler = tls.newHandler(channel, host, port, handshakeTimeout);
+      SslHandler handler = Pipelines.addTls(channel, tls, host, port, handshakeTimeout);
       connection.engine = handler.engine();
-      pipeline.addLast(handler);
       handler
           .handshakeFuture()
           .addListener(
@@ -140,16 +131,7 @@ public final class ConnectionPool implements HttpPool {
                 }
               });
     }
-    HttpDecoderConfig decoding =
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(MAX_INITIAL_LINE)
-            .setMaxHeaderSize(MAX_HEADER_BYTES)
-            .setHeadersFactory(StrictHeaders.FACTORY)
-            .setTrailersFactory(StrictHeaders.FACTORY)
-            .setAllowDuplicateContentLengths(false)
-            .setStrictLineParsing(true);
-    pipeline.addLast(new HttpClientCodec(decoding, false, false));
-    pipeline.addLast(new ResponseReader(this, connection));
+    Pipelines.addHttp1(channel.pipeline(), new ResponseReader(this, connection));
   }
 
   private void submit(Exchange exchange) {
@@ -164,7 +146,7 @@ public final class ConnectionPool implements HttpPool {
   /** Puts waiting requests onto connections, and opens connections for the rest. */
   private void dispatch() {
     while (!waiting.isEmpty()) {
-      Connection connection = pick();
+      Connection connection = connections.pick(noPipelining ? 1 : pipelining);
       if (connection == null) {
         break;
       }
@@ -175,31 +157,6 @@ public final class ConnectionPool implements HttpPool {
     while (!closed && connector.shouldOpen(waiting.size(), perConnection)) {
       open();
     }
-  }
-
-  private Connection pick() {
-    if (pipelining > 1 && !noPipelining) {
-      Connection best = null;
-      for (Connection candidate : busy) {
-        if (!candidate.closed
-            && !candidate.retired
-            && candidate.load() < pipelining
-            && (best == null || candidate.load() < best.load())) {
-          best = candidate;
-        }
-      }
-      if (best != null) {
-        return best;
-      }
-    }
-    while (!idle.isEmpty()) {
-      Connection candidate = idle.pollLast();
-      if (!candidate.closed && candidate.channel.isActive()) {
-        busy.add(candidate);
-        return candidate;
-      }
-    }
-    return null;
   }
 
   private void send(Connection connection, Exchange exchange) {
@@ -280,8 +237,7 @@ public final class ConnectionPool implements HttpPool {
       connection.channel.close();
       return;
     }
-    connection.idleSinceNanos = System.nanoTime();
-    idle.addLast(connection);
+    connections.idle(connection, System.nanoTime());
     dispatch();
   }
 
@@ -306,9 +262,7 @@ public final class ConnectionPool implements HttpPool {
     } else if (connection.isIdle() && connection.retired) {
       close(connection);
     } else if (connection.isIdle()) {
-      busy.remove(connection);
-      connection.idleSinceNanos = System.nanoTime();
-      idle.addLast(connection);
+      connections.idle(connection, System.nanoTime());
     }
     done.result.complete(response);
     dispatch();
@@ -340,7 +294,7 @@ public final class ConnectionPool implements HttpPool {
     }
     if (!all.isEmpty()) {
       Exchange head = all.get(0);
-      IOException error = asIOException(cause, head.responseStarted);
+      IOException error = ConnectionClosedException.of(route, cause, head.responseStarted);
       if (!head.responseStarted && connection.reused && head.resends < MAX_RESENDS && !closed) {
         resendOrFail(all, error);
       } else {
@@ -377,13 +331,7 @@ public final class ConnectionPool implements HttpPool {
     for (Exchange other : close(connection)) {
       if (other == exchange || now - other.deadlineNanos >= 0) {
         other.result.completeExceptionally(
-            new CallTimeoutException(
-                "request to "
-                    + route
-                    + " timed out after "
-                    + TimeUnit.NANOSECONDS.toMillis(other.timeoutNanos)
-                    + " ms"
-                    + (other.responseStarted ? " (the response began but did not end)" : "")));
+            CallTimeoutException.after(route, other.timeoutNanos, other.responseStarted));
       } else {
         behind.add(other);
       }
@@ -399,8 +347,7 @@ public final class ConnectionPool implements HttpPool {
   private List<Exchange> close(Connection connection) {
     connection.closed = true;
     connector.closed();
-    idle.remove(connection);
-    busy.remove(connection);
+    connections.remove(connection);
     connection.channel.close();
     List<Exchange> all = connection.releaseAll();
     all.forEach(Exchange::stopTimer);
@@ -427,8 +374,8 @@ public final class ConnectionPool implements HttpPool {
 
   private void closeIdle() {
     long now = System.nanoTime();
-    while (!idle.isEmpty() && now - idle.peekFirst().idleSinceNanos >= idleTimeoutNanos) {
-      Connection oldest = idle.peekFirst();
+    Connection oldest;
+    while ((oldest = connections.idleLongerThan(idleTimeoutNanos, now)) != null) {
       close(oldest);
     }
   }
@@ -443,24 +390,8 @@ public final class ConnectionPool implements HttpPool {
     closed = true;
     IOException closing = new IOException("the HTTP client is closed");
     failWaiting(closing);
-    for (Connection connection : new ArrayList<>(busy)) {
+    for (Connection connection : connections.all()) {
       close(connection).forEach(e -> e.result.completeExceptionally(closing));
     }
-    for (Connection connection : new ArrayList<>(idle)) {
-      close(connection);
-    }
-  }
-
-  private IOException asIOException(Throwable cause, boolean responseStarted) {
-    if (cause instanceof IOException io) {
-      return io;
-    }
-    return new ConnectionClosedException(
-        "connection to "
-            + route
-            + " closed before the response "
-            + (responseStarted ? "was complete" : "began")
-            + (cause == null ? "" : ": " + Connector.describe(cause)),
-        cause);
   }
 }

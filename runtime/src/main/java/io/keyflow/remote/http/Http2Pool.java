@@ -1,23 +1,15 @@
 package io.keyflow.remote.http;
 
-import io.keyflow.remote.http.TlsConfigurationException.Kind;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -72,22 +64,6 @@ public final class Http2Pool implements HttpPool {
   /** How long a connection may read nothing before it is checked with a PING. */
   static final Duration PING_AFTER = Duration.ofSeconds(10);
 
-  private static final int MAX_HEADER_LIST_BYTES = 16 * 1024;
-
-  /** Streams the server opens (server push, which the client's SETTINGS disable) are refused. */
-  private static final ChannelHandler REFUSE_PUSHED =
-      new ChannelInboundHandlerAdapter() {
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-          ctx.close();
-        }
-
-        @Override
-        public boolean isSharable() {
-          return true;
-        }
-      };
-
   private final String route;
   private final String scheme;
   private final String host;
@@ -136,11 +112,9 @@ public final class Http2Pool implements HttpPool {
   private void setUp(Channel channel) {
     Http2Connection connection = new Http2Connection(channel, MAX_STREAMS);
     channel.attr(CONNECTION).set(connection);
-    ChannelPipeline pipeline = channel.pipeline();
     if (tls != null) {
-      SslHandler handler = tls.newHandler(channel, host, port, connectTimeout);
+      SslHandler handler = Pipelines.addTls(channel, tls, host, port, connectTimeout);
       connection.engine = handler.engine();
-      pipeline.addLast(handler);
       handler
           .handshakeFuture()
           .addListener(
@@ -148,32 +122,11 @@ public final class Http2Pool implements HttpPool {
                 if (!done.isSuccess()) {
                   broken(connection, done.cause());
                 } else if (!ApplicationProtocolNames.HTTP_2.equals(handler.applicationProtocol())) {
-                  broken(connection, notNegotiated(handler.applicationProtocol()));
+                  broken(connection, Http2NotSpoken.byAlpn(route, handler.applicationProtocol()));
                 }
               });
     }
-    // Every byte read counts as a sign of life, so the idle watch sits before the codec.
-    pipeline.addLast(new IdleStateHandler(pingAfter.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    Http2Settings settings =
-        Http2Settings.defaultSettings()
-            .pushEnabled(false)
-            .maxConcurrentStreams(0)
-            .maxHeaderListSize(MAX_HEADER_LIST_BYTES);
-    pipeline.addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build());
-    pipeline.addLast(new Http2MultiplexHandler(REFUSE_PUSHED));
-    pipeline.addLast(new Http2ConnectionWatch(this, connection));
-  }
-
-  private TlsConfigurationException notNegotiated(String chosen) {
-    return new TlsConfigurationException(
-        Kind.HTTP2_NOT_SPOKEN,
-        "TLS to "
-            + route
-            + " succeeded but the server did not agree to HTTP/2 (ALPN offered h2; the server chose "
-            + (chosen == null ? "no protocol" : chosen)
-            + "), and retrying cannot fix it. Fix: enable HTTP/2 on the function server, or set"
-            + " the endpoint's transport.protocol to http1.",
-        null);
+    Pipelines.addHttp2(channel.pipeline(), pingAfter, new Http2ConnectionWatch(this, connection));
   }
 
   private void submit(Exchange exchange) {
@@ -391,20 +344,12 @@ public final class Http2Pool implements HttpPool {
     if (cause instanceof TlsConfigurationException) {
       return cause;
     }
-    if (tls != null) {
-      TlsConfigurationException tlsError = tls.classify(cause, connection.engine, route, host);
-      if (tlsError != null) {
-        return tlsError;
-      }
-    } else if (String.valueOf(cause.getMessage()).contains("485454502f")) {
-      // Netty names the first bytes when they are no SETTINGS frame: "HTTP/" is an HTTP/1 answer.
-      return new TlsConfigurationException(
-          Kind.HTTP2_NOT_SPOKEN,
-          route
-              + " answered HTTP/1 to HTTP/2 with prior knowledge (h2c), and retrying cannot fix it."
-              + " Fix: enable cleartext HTTP/2 on the function server, or set the endpoint's"
-              + " transport.protocol to http1.",
-          cause);
+    TlsConfigurationException error =
+        tls != null
+            ? tls.classify(cause, connection.engine, route, host)
+            : Http2NotSpoken.inCleartext(route, cause);
+    if (error != null) {
+      return error;
     }
     return cause;
   }
