@@ -22,14 +22,21 @@ import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -46,11 +53,17 @@ import org.xnio.SslClientAuthMode;
  * session instead of a full handshake, and a job restored with hundreds of outstanding requests
  * opens no more connections than the endpoint's pool. TLS connections and full handshakes are
  * counted on the server's side; how long the restore took to catch up over mutual TLS and over http
- * is printed, not asserted (a shared machine's load decides it).
+ * is printed, not asserted (a shared machine's load decides it), with the CPU the JVM and the
+ * function server's threads used meanwhile, and what the same number of calls cost from a plain
+ * HTTP client over each scheme: the function server shares the JVM's cores, so its TLS is part of
+ * the catch-up.
  */
 class TlsConnectionsIT {
   private static final int PARALLELISM = 2;
   private static final int POOL_SIZE = 16;
+
+  /** Undertow's threads (I/O and workers): the function server's share of the JVM's CPU. */
+  private static final String SERVER_THREADS = "XNIO-";
 
   @RegisterExtension
   static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(PARALLELISM);
@@ -236,7 +249,9 @@ class TlsConnectionsIT {
 
     System.out.printf(
         "restore with %d outstanding calls, pool_size %d: catch-up (failure to every count"
-            + " complete) over mutual TLS %d ms, over http %d ms; mutual TLS: %d TLS connections"
+            + " complete) over mutual TLS %d ms, over http %d ms; CPU of the whole JVM meanwhile"
+            + " %d ms against %d ms, of which the function server's threads %d ms against %d ms;"
+            + " mutual TLS: %d TLS connections"
             + " before the failure, %d after it (%d full handshakes after it), %d requests"
             + " after it (http: %d); client side: at most %d (https) and %d (http) connections"
             + " open at once%n",
@@ -244,6 +259,10 @@ class TlsConnectionsIT {
         POOL_SIZE,
         tls.catchUpMillis,
         http.catchUpMillis,
+        tls.processCpuMillis,
+        http.processCpuMillis,
+        tls.serverCpuMillis,
+        http.serverCpuMillis,
         tls.connectionsBefore,
         tls.connectionsAfter,
         tls.fullHandshakesAfter,
@@ -251,6 +270,7 @@ class TlsConnectionsIT {
         http.requestsAfter,
         tls.mostOpen,
         http.mostOpen);
+    plainClientRounds(ids);
     assertThat(tls.requestsAfter)
         .as("every address's outstanding call was sent again after the restore")
         .isGreaterThanOrEqualTo(ids);
@@ -263,6 +283,71 @@ class TlsConnectionsIT {
     assertThat(tls.fullHandshakesAfter)
         .as("connections after the restore resume the sessions of those before it")
         .isLessThan(tls.connectionsAfter / 2);
+  }
+
+  /**
+   * The same number of calls from a plain client (the JDK's {@code HttpClient}, HTTP/1.1, as many
+   * at once as the pool's size) to the same server, without Flink or Keyflow: what the transport
+   * alone costs over each scheme on this machine, warm after the first round. Printed, not
+   * asserted.
+   */
+  private void plainClientRounds(int calls) throws Exception {
+    HttpClient plain =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(certs.clientContext())
+            .build();
+    StringBuilder rounds = new StringBuilder();
+    for (int round = 1; round <= 3; round++) {
+      PlainRound tls = plainRound(plain, httpsUrl, calls);
+      PlainRound http = plainRound(plain, httpUrl, calls);
+      rounds.append(
+          String.format(
+              "%n  round %d: mutual TLS %d ms (JVM CPU %d ms, function server %d ms), http %d ms"
+                  + " (JVM CPU %d ms, function server %d ms)",
+              round,
+              tls.wallMillis,
+              tls.processCpuMillis,
+              tls.serverCpuMillis,
+              http.wallMillis,
+              http.processCpuMillis,
+              http.serverCpuMillis));
+    }
+    System.out.printf(
+        "%d calls from a plain HTTP/1.1 client, %d at once, to the same function server:%s%n",
+        calls, POOL_SIZE, rounds);
+  }
+
+  /** What one round of calls from the plain client cost. */
+  private record PlainRound(long wallMillis, long processCpuMillis, long serverCpuMillis) {}
+
+  private static PlainRound plainRound(HttpClient client, String baseUrl, int calls)
+      throws Exception {
+    Semaphore slots = new Semaphore(POOL_SIZE);
+    List<CompletableFuture<HttpResponse<byte[]>>> sent = new ArrayList<>();
+    long processBefore = ThreadCpu.processNanos();
+    long serverBefore = ThreadCpu.nanos(SERVER_THREADS);
+    long start = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      slots.acquire();
+      HttpRequest post =
+          HttpRequest.newBuilder(URI.create(baseUrl + "/counter"))
+              .header("Content-Type", "application/octet-stream")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(request("p" + i).toByteArray()))
+              .build();
+      sent.add(
+          client
+              .sendAsync(post, HttpResponse.BodyHandlers.ofByteArray())
+              .whenComplete((response, error) -> slots.release()));
+    }
+    for (CompletableFuture<HttpResponse<byte[]>> call : sent) {
+      assertThat(call.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    long wall = System.nanoTime() - start;
+    return new PlainRound(
+        TimeUnit.NANOSECONDS.toMillis(wall),
+        TimeUnit.NANOSECONDS.toMillis(ThreadCpu.processNanos() - processBefore),
+        TimeUnit.NANOSECONDS.toMillis(ThreadCpu.nanos(SERVER_THREADS) - serverBefore));
   }
 
   /** One message to each of {@code ids} addresses, unmeasured. */
@@ -282,7 +367,9 @@ class TlsConnectionsIT {
       int connectionsAfter,
       int fullHandshakesAfter,
       int requestsAfter,
-      int mostOpen) {}
+      int mostOpen,
+      long processCpuMillis,
+      long serverCpuMillis) {}
 
   /**
    * Runs a job of {@code ids} addresses, three messages each, against {@code namespace}/counter.
@@ -312,6 +399,8 @@ class TlsConnectionsIT {
                 marks.put("connections", (long) restoreTls.connections());
                 marks.put("handshakes", (long) restoreTls.fullHandshakes());
                 marks.put("requests", (long) functions.observed(type).requests.get());
+                marks.put("processCpu", ThreadCpu.processNanos());
+                marks.put("serverCpu", ThreadCpu.nanos(SERVER_THREADS));
                 marks.put("failedAt", System.nanoTime());
                 return true;
               }
@@ -356,6 +445,8 @@ class TlsConnectionsIT {
             return counts.size() == ids && counts.values().stream().allMatch(c -> c == 3);
           });
       long caughtUp = System.nanoTime();
+      long processCpu = ThreadCpu.processNanos() - marks.get("processCpu");
+      long serverCpu = ThreadCpu.nanos(SERVER_THREADS) - marks.get("serverCpu");
       ConnectionStats client = RemoteFunctionClient.connections(url);
       boolean tls = baseUrl.startsWith("https");
       return new RestoreRun(
@@ -364,7 +455,9 @@ class TlsConnectionsIT {
           tls ? restoreTls.connections() - connectionsBefore : 0,
           tls ? restoreTls.fullHandshakes() - handshakesBefore : 0,
           functions.observed(type).requests.get() - requestsBefore,
-          client.mostOpen());
+          client.mostOpen(),
+          TimeUnit.NANOSECONDS.toMillis(processCpu),
+          TimeUnit.NANOSECONDS.toMillis(serverCpu));
     } finally {
       KeyflowTestJob.cancel(job);
     }

@@ -65,7 +65,7 @@ public final class TestCertificates {
         }
       }
     }
-    return serverContext(name);
+    return keyAndCaContext(name);
   }
 
   private void authority(String name) throws Exception {
@@ -269,9 +269,14 @@ public final class TestCertificates {
     return context;
   }
 
+  /** A client's TLS context: the client's key and certificate, and the CA to trust. */
+  public SSLContext clientContext() throws Exception {
+    return keyAndCaContext("client");
+  }
+
   /** The server's TLS context: its own key, and the CA to check client certificates against. */
   public SSLContext serverContext() throws Exception {
-    return serverContext("server");
+    return keyAndCaContext("server");
   }
 
   /**
@@ -287,7 +292,7 @@ public final class TestCertificates {
     return new CountingServerTls(keys, trust.getTrustManagers());
   }
 
-  private SSLContext serverContext(String name) throws Exception {
+  private SSLContext keyAndCaContext(String name) throws Exception {
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(keyStore(name + ".p12"), PASSWORD.toCharArray());
     TrustManagerFactory trust =
