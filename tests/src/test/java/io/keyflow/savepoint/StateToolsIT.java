@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.cli.Keyflow;
-import io.keyflow.functions.FunctionServer;
 import io.keyflow.protocol.control.ControlRequest;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.Address;
-import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.ExactlyOnceFixture;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.TestFunctions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +34,6 @@ import org.apache.flink.statefun.sdk.java.ValueSpec;
 import org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage;
 import org.apache.flink.statefun.sdk.java.message.Message;
 import org.apache.flink.statefun.sdk.java.message.MessageBuilder;
-import org.apache.flink.statefun.sdk.java.types.SimpleType;
-import org.apache.flink.statefun.sdk.java.types.Type;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,34 +56,23 @@ class StateToolsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeName EGRESS = TypeName.typeNameOf("st", "out");
   private static final TypeName KEEPER = TypeName.typeNameOf("st", "keeper");
-  private static final Type<String> PROFILE =
-      SimpleType.simpleImmutableTypeFrom(
-          TypeName.typeNameOf("keyflow.test", "Profile"),
-          s -> s.getBytes(StandardCharsets.UTF_8),
-          b -> new String(b, StandardCharsets.UTF_8));
-  private static FunctionServer server;
-  private static String outTopic;
-  private static CommittedTopicReader output;
+  private static ExactlyOnceFixture fixture;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    outTopic = "out-" + UUID.randomUUID();
-    KafkaBroker.createTopic(outTopic, 2);
-    output = new CommittedTopicReader(outTopic);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(
-                keeper(), TestFunctions.kafkaCounter("st", "counter", EGRESS, outTopic, null)),
-            "127.0.0.1",
-            0);
+    fixture =
+        ExactlyOnceFixture.start(
+            "out",
+            out ->
+                TestFunctions.of(
+                    keeper(out), TestFunctions.kafkaCounter("st", "counter", EGRESS, out, null)));
   }
 
   @AfterAll
   static void stopFunctions() {
-    output.close();
-    server.close();
+    fixture.close();
   }
 
   /**
@@ -95,10 +80,10 @@ class StateToolsIT {
    * schedules a reminder to itself in an hour with token {@code t-k-N}, and reports {@code
    * k-N=kept}.
    */
-  private static StatefulFunctionSpec keeper() {
+  private static StatefulFunctionSpec keeper(String outTopic) {
     ValueSpec<Integer> number = ValueSpec.named("number").withIntType();
     ValueSpec<String> name = ValueSpec.named("name").withUtf8StringType();
-    ValueSpec<String> profile = ValueSpec.named("profile").withCustomType(PROFILE);
+    ValueSpec<String> profile = ValueSpec.named("profile").withCustomType(TestFunctions.PROFILE);
     return StatefulFunctionSpec.builder(KEEPER)
         .withValueSpecs(number, name, profile)
         .withSupplier(
@@ -153,7 +138,7 @@ class StateToolsIT {
             transactionTimeout: 2 min
         """
         .formatted(
-            server.baseUrl(),
+            fixture.functionsUrl(),
             KafkaBroker.bootstrapServers(),
             "group-" + inTopic,
             inTopic,
@@ -217,7 +202,7 @@ class StateToolsIT {
     try {
       KafkaBroker.produce(in, oneRecordPerId("k-", ids));
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(3), () -> output.values("k-").size() >= ids);
+          job, Duration.ofMinutes(3), () -> fixture.values("k-").size() >= ids);
       savepoint =
           job.stopWithSavepoint(
                   false,
@@ -363,12 +348,12 @@ class StateToolsIT {
     try {
       KafkaBroker.produce(in, oneRecordPerId("c-", ids));
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(4), () -> output.values("c-").size() >= ids);
+          job, Duration.ofMinutes(4), () -> fixture.values("c-").size() >= ids);
     } finally {
       KeyflowTestJob.cancel(job);
     }
 
-    List<String> counts = output.values("c-");
+    List<String> counts = fixture.values("c-");
     assertThat(counts).hasSize(ids);
     assertThat(new HashSet<>(counts)).isEqualTo(new HashSet<>(expected.values()));
   }

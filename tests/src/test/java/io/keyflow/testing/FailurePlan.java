@@ -2,6 +2,7 @@ package io.keyflow.testing;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,6 +49,16 @@ public abstract class FailurePlan {
       @Override
       protected boolean shouldFail(long records, int checkpoints) {
         return false;
+      }
+    };
+  }
+
+  /** Fails once, at the first record after {@code failNow} is set. */
+  public static FailurePlan onceWhen(AtomicBoolean failNow) {
+    return new FailurePlan() {
+      @Override
+      protected boolean shouldFail(long records, int checkpoints) {
+        return failNow.get() && failures() == 0;
       }
     };
   }

@@ -17,6 +17,8 @@ import org.apache.flink.statefun.sdk.java.TypeName;
 import org.apache.flink.statefun.sdk.java.ValueSpec;
 import org.apache.flink.statefun.sdk.java.message.EgressMessageBuilder;
 import org.apache.flink.statefun.sdk.java.message.Message;
+import org.apache.flink.statefun.sdk.java.types.SimpleType;
+import org.apache.flink.statefun.sdk.java.types.Type;
 
 /**
  * Functions written with the StateFun Java SDK, as users write them, for integration tests. Each
@@ -25,6 +27,13 @@ import org.apache.flink.statefun.sdk.java.message.Message;
 public final class TestFunctions {
   public static final TypeName OUT = TypeName.typeNameOf("keyflow.test", "out");
   public static final String STRING_TYPE = "io.statefun.types/string";
+
+  /** A value type of the test's own typename, {@code keyflow.test/Profile}: UTF-8 (JSON) text. */
+  public static final Type<String> PROFILE =
+      SimpleType.simpleImmutableTypeFrom(
+          TypeName.typeNameOf("keyflow.test", "Profile"),
+          s -> s.getBytes(StandardCharsets.UTF_8),
+          b -> new String(b, StandardCharsets.UTF_8));
 
   private TestFunctions() {}
 

@@ -3,8 +3,7 @@ package io.keyflow.io.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keyflow.functions.FunctionServer;
-import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.ExactlyOnceFixture;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
@@ -18,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -40,31 +40,25 @@ class KafkaExactlyOnceIT {
   @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
 
   private static final TypeName EGRESS = TypeName.typeNameOf("kc", "out");
-  private static FunctionServer server;
-  private static String outTopic;
-  private static CommittedTopicReader output;
+  private static ExactlyOnceFixture fixture;
 
   @TempDir Path checkpoints;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    outTopic = "out-" + UUID.randomUUID();
-    KafkaBroker.createTopic(outTopic, 2);
-    output = new CommittedTopicReader(outTopic);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(
-                TestFunctions.kafkaCounter(
-                    "kc", "counter", EGRESS, outTopic, TypeName.typeNameOf("kc", "forward")),
-                TestFunctions.kafkaForwarder("kc", "forward", EGRESS, outTopic)),
-            "127.0.0.1",
-            0);
+    fixture =
+        ExactlyOnceFixture.start(
+            "out",
+            out ->
+                TestFunctions.of(
+                    TestFunctions.kafkaCounter(
+                        "kc", "counter", EGRESS, out, TypeName.typeNameOf("kc", "forward")),
+                    TestFunctions.kafkaForwarder("kc", "forward", EGRESS, out)));
   }
 
   @AfterAll
   static void stopFunctions() {
-    output.close();
-    server.close();
+    fixture.close();
   }
 
   private String module(String inTopic) {
@@ -99,7 +93,7 @@ class KafkaExactlyOnceIT {
             transactionTimeout: 2 min
         """
         .formatted(
-            server.baseUrl(),
+            fixture.functionsUrl(),
             KafkaBroker.bootstrapServers(),
             "group-" + inTopic,
             invalidRecords,
@@ -109,7 +103,7 @@ class KafkaExactlyOnceIT {
 
   /** Committed output values starting with {@code prefix} (each test has its own keys). */
   private static List<String> committedValues(String... prefixes) {
-    return output.values(prefixes);
+    return fixture.values(prefixes);
   }
 
   /** A ticker that fails the job when the plan says so; its records never reach functions. */
@@ -121,16 +115,8 @@ class KafkaExactlyOnceIT {
   void countsContinueWithoutDuplicatesOrGapsAfterAFailure() throws Exception {
     String in = "in-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 2);
-    var failNow = new java.util.concurrent.atomic.AtomicBoolean();
-    FailurePlan plan =
-        FailurePlan.register(
-            "kafka-three",
-            new FailurePlan() {
-              @Override
-              protected boolean shouldFail(long records, int checkpoints) {
-                return failNow.get() && failures() == 0;
-              }
-            });
+    AtomicBoolean failNow = new AtomicBoolean();
+    FailurePlan plan = FailurePlan.register("kafka-three", FailurePlan.onceWhen(failNow));
     JobClient job =
         KeyflowTestJob.start(
             KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),

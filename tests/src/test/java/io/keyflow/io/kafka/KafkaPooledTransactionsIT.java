@@ -3,9 +3,8 @@ package io.keyflow.io.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keyflow.functions.FunctionServer;
 import io.keyflow.module.ModuleException;
-import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.ExactlyOnceFixture;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
@@ -47,35 +46,29 @@ class KafkaPooledTransactionsIT {
   @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
 
   private static final TypeName EGRESS = TypeName.typeNameOf("pt", "out");
-  private static FunctionServer server;
-  private static String outTopic;
   private static String strayTopic;
-  private static CommittedTopicReader output;
+  private static ExactlyOnceFixture fixture;
 
   @TempDir Path checkpoints;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    outTopic = "pt-out-" + UUID.randomUUID();
     strayTopic = "pt-stray-" + UUID.randomUUID();
-    KafkaBroker.createTopic(outTopic, 2);
     KafkaBroker.createTopic(strayTopic, 1);
-    output = new CommittedTopicReader(outTopic);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(
-                TestFunctions.kafkaCounter(
-                    "pt", "counter", EGRESS, outTopic, TypeName.typeNameOf("pt", "forward")),
-                TestFunctions.kafkaForwarder("pt", "forward", EGRESS, outTopic),
-                TestFunctions.kafkaCounter("pt", "stray", EGRESS, strayTopic, null)),
-            "127.0.0.1",
-            0);
+    fixture =
+        ExactlyOnceFixture.start(
+            "pt-out",
+            out ->
+                TestFunctions.of(
+                    TestFunctions.kafkaCounter(
+                        "pt", "counter", EGRESS, out, TypeName.typeNameOf("pt", "forward")),
+                    TestFunctions.kafkaForwarder("pt", "forward", EGRESS, out),
+                    TestFunctions.kafkaCounter("pt", "stray", EGRESS, strayTopic, null)));
   }
 
   @AfterAll
   static void stopFunctions() {
-    output.close();
-    server.close();
+    fixture.close();
   }
 
   /**
@@ -109,7 +102,7 @@ class KafkaPooledTransactionsIT {
             transactionTimeout: 2 min
         """
             .formatted(
-                server.baseUrl(),
+                fixture.functionsUrl(),
                 KafkaBroker.bootstrapServers(),
                 in,
                 in,
@@ -128,26 +121,18 @@ class KafkaPooledTransactionsIT {
     int records = 20_000;
     KafkaBroker.produce(in, input("fail", keys, 0, records));
     AtomicBoolean failNow = new AtomicBoolean();
-    FailurePlan plan =
-        FailurePlan.register(
-            "pooled-failure",
-            new FailurePlan() {
-              @Override
-              protected boolean shouldFail(long recordsThisAttempt, int checkpoints) {
-                return failNow.get() && failures() == 0;
-              }
-            });
+    FailurePlan plan = FailurePlan.register("pooled-failure", FailurePlan.onceWhen(failNow));
 
     JobClient job =
         KeyflowTestJob.start(
             KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300)),
-            module(in, "pt/counter, pt/stray", outTopic, prefix),
+            module(in, "pt/counter, pt/stray", fixture.outTopic(), prefix),
             List.of(GeneratedIngress.of(0, i -> null).lingering().failing("pooled-failure")),
             List.of());
     List<String> committed;
     try {
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(3), () -> output.values("fail-").size() >= records / 5);
+          job, Duration.ofMinutes(3), () -> fixture.values("fail-").size() >= records / 5);
       failNow.set(true);
       // Enough checkpoints that incrementing naming would have left dozens of ids per subtask.
       KeyflowTestJob.awaitWhileRunning(
@@ -156,8 +141,8 @@ class KafkaPooledTransactionsIT {
           () ->
               plan.failures() == 1
                   && plan.lastCompletedCheckpoint() >= 30
-                  && output.values("fail-").size() >= records);
-      committed = output.values("fail-");
+                  && fixture.values("fail-").size() >= records);
+      committed = fixture.values("fail-");
     } finally {
       KeyflowTestJob.cancel(job);
     }
@@ -185,7 +170,7 @@ class KafkaPooledTransactionsIT {
             List.of(),
             List.of());
     KeyflowTestJob.awaitWhileRunning(
-        first, Duration.ofMinutes(3), () -> output.values("sp-").size() >= 3_000);
+        first, Duration.ofMinutes(3), () -> fixture.values("sp-").size() >= 3_000);
     String savepoint =
         first
             .stopWithSavepoint(
@@ -200,15 +185,15 @@ class KafkaPooledTransactionsIT {
     conf.setString("execution.state-recovery.path", savepoint);
     JobClient second =
         KeyflowTestJob.start(
-            conf, module(in, "pt/counter", outTopic, prefix), List.of(), List.of());
+            conf, module(in, "pt/counter", fixture.outTopic(), prefix), List.of(), List.of());
     try {
       KeyflowTestJob.awaitWhileRunning(
-          second, Duration.ofMinutes(3), () -> output.values("sp-").size() >= 6_000);
+          second, Duration.ofMinutes(3), () -> fixture.values("sp-").size() >= 6_000);
     } finally {
       KeyflowTestJob.cancel(second);
     }
 
-    List<String> committed = output.values("sp-");
+    List<String> committed = fixture.values("sp-");
     assertThat(committed).hasSize(6_000);
     assertThat(new HashSet<>(committed)).isEqualTo(expected("sp", keys, 6_000));
   }
@@ -219,7 +204,7 @@ class KafkaPooledTransactionsIT {
     String in = "pt-in-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 2);
     String missing = "pt-missing-" + UUID.randomUUID();
-    String module = module(in, "pt/counter", outTopic + ", " + missing, "pt-" + UUID.randomUUID());
+    String module = module(in, "pt/counter", fixture.outTopic() + ", " + missing, "pt-" + UUID.randomUUID());
     var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
 
     assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
@@ -238,11 +223,11 @@ class KafkaPooledTransactionsIT {
     JobClient job = KeyflowTestJob.start(conf, module, List.of(), List.of());
     try {
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(3), () -> output.values("made-").size() >= 100);
+          job, Duration.ofMinutes(3), () -> fixture.values("made-").size() >= 100);
     } finally {
       KeyflowTestJob.cancel(job);
     }
-    List<String> committed = output.values("made-");
+    List<String> committed = fixture.values("made-");
     assertThat(committed).hasSize(100);
     assertThat(new HashSet<>(committed)).isEqualTo(expected("made", 10, 100));
   }
