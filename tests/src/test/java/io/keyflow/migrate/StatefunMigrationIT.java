@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.cli.Keyflow;
 import io.keyflow.functions.FunctionServer;
-import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.ExactlyOnceFixture;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.StatefunJobProcess;
@@ -21,16 +21,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.statefun.sdk.java.Context;
 import org.apache.flink.statefun.sdk.java.StatefulFunctionSpec;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.apache.flink.statefun.sdk.java.ValueSpec;
+import org.apache.flink.statefun.sdk.java.handler.RequestReplyHandler;
 import org.apache.flink.statefun.sdk.java.io.KafkaEgressMessage;
 import org.apache.flink.statefun.sdk.java.message.Message;
 import org.apache.flink.statefun.sdk.java.message.MessageBuilder;
-import org.apache.flink.statefun.sdk.java.types.SimpleType;
-import org.apache.flink.statefun.sdk.java.types.Type;
+import org.apache.flink.statefun.sdk.java.slice.Slice;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -47,8 +48,13 @@ import picocli.CommandLine;
  * real broker takes a savepoint once its consumer group has committed everything and is cancelled,
  * {@code keyflow migrate statefun} turns the savepoint into a Keyflow savepoint, and a Keyflow job
  * started from it on the same topics, reading on from StateFun's consumer group, continues every
- * counter exactly, fires each pending delayed message once and lets the expiring value expire when
- * it would have.
+ * counter exactly, fires each pending delayed message once and lets the expiring value expire the
+ * time to live its function declares after StateFun wrote it.
+ *
+ * <p>Keyflow takes a value's time to live from the function's first answer after the start, so the
+ * keeper declares it then, sized from how long the savepoint, the migration and the start took (see
+ * {@link SizedTtlKeeper}): the value is still there at the first check however slow the machine,
+ * and the test waits a fixed margin for it to expire instead of minutes.
  */
 @ExtendWith(KafkaBroker.class)
 class StatefunMigrationIT {
@@ -58,35 +64,37 @@ class StatefunMigrationIT {
   private static final TypeName EGRESS = TypeName.typeNameOf("mig", "out");
   private static final TypeName KEEPER = TypeName.typeNameOf("mig", "keeper");
   private static final Duration DELAY = Duration.ofSeconds(60);
-  private static final Duration TTL = Duration.ofSeconds(180);
-  private static final Type<String> PROFILE =
-      SimpleType.simpleImmutableTypeFrom(
-          TypeName.typeNameOf("keyflow.test", "Profile"),
-          s -> s.getBytes(StandardCharsets.UTF_8),
-          b -> new String(b, StandardCharsets.UTF_8));
-  private static FunctionServer server;
-  private static String outTopic;
-  private static CommittedTopicReader output;
+
+  /** The expiring value's time to live in StateFun: longer than StateFun runs in this test. */
+  private static final Duration STATEFUN_TTL = Duration.ofMinutes(10);
+
+  /**
+   * How long Keyflow's first checks of the keepers may take after its first call to the keeper: the
+   * value lives this much longer than the time from StateFun's write to that call.
+   */
+  private static final Duration TTL_MARGIN = Duration.ofSeconds(45);
+
+  private static ExactlyOnceFixture fixture;
+  private static SizedTtlKeeper keeper;
+  private static FunctionServer keeperServer;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    outTopic = "out-" + UUID.randomUUID();
-    KafkaBroker.createTopic(outTopic, 2);
-    output = new CommittedTopicReader(outTopic);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(
-                keeper(), TestFunctions.kafkaCounter("mig", "counter", EGRESS, outTopic, null)),
-            "127.0.0.1",
-            0);
+    fixture =
+        ExactlyOnceFixture.start(
+            "out",
+            out ->
+                TestFunctions.of(TestFunctions.kafkaCounter("mig", "counter", EGRESS, out, null)));
+    keeper = new SizedTtlKeeper(fixture.outTopic());
+    keeperServer = FunctionServer.start(keeper, "127.0.0.1", 0);
   }
 
   @AfterAll
   static void stopFunctions() {
-    output.close();
-    server.close();
+    fixture.close();
+    keeperServer.close();
   }
 
   /**
@@ -94,11 +102,11 @@ class StatefunMigrationIT {
    * after {@link #DELAY}; "remind" reports {@code id=reminded}; "check" reports whether the marker
    * is still there and the int.
    */
-  private static StatefulFunctionSpec keeper() {
+  private static StatefulFunctionSpec keeperSpec(String outTopic, Duration ttl) {
     ValueSpec<Integer> number = ValueSpec.named("number").withIntType();
     ValueSpec<String> name = ValueSpec.named("name").withUtf8StringType();
-    ValueSpec<String> profile = ValueSpec.named("profile").withCustomType(PROFILE);
-    ValueSpec<String> seen = ValueSpec.named("seen").thatExpireAfterWrite(TTL).withUtf8StringType();
+    ValueSpec<String> profile = ValueSpec.named("profile").withCustomType(TestFunctions.PROFILE);
+    ValueSpec<String> seen = ValueSpec.named("seen").thatExpireAfterWrite(ttl).withUtf8StringType();
     return StatefulFunctionSpec.builder(KEEPER)
         .withValueSpecs(number, name, profile, seen)
         .withSupplier(
@@ -142,11 +150,61 @@ class StatefunMigrationIT {
         .build();
   }
 
-  private String module(String counters, String keepers, String group, boolean keyflow) {
+  /**
+   * Serves the keeper: to StateFun with {@link #STATEFUN_TTL}; once {@link #sizeTtlFrom} was
+   * called, with a time to live fixed at the next call (Keyflow's first), as the time since
+   * StateFun wrote the value plus {@link #TTL_MARGIN}.
+   */
+  private static final class SizedTtlKeeper implements RequestReplyHandler {
+    private final String outTopic;
+    private final RequestReplyHandler statefun;
+    private Instant written;
+    private Duration keyflowTtl;
+    private RequestReplyHandler keyflow;
+
+    SizedTtlKeeper(String outTopic) {
+      this.outTopic = outTopic;
+      this.statefun = TestFunctions.of(keeperSpec(outTopic, STATEFUN_TTL)).requestReplyHandler();
+    }
+
+    /** From the next call on, declare a time to live that outlasts {@code written} until then. */
+    synchronized void sizeTtlFrom(Instant written) {
+      this.written = written;
+    }
+
+    /** The time to live declared to Keyflow; null before its first call. */
+    synchronized Duration keyflowTtl() {
+      return keyflowTtl;
+    }
+
+    @Override
+    public CompletableFuture<Slice> handle(Slice request) {
+      return current().handle(request);
+    }
+
+    private synchronized RequestReplyHandler current() {
+      if (written == null) {
+        return statefun;
+      }
+      if (keyflow == null) {
+        long since = Duration.between(written, Instant.now()).toSeconds() + 1;
+        keyflowTtl = Duration.ofSeconds(since).plus(TTL_MARGIN);
+        keyflow = TestFunctions.of(keeperSpec(outTopic, keyflowTtl)).requestReplyHandler();
+      }
+      return keyflow;
+    }
+  }
+
+  private String module(String counterTopic, String keeperTopic, String group, boolean keyflow) {
     return """
         kind: io.statefun.endpoints.v2/http
         spec:
-          functions: mig/*
+          functions: mig/counter
+          urlPathTemplate: %s/{function.name}
+        ---
+        kind: io.statefun.endpoints.v2/http
+        spec:
+          functions: mig/keeper
           urlPathTemplate: %s/{function.name}
         ---
         kind: io.statefun.kafka.v1/ingress
@@ -174,12 +232,13 @@ class StatefunMigrationIT {
             %s
         """
         .formatted(
-            server.baseUrl(),
+            fixture.functionsUrl(),
+            keeperServer.baseUrl(),
             KafkaBroker.bootstrapServers(),
             group,
             keyflow ? "group-offsets" : "earliest",
-            counters,
-            keepers,
+            counterTopic,
+            keeperTopic,
             KafkaBroker.bootstrapServers(),
             keyflow ? "type: exactly-once\n    transactionTimeout: 2 min" : "type: at-least-once");
   }
@@ -238,7 +297,7 @@ class StatefunMigrationIT {
       savepoint = statefun.savepoint(dir.resolve("statefun-savepoints"), Duration.ofMinutes(3));
       statefun.cancel(Duration.ofMinutes(2));
     }
-    assertThat(output.values("k-").stream().filter(v -> v.endsWith("=reminded")))
+    assertThat(fixture.values("k-").stream().filter(v -> v.endsWith("=reminded")))
         .as("reminders still pending when StateFun stopped")
         .isEmpty();
     assertThat(KafkaBroker.committedOffsets(group))
@@ -272,6 +331,7 @@ class StatefunMigrationIT {
     assertCarriedClocks(lines, written, keptSeen);
 
     // Keyflow, from the migrated savepoint, reading on from StateFun's consumer group.
+    keeper.sizeTtlFrom(written);
     var conf = KeyflowTestJob.configuration(dir.resolve("checkpoints"), 2, Duration.ofMillis(500));
     conf.setString("execution.state-recovery.path", keyflowSavepoint.toUri().toString());
     JobClient job =
@@ -283,13 +343,18 @@ class StatefunMigrationIT {
           job,
           Duration.ofMinutes(4),
           () -> counts().values().stream().allMatch(n -> n == 5) && checks("seen:") == keepers);
+      Duration ttl = keeper.keyflowTtl();
       assertThat(checks("seen:yes"))
           .as(
-              "the expiring value is still there %s s after StateFun wrote it (it lives %s s)",
-              Duration.between(written, Instant.now()).toSeconds(), TTL.toSeconds())
+              "keepers whose expiring value is still there at Keyflow's first check, %s s after"
+                  + " StateFun wrote it; it lives %s s: the time to Keyflow's first call plus %s s"
+                  + " for the checks (if the margin ran out first, the checks took longer than it)",
+              Duration.between(written, Instant.now()).toSeconds(),
+              ttl.toSeconds(),
+              TTL_MARGIN.toSeconds())
           .isEqualTo(keepers);
       KeyflowTestJob.awaitWhileRunning(job, Duration.ofMinutes(3), () -> reminded() == keepers);
-      Instant expired = keptSeen.plus(TTL).plusSeconds(1);
+      Instant expired = keptSeen.plus(ttl).plusSeconds(1);
       KeyflowTestJob.awaitWhileRunning(
           job,
           Duration.between(Instant.now(), expired).plusMinutes(1),
@@ -302,7 +367,7 @@ class StatefunMigrationIT {
     }
 
     Map<String, List<Long>> perCounter = new HashMap<>();
-    for (String value : output.values("c-")) {
+    for (String value : fixture.values("c-")) {
       String[] kv = value.split("=");
       perCounter.computeIfAbsent(kv[0], k -> new ArrayList<>()).add(Long.parseLong(kv[1]));
     }
@@ -311,7 +376,7 @@ class StatefunMigrationIT {
         .as("every counter counted 1..5, each once")
         .allSatisfy(seen -> assertThat(seen).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L));
     assertThat(reminded()).as("each pending reminder fired once").isEqualTo(keepers);
-    assertThat(output.values("k-"))
+    assertThat(fixture.values("k-"))
         .contains(
             "k-3=seen:yes,number:3,name:name-3,profile:{\"n\":3}",
             "k-3=seen:no,number:3,name:name-3,profile:{\"n\":3}");
@@ -357,7 +422,7 @@ class StatefunMigrationIT {
 
   private static Map<String, Long> counts() {
     Map<String, Long> latest = new HashMap<>();
-    for (String value : output.values("c-")) {
+    for (String value : fixture.values("c-")) {
       String[] kv = value.split("=");
       latest.merge(kv[0], Long.parseLong(kv[1]), Math::max);
     }
@@ -365,15 +430,15 @@ class StatefunMigrationIT {
   }
 
   private static long kept() {
-    return output.values("k-").stream().filter(v -> v.endsWith("=kept")).count();
+    return fixture.values("k-").stream().filter(v -> v.endsWith("=kept")).count();
   }
 
   private static long reminded() {
-    return output.values("k-").stream().filter(v -> v.endsWith("=reminded")).count();
+    return fixture.values("k-").stream().filter(v -> v.endsWith("=reminded")).count();
   }
 
   private static long checks(String prefix) {
-    return output.values("k-").stream().filter(v -> v.contains("=" + prefix)).count();
+    return fixture.values("k-").stream().filter(v -> v.contains("=" + prefix)).count();
   }
 
   private static void await(String what, Duration timeout, KeyflowTestJob.Check done)
