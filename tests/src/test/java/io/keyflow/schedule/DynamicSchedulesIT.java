@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.cli.Keyflow;
-import io.keyflow.functions.FunctionServer;
-import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.FailurePlan;
 import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
+import io.keyflow.testing.NodeFunctionServer;
 import io.keyflow.testing.TestFunctions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,7 +23,6 @@ import java.util.UUID;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -37,68 +35,40 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Dynamic schedules that functions on the StateFun Java SDK create, with a JSON or a protobuf body,
- * against a running job: a real Kafka broker, the job on a MiniCluster with RocksDB, and {@code
- * keyflow schedules list} reading them one by one from the job's latest completed checkpoint.
+ * Dynamic schedules that functions on the StateFun Java and JavaScript SDKs create, with a JSON or
+ * a protobuf body, take fires of and delete, against a running job: a real Kafka broker, the job on
+ * a MiniCluster with RocksDB, functions that record every fire through an exactly-once egress, and
+ * {@code keyflow schedules list} reading the schedules one by one from the job's latest completed
+ * checkpoint.
  */
 @ExtendWith(KafkaBroker.class)
 class DynamicSchedulesIT {
   /** Two slots for the job, one for the local job that reads a checkpoint. */
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(3)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(3);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeName EGRESS = TypeName.typeNameOf("ds", "out");
-  private static final String TOPIC = "dynamic-schedules-" + UUID.randomUUID();
-  private static FunctionServer server;
-  private static CommittedTopicReader output;
+  private static ScheduledFunctions functions;
 
   @TempDir Path checkpoints;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    KafkaBroker.createTopic(TOPIC, 2);
-    output = new CommittedTopicReader(TOPIC);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(
-                ScheduleFunctions.planner(TypeName.typeNameOf("ds", "planner")),
-                ScheduleFunctions.recorder(TypeName.typeNameOf("ds", "recorder"), EGRESS, TOPIC),
-                ScheduleFunctions.reminder(
-                    TypeName.typeNameOf("ds", "reminder"), EGRESS, TOPIC, "2s")),
-            "127.0.0.1",
-            0);
+    functions =
+        ScheduledFunctions.start(
+            "ds",
+            topic ->
+                TestFunctions.of(
+                    ScheduleFunctions.planner(TypeName.typeNameOf("ds", "planner")),
+                    ScheduleFunctions.recorder(
+                        TypeName.typeNameOf("ds", "recorder"), EGRESS, topic),
+                    ScheduleFunctions.reminder(
+                        TypeName.typeNameOf("ds", "reminder"), EGRESS, topic, "2s")));
   }
 
   @AfterAll
   static void stopFunctions() {
-    output.close();
-    server.close();
-  }
-
-  private String module(String schedules) {
-    return """
-        kind: io.statefun.endpoints.v2/http
-        spec:
-          functions: ds/*
-          urlPathTemplate: %s/{function.name}
-        ---
-        kind: io.statefun.kafka.v1/egress
-        spec:
-          id: ds/out
-          address: %s
-          deliverySemantic:
-            type: exactly-once
-            transactionTimeout: 2 min
-        ---
-        %s
-        """
-        .formatted(server.baseUrl(), KafkaBroker.bootstrapServers(), schedules);
+    functions.close();
   }
 
   /**
@@ -158,7 +128,7 @@ class DynamicSchedulesIT {
             .lingering()
             .failing("planned");
     String module =
-        module(
+        functions.module(
             """
             kind: io.keyflow.schedule.v1
             spec: {id: static-%s, target: ds/recorder/r, every: 1h}
@@ -230,52 +200,88 @@ class DynamicSchedulesIT {
   @Test
   void aFunctionSetsItsScheduleWithAProtobufBodyFromTheJavaSdkAndAnInvalidOneIsSkipped()
       throws Exception {
-    FailurePlan.register("protobuf-reminders", FailurePlan.never());
     String run = UUID.randomUUID().toString().substring(0, 8);
     List<String> users = List.of("p1-" + run, "p2-" + run);
     String invalid = "p0-" + run;
+
+    runReminders("protobuf-reminders", users, "start-protobuf", invalid, "start-protobuf-invalid");
+
+    functions.assertThreeRemindersThenDeleted(users);
+    assertThat(functions.seen("reminder-" + invalid))
+        .as("the protobuf command without timing was skipped, and the job carried on")
+        .isEmpty();
+  }
+
+  @Test
+  void
+      aFunctionCreatesItsOwnScheduleWithTheJavaSdkAndDeletesItAfterThreeFiresAndAMisspeltOneIsSkipped()
+          throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    List<String> users = List.of("u1-" + run, "u2-" + run, "u3-" + run);
+    String misspelt = "u0-" + run;
+
+    runReminders("reminders", users, "start", misspelt, "start-misspelt");
+
+    functions.assertThreeRemindersThenDeleted(users);
+    assertThat(functions.seen("reminder-" + misspelt))
+        .as("the misspelt command was skipped, and the job carried on with the others")
+        .isEmpty();
+  }
+
+  /**
+   * Runs a job whose input sends {@code badCommand} to the Java reminder of {@code badUser} and
+   * {@code command} to those of {@code users}, until each of theirs fired three times and was
+   * deleted.
+   */
+  private void runReminders(
+      String plan, List<String> users, String command, String badUser, String badCommand)
+      throws Exception {
+    FailurePlan.register(plan, FailurePlan.never());
     GeneratedIngress start =
         GeneratedIngress.of(
                 users.size() + 1,
                 i ->
                     i == 0
-                        ? TestFunctions.message("ds", "reminder", invalid, "start-protobuf-invalid")
+                        ? TestFunctions.message("ds", "reminder", badUser, badCommand)
                         : TestFunctions.message(
-                            "ds", "reminder", users.get(i.intValue() - 1), "start-protobuf"))
+                            "ds", "reminder", users.get(i.intValue() - 1), command))
             .lingering()
-            .failing("protobuf-reminders");
-    JobClient job = KeyflowTestJob.start(conf(), module(""), List.of(start), List.of());
+            .failing(plan);
+    JobClient job = KeyflowTestJob.start(conf(), functions.module(""), List.of(start), List.of());
     try {
-      KeyflowTestJob.awaitWhileRunning(
-          job,
-          Duration.ofMinutes(1),
-          () -> users.stream().allMatch(u -> seen("reminder-" + u).size() >= 4));
-      // A deleted schedule must stay silent: watch two more periods for a stray fire.
-      long watchUntil = System.currentTimeMillis() + 4_000;
-      KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofSeconds(30), () -> System.currentTimeMillis() > watchUntil);
+      functions.awaitRemindersDeleted(job, Duration.ofMinutes(1), users);
     } finally {
       KeyflowTestJob.cancel(job);
     }
-
-    for (String user : users) {
-      List<SchedulesIT.Seen> seen = seen("reminder-" + user);
-      assertThat(seen)
-          .extracting(SchedulesIT.Seen::what)
-          .containsExactly("fire", "fire", "fire", "deleted");
-      assertThat(seen).allMatch(s -> s.address().equals(user));
-      List<Long> times = seen.stream().limit(3).map(SchedulesIT.Seen::fireTime).toList();
-      assertThat(times.get(1) - times.get(0)).isEqualTo(2000);
-      assertThat(times.get(2) - times.get(1)).isEqualTo(2000);
-    }
-    // The protobuf command without timing was skipped, and the job carried on with the others.
-    assertThat(seen("reminder-" + invalid)).isEmpty();
   }
 
-  private static List<SchedulesIT.Seen> seen(String schedule) {
-    return output.values("fire ", "deleted ").stream()
-        .map(SchedulesIT.Seen::parse)
-        .filter(s -> s.schedule().equals(schedule))
-        .toList();
+  @Test
+  void aFunctionCreatesItsOwnScheduleWithTheJavaScriptSdkAndDeletesItAfterThreeFires()
+      throws Exception {
+    FailurePlan.register("js-reminders", FailurePlan.never());
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    List<String> users = List.of("j1-" + run, "j2-" + run);
+    GeneratedIngress start =
+        GeneratedIngress.of(
+                users.size(),
+                i -> TestFunctions.message("scjs", "reminder", users.get(i.intValue()), "start"))
+            .lingering()
+            .failing("js-reminders");
+    try (NodeFunctionServer js =
+        NodeFunctionServer.start("reminder-server.js", "scjs", functions.topic(), "2s")) {
+      JobClient job =
+          KeyflowTestJob.start(
+              conf(),
+              ScheduledFunctions.module("scjs", js.baseUrl(), ""),
+              List.of(start),
+              List.of());
+      try {
+        functions.awaitRemindersDeleted(job, Duration.ofMinutes(2), users);
+      } finally {
+        KeyflowTestJob.cancel(job);
+      }
+    }
+
+    functions.assertThreeRemindersThenDeleted(users);
   }
 }

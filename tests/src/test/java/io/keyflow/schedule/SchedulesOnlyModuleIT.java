@@ -3,8 +3,6 @@ package io.keyflow.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.cli.flink.FlinkRest;
-import io.keyflow.functions.FunctionServer;
-import io.keyflow.testing.CommittedTopicReader;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.TestFunctions;
@@ -20,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -39,44 +36,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class SchedulesOnlyModuleIT {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KeyflowTestJob.miniCluster(2);
 
   private static final TypeName EGRESS = TypeName.typeNameOf("so", "out");
-  private static final String TOPIC = "schedules-only-" + UUID.randomUUID();
-  private static FunctionServer server;
-  private static CommittedTopicReader output;
+  private static ScheduledFunctions functions;
 
   @TempDir Path checkpoints;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    KafkaBroker.createTopic(TOPIC, 2);
-    output = new CommittedTopicReader(TOPIC);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(
-                ScheduleFunctions.recorder(TypeName.typeNameOf("so", "report"), EGRESS, TOPIC)),
-            "127.0.0.1",
-            0);
+    functions =
+        ScheduledFunctions.start(
+            "so",
+            topic ->
+                TestFunctions.of(
+                    ScheduleFunctions.recorder(
+                        TypeName.typeNameOf("so", "report"), EGRESS, topic)));
   }
 
   @AfterAll
   static void stopFunctions() {
-    output.close();
-    server.close();
-  }
-
-  private static List<SchedulesIT.Seen> fires(String schedule) {
-    return output.values("fire ").stream()
-        .map(SchedulesIT.Seen::parse)
-        .filter(s -> s.schedule().equals(schedule))
-        .toList();
+    functions.close();
   }
 
   @Test
@@ -85,28 +65,16 @@ class SchedulesOnlyModuleIT {
     String id = "nightly-" + UUID.randomUUID();
     List<String> targets = List.of("north", "south");
     String module =
-        """
-        kind: io.statefun.endpoints.v2/http
-        spec:
-          functions: so/*
-          urlPathTemplate: %s/{function.name}
-        ---
-        kind: io.statefun.kafka.v1/egress
-        spec:
-          id: so/out
-          address: %s
-          deliverySemantic:
-            type: exactly-once
-            transactionTimeout: 2 min
-        ---
-        kind: io.keyflow.schedule.v1
-        spec:
-          id: %s
-          targets: {type: so/report, ids: [north, south]}
-          every: 1s
-          catchUp: {policy: all, grace: 1s, max: 1000}
-        """
-            .formatted(server.baseUrl(), KafkaBroker.bootstrapServers(), id);
+        functions.module(
+            """
+            kind: io.keyflow.schedule.v1
+            spec:
+              id: %s
+              targets: {type: so/report, ids: [north, south]}
+              every: 1s
+              catchUp: {policy: all, grace: 1s, max: 1000}
+            """
+                .formatted(id));
     Configuration conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
     // The job waits for a new TaskManager's slots: give it more attempts than the default test's.
     conf.setString("restart-strategy.fixed-delay.attempts", "100");
@@ -118,17 +86,18 @@ class SchedulesOnlyModuleIT {
     long[] seenAtFailure = {0};
     try {
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(1), () -> fires(id).size() >= 3 * targets.size());
-      seenAtFailure[0] =
-          fires(id).stream().mapToLong(SchedulesIT.Seen::fireTime).max().orElseThrow();
+          job, Duration.ofMinutes(1), () -> functions.fires(id).size() >= 3 * targets.size());
+      seenAtFailure[0] = functions.fires(id).stream().mapToLong(Seen::fireTime).max().orElseThrow();
       // The failure under test: the only TaskManager goes away with every task of the job.
       cluster.terminateTaskManager(0).get(1, TimeUnit.MINUTES);
       cluster.startTaskManager();
       KeyflowTestJob.awaitWhileRunning(
           job, Duration.ofMinutes(1), () -> restarts(rest, jobId) >= 1);
-      int afterFailure = fires(id).size();
+      int afterFailure = functions.fires(id).size();
       KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(2), () -> fires(id).size() >= afterFailure + 3 * targets.size());
+          job,
+          Duration.ofMinutes(2),
+          () -> functions.fires(id).size() >= afterFailure + 3 * targets.size());
     } finally {
       KeyflowTestJob.cancel(job);
     }
@@ -137,7 +106,7 @@ class SchedulesOnlyModuleIT {
     // fires caught up under policy all), none twice. Two targets may live on two subtasks whose
     // egress commits at slightly different moments, so the cancel may cut each at another second.
     Map<String, List<Long>> byTarget = new TreeMap<>();
-    for (SchedulesIT.Seen fire : fires(id)) {
+    for (Seen fire : functions.fires(id)) {
       byTarget.computeIfAbsent(fire.address(), t -> new ArrayList<>()).add(fire.fireTime());
     }
     assertThat(byTarget.keySet()).containsExactlyInAnyOrderElementsOf(targets);
@@ -155,7 +124,7 @@ class SchedulesOnlyModuleIT {
           // And on beyond the failure.
           assertThat(sorted.get(sorted.size() - 1)).as(target).isGreaterThan(seenAtFailure[0]);
         });
-    assertThat(fires(id)).allMatch(f -> f.missed() == 0);
+    assertThat(functions.fires(id)).allMatch(f -> f.missed() == 0);
   }
 
   /** How often the job restarted, from Flink's REST API. */
