@@ -11,7 +11,9 @@ import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,15 +22,14 @@ import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
 class KeyflowTopologyTest {
-  private static final Module ENDPOINTS =
-      ModuleLoader.parse(
-          "module.yaml",
-          """
-          kind: io.statefun.endpoints.v2/http
-          spec:
-            functions: shop/*
-            urlPathTemplate: http://127.0.0.1:8000/{function.name}
-          """);
+  private static final String ENDPOINTS_YAML =
+      """
+      kind: io.statefun.endpoints.v2/http
+      spec:
+        functions: shop/*
+        urlPathTemplate: http://127.0.0.1:8000/{function.name}
+      """;
+  private static final Module ENDPOINTS = ModuleLoader.parse("module.yaml", ENDPOINTS_YAML);
 
   private record ListIngress(TypeName id) implements Ingress {
     @Override
@@ -48,6 +49,38 @@ class KeyflowTopologyTest {
   private static Module module(List<Ingress> ingresses, List<Egress> egresses) {
     return new Module(
         ENDPOINTS.source(), ENDPOINTS.endpoints(), List.copyOf(ingresses), List.copyOf(egresses));
+  }
+
+  /** The shop's endpoints and one ingress, {@code shop/in}. */
+  private static Module withOneIngress() {
+    return module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of());
+  }
+
+  /** The shop's endpoints and a schedule (the YAML spec of an io.keyflow.schedule.v1). */
+  private static Module withSchedule(String scheduleSpec) {
+    return ModuleLoader.parse(
+        "module.yaml",
+        ENDPOINTS_YAML + "---\nkind: io.keyflow.schedule.v1\nspec: " + scheduleSpec + "\n");
+  }
+
+  /**
+   * Builds the job of {@code module} with default settings and returns its stream graph's nodes.
+   */
+  private static List<StreamNode> nodesOf(Module module) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    KeyflowTopology.build(env, module, new Configuration());
+    return List.copyOf(env.getStreamGraph().getStreamNodes());
+  }
+
+  /** The nodes that carry a transformation UID, by UID. */
+  private static Map<String, StreamNode> byUid(List<StreamNode> nodes) {
+    Map<String, StreamNode> byUid = new HashMap<>();
+    for (StreamNode node : nodes) {
+      if (node.getTransformationUID() != null) {
+        byUid.put(node.getTransformationUID(), node);
+      }
+    }
+    return byUid;
   }
 
   @Test
@@ -76,14 +109,8 @@ class KeyflowTopologyTest {
 
   @Test
   void headDispatcherAndTailShareACoLocationGroup() {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    KeyflowTopology.build(
-        env,
-        module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of()),
-        new Configuration());
-
     List<StreamNode> loop =
-        env.getStreamGraph().getStreamNodes().stream()
+        nodesOf(withOneIngress()).stream()
             .filter(n -> n.getTransformationUID() != null)
             .filter(
                 n ->
@@ -97,20 +124,10 @@ class KeyflowTopologyTest {
 
   @Test
   void headAndDispatcherAreKeyedAndTheStatelessTailIsNot() {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    KeyflowTopology.build(
-        env,
-        module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of()),
-        new Configuration());
+    Map<String, StreamNode> byUid = byUid(nodesOf(withOneIngress()));
 
     // A keyed operator gets a keyed state backend (a RocksDB database) that checkpoints every
     // time; the tail keeps no state and must not have one.
-    java.util.Map<String, StreamNode> byUid = new java.util.HashMap<>();
-    for (StreamNode node : env.getStreamGraph().getStreamNodes()) {
-      if (node.getTransformationUID() != null) {
-        byUid.put(node.getTransformationUID(), node);
-      }
-    }
     assertThat(byUid.get("keyflow-feedback-head").getStatePartitioners()).isNotEmpty();
     assertThat(byUid.get("keyflow-dispatcher").getStatePartitioners()).isNotEmpty();
     assertThat(byUid.get("keyflow-feedback-tail").getStatePartitioners()).isEmpty();
@@ -118,10 +135,7 @@ class KeyflowTopologyTest {
 
   @Test
   void aModuleWithoutIngressAndWithoutScheduleIsRefused() {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-
-    assertThatThrownBy(
-            () -> KeyflowTopology.build(env, module(List.of(), List.of()), new Configuration()))
+    assertThatThrownBy(() -> nodesOf(module(List.of(), List.of())))
         .isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("declares no ingress and no schedule");
   }
@@ -132,29 +146,13 @@ class KeyflowTopologyTest {
     Configuration conf = new Configuration();
     conf.setString("execution.checkpointing.unaligned.enabled", "true");
 
-    assertThatThrownBy(
-            () ->
-                KeyflowTopology.build(
-                    env,
-                    module(List.of(new ListIngress(TypeName.parse("shop/in"))), List.of()),
-                    conf))
+    assertThatThrownBy(() -> KeyflowTopology.build(env, withOneIngress(), conf))
         .isInstanceOf(JobConfigurationException.class);
   }
 
   @Test
   void aScheduleAtATypeNoEndpointServesStopsTheJob() {
-    Module withSchedule =
-        ModuleLoader.parse(
-            "module.yaml",
-            """
-            kind: io.statefun.endpoints.v2/http
-            spec:
-              functions: shop/*
-              urlPathTemplate: http://127.0.0.1:8000/{function.name}
-            ---
-            kind: io.keyflow.schedule.v1
-            spec: {id: nightly, target: billing/invoices/all, every: 1d}
-            """);
+    Module withSchedule = withSchedule("{id: nightly, target: billing/invoices/all, every: 1d}");
     Module module =
         new Module(
             withSchedule.source(),
@@ -163,12 +161,7 @@ class KeyflowTopologyTest {
             List.of(),
             withSchedule.schedules());
 
-    assertThatThrownBy(
-            () ->
-                KeyflowTopology.build(
-                    StreamExecutionEnvironment.getExecutionEnvironment(),
-                    module,
-                    new Configuration()))
+    assertThatThrownBy(() -> nodesOf(module))
         .isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("schedule nightly fires at billing/invoices")
         .hasMessageContaining("no endpoint serves")
@@ -177,27 +170,11 @@ class KeyflowTopologyTest {
 
   @Test
   void aModuleOfSchedulesOnlyGetsAnInputThatNeverEndsUnderItsFixedUid() {
-    Module schedulesOnly =
-        ModuleLoader.parse(
-            "module.yaml",
-            """
-            kind: io.statefun.endpoints.v2/http
-            spec:
-              functions: shop/*
-              urlPathTemplate: http://127.0.0.1:8000/{function.name}
-            ---
-            kind: io.keyflow.schedule.v1
-            spec: {id: nightly, target: shop/report/all, every: 1d}
-            """);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-
-    KeyflowTopology.build(env, schedulesOnly, new Configuration());
-
     StreamNode input =
-        env.getStreamGraph().getStreamNodes().stream()
-            .filter(n -> "keyflow-no-ingress".equals(n.getTransformationUID()))
-            .findFirst()
-            .orElseThrow();
+        byUid(nodesOf(withSchedule("{id: nightly, target: shop/report/all, every: 1d}")))
+            .get("keyflow-no-ingress");
+
+    assertThat(input).isNotNull();
     assertThat(input.getParallelism()).isEqualTo(1);
     assertThat(input.getOperatorFactory())
         .isInstanceOfSatisfying(
