@@ -1,18 +1,11 @@
 package io.keyflow.testing;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import io.keyflow.cli.bench.KeytoolCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A certificate authority, a server certificate for 127.0.0.1 and a client certificate, made at
@@ -21,20 +14,56 @@ import javax.net.ssl.TrustManagerFactory;
 public final class TestCertificates {
   private static final String PASSWORD = "changeit";
 
+  /**
+   * The authorities' validity: from 15 days ago to 5 days ahead, around every test's certificate.
+   */
+  private static final int AUTHORITY_DAYS = 20;
+
+  private static final String AUTHORITY_START = "-15d";
+  private static final int DAYS = 2;
+  private static final String LOCAL_SAN = "san=ip:127.0.0.1,dns:localhost";
+
+  /** Where the certificates of {@link #create} were made for this JVM; null until the first. */
+  private static Path made;
+
   private final Path dir;
+  private final KeytoolCertificates certificates;
 
   private TestCertificates(Path dir) {
     this.dir = dir;
+    this.certificates = new KeytoolCertificates(dir, PASSWORD);
   }
 
+  /**
+   * The CA, the server's and the client's certificates and keys in {@code dir}, which must exist.
+   * They are made once per JVM (a dozen keytool runs take seconds) and copied to each directory:
+   * every test gets files of its own, with the same certificates.
+   */
   public static TestCertificates create(Path dir) throws Exception {
-    TestCertificates certs = new TestCertificates(dir);
-    certs.authority("ca");
-    certs.signed("server", "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost");
-    certs.signed("client", "CN=keyflow-client", null);
-    certs.writeKeyPem("client");
-    certs.writeKeyPem("server");
-    return certs;
+    try (Stream<Path> files = Files.list(madeOnce())) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Files.copy(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return new TestCertificates(dir);
+  }
+
+  private static synchronized Path madeOnce() throws Exception {
+    if (made == null) {
+      Path dir = Files.createTempDirectory("keyflow-test-certificates");
+      dir.toFile().deleteOnExit();
+      TestCertificates certs = new TestCertificates(dir);
+      certs.authority("ca");
+      certs.signed("server", "CN=127.0.0.1", LOCAL_SAN, "ca", null);
+      certs.signed("client", "CN=keyflow-client", null, "ca", null);
+      certs.certificates.writeKeyPem("client");
+      certs.certificates.writeKeyPem("server");
+      try (Stream<Path> files = Files.list(dir)) {
+        files.forEach(file -> file.toFile().deleteOnExit());
+      }
+      made = dir;
+    }
+    return made;
   }
 
   /** A server certificate that breaks one rule of TLS, for tests of the errors it causes. */
@@ -57,11 +86,10 @@ public final class TestCertificates {
       switch (bad) {
         case WRONG_HOST ->
             signed(name, "CN=elsewhere.example", "san=dns:elsewhere.example", "ca", null);
-        case EXPIRED ->
-            signed(name, "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost", "ca", "-10d");
+        case EXPIRED -> signed(name, "CN=127.0.0.1", LOCAL_SAN, "ca", "-10d");
         case OTHER_CA -> {
           authority("second-ca");
-          signed(name, "CN=127.0.0.1", "san=ip:127.0.0.1,dns:localhost", "second-ca", null);
+          signed(name, "CN=127.0.0.1", LOCAL_SAN, "second-ca", null);
         }
       }
     }
@@ -69,43 +97,7 @@ public final class TestCertificates {
   }
 
   private void authority(String name) throws Exception {
-    keytool(
-        "-genkeypair",
-        "-alias",
-        name,
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=keyflow-test-" + name,
-        "-ext",
-        "bc:c",
-        "-validity",
-        "20",
-        "-startdate",
-        "-15d",
-        "-keystore",
-        name + ".p12",
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD);
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        name,
-        "-keystore",
-        name + ".p12",
-        "-storepass",
-        PASSWORD,
-        "-file",
-        name + ".pem");
-  }
-
-  private void signed(String name, String dname, String san) throws Exception {
-    signed(name, dname, san, "ca", null);
+    certificates.authority(name, "CN=keyflow-test-" + name, AUTHORITY_DAYS, AUTHORITY_START);
   }
 
   /**
@@ -113,104 +105,7 @@ public final class TestCertificates {
    */
   private void signed(String name, String dname, String san, String ca, String startDate)
       throws Exception {
-    String store = name + ".p12";
-    keytool(
-        "-genkeypair",
-        "-alias",
-        name,
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        dname,
-        "-validity",
-        "2",
-        "-keystore",
-        store,
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD);
-    keytool(
-        "-certreq",
-        "-alias",
-        name,
-        "-keystore",
-        store,
-        "-storepass",
-        PASSWORD,
-        "-file",
-        name + ".csr");
-    List<String> sign =
-        new ArrayList<>(
-            List.of(
-                "-gencert",
-                "-alias",
-                ca,
-                "-keystore",
-                ca + ".p12",
-                "-storepass",
-                PASSWORD,
-                "-infile",
-                name + ".csr",
-                "-outfile",
-                name + ".crt",
-                "-rfc",
-                "-validity",
-                "2"));
-    if (san != null) {
-      sign.addAll(List.of("-ext", san));
-    }
-    if (startDate != null) {
-      sign.addAll(List.of("-startdate", startDate));
-    }
-    keytool(sign.toArray(String[]::new));
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        ca,
-        "-file",
-        ca + ".pem",
-        "-keystore",
-        store,
-        "-storepass",
-        PASSWORD);
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        name,
-        "-file",
-        name + ".crt",
-        "-keystore",
-        store,
-        "-storepass",
-        PASSWORD);
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        name,
-        "-keystore",
-        store,
-        "-storepass",
-        PASSWORD,
-        "-file",
-        name + ".pem");
-  }
-
-  /** The private key of {@code <name>.p12} as an unencrypted PKCS#8 PEM file. */
-  private void writeKeyPem(String name) throws Exception {
-    KeyStore store = keyStore(name + ".p12");
-    Key key = store.getKey(name, PASSWORD.toCharArray());
-    String pem =
-        "-----BEGIN PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded())
-            + "\n-----END PRIVATE KEY-----\n";
-    Files.writeString(dir.resolve(name + ".key"), pem);
+    certificates.signed(name, dname, san, ca, DAYS, startDate);
   }
 
   /**
@@ -224,7 +119,7 @@ public final class TestCertificates {
       authority(ca);
     }
     signed(name, "CN=" + name, null, ca, null);
-    writeKeyPem(name);
+    certificates.writeKeyPem(name);
   }
 
   /** The certificate of {@code name} as PEM. */
@@ -261,11 +156,8 @@ public final class TestCertificates {
 
   /** A client's TLS context that trusts the CA, and nothing else. */
   public SSLContext trustingContext() throws Exception {
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(keyStore("ca.p12"));
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
+    context.init(null, certificates.trust("ca").getTrustManagers(), null);
     return context;
   }
 
@@ -284,42 +176,12 @@ public final class TestCertificates {
    * their full handshakes.
    */
   public CountingServerTls countingServerContext() throws Exception {
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(keyStore("server.p12"), PASSWORD.toCharArray());
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(keyStore("ca.p12"));
-    return new CountingServerTls(keys, trust.getTrustManagers());
+    return new CountingServerTls(
+        certificates.keys("server"), certificates.trust("ca").getTrustManagers());
   }
 
+  /** Its own key, and the CA to trust (a server checks client certificates against it). */
   private SSLContext keyAndCaContext(String name) throws Exception {
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(keyStore(name + ".p12"), PASSWORD.toCharArray());
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(keyStore("ca.p12"));
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-    return context;
-  }
-
-  private KeyStore keyStore(String file) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(dir.resolve(file))) {
-      store.load(in, PASSWORD.toCharArray());
-    }
-    return store;
-  }
-
-  private void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process process =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
-    }
+    return certificates.serverContext(name, "ca");
   }
 }
