@@ -1,19 +1,19 @@
 package io.keyflow.testing;
 
+import io.keyflow.testkit.kafka.CommittedConsumer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Follows a topic with {@code read_committed} from its beginning and keeps everything it has read,
- * so a test that polls for output reads each record once instead of re-reading the topic.
+ * so a test that polls for output reads each record once instead of re-reading the topic. Like the
+ * test kit's {@link io.keyflow.testkit.kafka.TopicRecords}, but with the records as the Kafka
+ * client reads them (timestamps, headers), as the project's own tests check them.
  */
 public final class CommittedTopicReader implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -25,17 +25,7 @@ public final class CommittedTopicReader implements AutoCloseable {
   }
 
   public CommittedTopicReader(String bootstrapServers, String topic) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrapServers);
-    props.put("isolation.level", "read_committed");
-    props.put("enable.auto.commit", "false");
-    consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-            .map(p -> new TopicPartition(topic, p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    consumer = CommittedConsumer.fromBeginning(bootstrapServers, topic);
   }
 
   /** Everything committed so far: polls until the broker has nothing more for now. */

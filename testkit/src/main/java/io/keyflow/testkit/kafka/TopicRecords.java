@@ -6,12 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The committed records of one topic, followed from its beginning with {@code read_committed} (as
@@ -37,17 +35,8 @@ public final class TopicRecords implements AutoCloseable {
   public TopicRecords(String bootstrapServers, String topic, Duration timeout) {
     this.topic = topic;
     this.timeout = timeout;
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrapServers);
-    props.put("isolation.level", "read_committed");
-    props.put("enable.auto.commit", "false");
-    consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    partitions =
-        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-            .map(p -> new TopicPartition(topic, p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    consumer = CommittedConsumer.fromBeginning(bootstrapServers, topic);
+    partitions = List.copyOf(consumer.assignment());
   }
 
   /** The topic's name. */
