@@ -1,6 +1,7 @@
 package io.keyflow.savepoint;
 
 import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.changelog.ChangelogStateBackendHandle;
 
 /** A savepoint cannot be read or written; the message names the path and the problem. */
 public final class SavepointException extends RuntimeException {
@@ -28,6 +29,14 @@ public final class SavepointException extends RuntimeException {
   }
 
   static SavepointException unsupportedHandle(String path, KeyedStateHandle handle) {
+    if (handle instanceof ChangelogStateBackendHandle) {
+      return new SavepointException(
+          path
+              + ": a checkpoint of the changelog state backend (state.changelog.enabled), whose"
+              + " state changes cannot be read here; take a savepoint of the job (keyflow"
+              + " savepoint, canonical format) and give its path",
+          null);
+    }
     return new SavepointException(
         path
             + ": keyed state of kind "

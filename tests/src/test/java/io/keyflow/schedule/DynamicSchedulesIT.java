@@ -81,23 +81,33 @@ class DynamicSchedulesIT {
     return conf;
   }
 
-  /** Runs {@code keyflow schedules list} and returns what it printed on stdout, and its status. */
+  /**
+   * Runs {@code keyflow schedules list} and returns what it printed on stdout and stderr, and its
+   * status.
+   */
   private static synchronized Printed list(String... args) {
     PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
     int status;
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
     try {
       List<String> all = new ArrayList<>(List.of("schedules", "list"));
       all.addAll(List.of(args));
       status = new CommandLine(new Keyflow()).execute(all.toArray(String[]::new));
     } finally {
       System.setOut(stdout);
+      System.setErr(stderr);
     }
-    return new Printed(status, captured.toString(StandardCharsets.UTF_8));
+    return new Printed(
+        status,
+        captured.toString(StandardCharsets.UTF_8),
+        capturedErr.toString(StandardCharsets.UTF_8));
   }
 
-  record Printed(int status, String out) {
+  record Printed(int status, String out, String err) {
     JsonNode json() throws Exception {
       String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
       return JSON.readTree(line);
@@ -195,6 +205,48 @@ class DynamicSchedulesIT {
                       .startsWith("renewal-" + c)
                       .contains("ds/planner/" + c, start, "every PT24H"));
     }
+  }
+
+  @Test
+  void onTheChangelogStateBackendTheListingReadsASavepointItTookAndSaysWhy(
+      @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    List<String> customers = List.of("l0-" + run, "l1-" + run);
+    FailurePlan.register("planned-changelog", FailurePlan.never());
+    GeneratedIngress plans =
+        GeneratedIngress.of(
+                customers.size(),
+                i ->
+                    TestFunctions.message(
+                        "ds", "planner", customers.get(i.intValue()), "plan 2099-01-01T09:00:00Z"))
+            .lingering()
+            .failing("planned-changelog");
+    // The MiniCluster has no changelog storage configured, so the changes stay in its memory: the
+    // listing goes by the job's changelog setting alone.
+    JobClient job =
+        KeyflowTestJob.start(
+            KeyflowTestJob.withChangelog(conf()), module(""), List.of(plans), List.of());
+    Printed[] last = new Printed[1];
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(2),
+          () -> {
+            last[0] = list("--rest", cluster.getWebInterfaceURL(), "--json");
+            return last[0].status() == 0
+                && last[0].json().path("dynamic").path("total").asLong() == customers.size();
+          });
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(last[0].err())
+        .contains("changelog state backend")
+        .contains("taking a savepoint to list from instead")
+        .doesNotContain("Could not read the latest checkpoint");
+    String source = last[0].json().path("dynamic").path("source").path("path").asText();
+    assertThat(source).contains("keyflow-schedules-list-");
+    assertThat(Path.of(URI.create(source))).doesNotExist();
   }
 
   @Test

@@ -17,13 +17,45 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class KeyflowTestJob {
   private KeyflowTestJob() {}
 
-  /** A MiniCluster of one TaskManager with {@code slots} slots, shared by a test class. */
+  private static final String CHANGELOG_VARIABLE = "KEYFLOW_TEST_CHANGELOG";
+
+  /**
+   * A MiniCluster of one TaskManager with {@code slots} slots, shared by a test class; with a
+   * changelog storage when the environment variable {@code KEYFLOW_TEST_CHANGELOG} is set.
+   */
   public static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(int slots) {
+    Configuration conf = new Configuration();
+    if (System.getenv(CHANGELOG_VARIABLE) != null) {
+      try {
+        conf = changelogStorage(java.nio.file.Files.createTempDirectory("keyflow-changelog"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return miniCluster(slots, conf);
+  }
+
+  /** A MiniCluster of one TaskManager with {@code slots} slots and the settings {@code conf}. */
+  public static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(
+      int slots, Configuration conf) {
     return new org.apache.flink.test.junit5.MiniClusterExtension(
         new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(conf)
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(slots)
             .build());
+  }
+
+  /**
+   * The cluster settings of Flink's changelog state backend: the TaskManagers log state changes to
+   * files in {@code dir} (docs/runtime.md#the-changelog-state-backend). A job turns the changelog
+   * on with {@link #withChangelog}; without these settings its changes stay in memory only.
+   */
+  public static Configuration changelogStorage(Path dir) {
+    Configuration conf = new Configuration();
+    conf.setString("state.changelog.storage", "filesystem");
+    conf.setString("state.changelog.dstl.dfs.base-path", dir.toUri().toString());
+    return conf;
   }
 
   /** Flink settings of test jobs: RocksDB, aligned exactly-once checkpoints, quick restarts. */
@@ -37,6 +69,18 @@ public final class KeyflowTestJob {
     conf.setString("restart-strategy.fixed-delay.attempts", "10");
     conf.setString("restart-strategy.fixed-delay.delay", "200 ms");
     conf.setString("parallelism.default", Integer.toString(parallelism));
+    if (System.getenv(CHANGELOG_VARIABLE) != null) {
+      withChangelog(conf);
+    }
+    return conf;
+  }
+
+  /**
+   * Turns on Flink's changelog state backend for a job of {@code conf}; every test job runs with it
+   * when the environment variable {@code KEYFLOW_TEST_CHANGELOG} is set.
+   */
+  public static Configuration withChangelog(Configuration conf) {
+    conf.setString("state.changelog.enabled", "true");
     return conf;
   }
 

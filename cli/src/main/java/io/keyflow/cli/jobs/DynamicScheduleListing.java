@@ -170,6 +170,19 @@ final class DynamicScheduleListing {
     return newest;
   }
 
+  /**
+   * Whether {@code jobId} keeps its state with Flink's changelog state backend, from its checkpoint
+   * configuration on the REST API. Its checkpoints hold state changes in the changelog's own
+   * format, which the reader of {@code keyflow state dump} cannot restore; its savepoints
+   * (canonical format) can be read.
+   */
+  static boolean writesChangelog(FlinkRest rest, String jobId)
+      throws IOException, InterruptedException {
+    return rest.get("/jobs/" + jobId + "/checkpoints/config")
+        .path("state_changelog_enabled")
+        .asBoolean(false);
+  }
+
   /** Reads the savepoint or retained checkpoint at {@code path}. */
   static Listing fromPath(String path, int limit, Configuration conf) {
     return read(new Source(StateCommand.location(path), -1, -1), limit, conf);

@@ -140,15 +140,26 @@ public final class SchedulesCommand implements Runnable {
 
     /**
      * The latest checkpoint, or a savepoint taken for this listing when newer checkpoints subsume
-     * every checkpoint it tries before its read ends (short intervals).
+     * every checkpoint it tries before its read ends (short intervals), or when the job's
+     * checkpoints are written by the changelog state backend, which cannot be read.
      */
     private DynamicScheduleListing.Listing fromCheckpointOrSavepoint(
         FlinkRest client, String id, Configuration conf) throws Exception {
+      if (DynamicScheduleListing.writesChangelog(client, id)) {
+        System.err.println(
+            "Job "
+                + id
+                + " keeps its state with the changelog state backend (state.changelog.enabled),"
+                + " whose checkpoints cannot be read here; taking a savepoint to list from"
+                + " instead.");
+        return DynamicScheduleListing.fromFreshSavepoint(
+            client, id, limit, conf, Duration.ofMinutes(5));
+      }
       try {
         return DynamicScheduleListing.fromLatestCheckpoint(client, id, limit, conf);
       } catch (SavepointException e) {
         System.err.println(
-            "Could not read the latest checkpoint before newer ones replaced it ("
+            "Could not read the latest checkpoint ("
                 + e.getMessage()
                 + "); taking a savepoint to list from instead.");
         return DynamicScheduleListing.fromFreshSavepoint(
