@@ -225,7 +225,7 @@ class DynamicSchedulesIT {
     // listing goes by the job's changelog setting alone.
     JobClient job =
         KeyflowTestJob.start(
-            KeyflowTestJob.withChangelog(conf()), module(""), List.of(plans), List.of());
+            KeyflowTestJob.withChangelog(conf()), functions.module(""), List.of(plans), List.of());
     Printed[] last = new Printed[1];
     try {
       KeyflowTestJob.awaitWhileRunning(

@@ -204,7 +204,8 @@ class KafkaPooledTransactionsIT {
     String in = "pt-in-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 2);
     String missing = "pt-missing-" + UUID.randomUUID();
-    String module = module(in, "pt/counter", fixture.outTopic() + ", " + missing, "pt-" + UUID.randomUUID());
+    String module =
+        module(in, "pt/counter", fixture.outTopic() + ", " + missing, "pt-" + UUID.randomUUID());
     var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
 
     assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
