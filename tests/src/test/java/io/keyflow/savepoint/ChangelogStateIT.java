@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.cli.Keyflow;
-import io.keyflow.functions.FunctionServer;
-import io.keyflow.testing.CommittedTopicReader;
+import io.keyflow.testing.ExactlyOnceFixture;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.TestFunctions;
@@ -52,28 +51,22 @@ class ChangelogStateIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeName EGRESS = TypeName.typeNameOf("cl", "out");
-  private static FunctionServer server;
-  private static String outTopic;
-  private static CommittedTopicReader output;
+  private static ExactlyOnceFixture fixture;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startFunctions() throws Exception {
-    outTopic = "out-" + UUID.randomUUID();
-    KafkaBroker.createTopic(outTopic, 2);
-    output = new CommittedTopicReader(outTopic);
-    server =
-        FunctionServer.start(
-            TestFunctions.of(TestFunctions.kafkaCounter("cl", "counter", EGRESS, outTopic, null)),
-            "127.0.0.1",
-            0);
+    fixture =
+        ExactlyOnceFixture.start(
+            "out",
+            topic ->
+                TestFunctions.of(TestFunctions.kafkaCounter("cl", "counter", EGRESS, topic, null)));
   }
 
   @AfterAll
   static void stopFunctions() throws Exception {
-    output.close();
-    server.close();
+    fixture.close();
     try (Stream<Path> paths = Files.walk(CHANGELOG)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
@@ -118,7 +111,7 @@ class ChangelogStateIT {
             transactionTimeout: 2 min
         """
         .formatted(
-            server.baseUrl(),
+            fixture.functionsUrl(),
             KafkaBroker.bootstrapServers(),
             inTopic,
             inTopic,
@@ -173,10 +166,19 @@ class ChangelogStateIT {
     String savepoint;
     try {
       KafkaBroker.produce(in, oneRecordPerId(ids));
+      // The state changes go to files in the storage (not to memory) while the job runs. Files
+      // that no retained checkpoint needs any more are deleted, so they are looked for from the
+      // start, while the records are being counted.
+      boolean[] logged = new boolean[1];
       KeyflowTestJob.awaitWhileRunning(
-          first, Duration.ofMinutes(3), () -> output.values("cl-").size() >= ids);
-      // The state changes went to files in the storage (not to memory) while the job ran.
-      KeyflowTestJob.awaitWhileRunning(first, Duration.ofMinutes(1), () -> logged(CHANGELOG));
+          first,
+          Duration.ofMinutes(3),
+          () -> {
+            logged[0] |= logged(CHANGELOG);
+            return fixture.values("cl-").size() >= ids;
+          });
+      KeyflowTestJob.awaitWhileRunning(
+          first, Duration.ofMinutes(1), () -> logged[0] |= logged(CHANGELOG));
       savepoint =
           first
               .triggerSavepoint(
@@ -185,7 +187,7 @@ class ChangelogStateIT {
     } finally {
       KeyflowTestJob.cancel(first);
     }
-    assertThat(new HashSet<>(output.values("cl-"))).isEqualTo(counts(ids, 1));
+    assertThat(new HashSet<>(fixture.values("cl-"))).isEqualTo(counts(ids, 1));
 
     String checkpoint = newestCheckpoint(dir.resolve("checkpoints")).toString();
     assertThatThrownBy(() -> DispatcherLayout.read(checkpoint))
@@ -221,11 +223,11 @@ class ChangelogStateIT {
     try {
       KafkaBroker.produce(in, oneRecordPerId(ids));
       KeyflowTestJob.awaitWhileRunning(
-          second, Duration.ofMinutes(3), () -> output.values("cl-").size() >= 2 * ids);
+          second, Duration.ofMinutes(3), () -> fixture.values("cl-").size() >= 2 * ids);
     } finally {
       KeyflowTestJob.cancel(second);
     }
-    List<String> all = output.values("cl-");
+    List<String> all = fixture.values("cl-");
     assertThat(all).hasSize(2 * ids);
     Set<String> expected = counts(ids, 1);
     expected.addAll(counts(ids, 2));
