@@ -42,22 +42,8 @@ public final class KeytoolCertificates {
    * @param startDate keytool's {@code -startdate} (such as {@code -15d}), or null for now
    */
   public void authority(String name, String dname, int days, String startDate) throws Exception {
-    List<String> generate =
-        new ArrayList<>(
-            List.of(
-                "-genkeypair",
-                "-alias",
-                name,
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                dname,
-                "-ext",
-                "bc:c",
-                "-validity",
-                String.valueOf(days)));
+    List<String> generate = keyPair(name, dname, days);
+    generate.addAll(List.of("-ext", "bc:c"));
     if (startDate != null) {
       generate.addAll(List.of("-startdate", startDate));
     }
@@ -78,23 +64,9 @@ public final class KeytoolCertificates {
   public void signed(String name, String dname, String san, String ca, int days, String startDate)
       throws Exception {
     String store = name + ".p12";
-    keytool(
-        List.of(
-            "-genkeypair",
-            "-alias",
-            name,
-            "-keyalg",
-            "RSA",
-            "-keysize",
-            "2048",
-            "-dname",
-            dname,
-            "-validity",
-            String.valueOf(days),
-            "-keystore",
-            store,
-            "-storetype",
-            "PKCS12"));
+    List<String> generate = keyPair(name, dname, days);
+    generate.addAll(List.of("-keystore", store, "-storetype", "PKCS12"));
+    keytool(generate);
     keytool(List.of("-certreq", "-alias", name, "-keystore", store, "-file", name + ".csr"));
     List<String> sign =
         new ArrayList<>(
@@ -205,5 +177,22 @@ public final class KeytoolCertificates {
     if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
     }
+  }
+
+  /** keytool's arguments for a new 2048-bit RSA key pair {@code name}, before the store's. */
+  private static List<String> keyPair(String name, String dname, int days) {
+    return new ArrayList<>(
+        List.of(
+            "-genkeypair",
+            "-alias",
+            name,
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            dname,
+            "-validity",
+            String.valueOf(days)));
   }
 }
