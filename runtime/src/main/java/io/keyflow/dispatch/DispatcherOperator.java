@@ -1,6 +1,7 @@
 package io.keyflow.dispatch;
 
 import io.keyflow.delay.DelayedMessages;
+import io.keyflow.feedback.FeedbackLogHost;
 import io.keyflow.module.FailurePolicy;
 import io.keyflow.module.Module;
 import io.keyflow.module.TypeName;
@@ -119,6 +120,13 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
             LearnedValueSpecs.restore(context.getOperatorStateStore()));
     targets = new ResponseTargets(functions, egresses);
     delayedDescriptor = DelayedMessages.messagesDescriptor();
+    FeedbackLogHost.restore(this, context);
+  }
+
+  /** The raw keyed state holds the feedback loop's log, which the head writes. */
+  @Override
+  protected boolean isUsingCustomRawKeyedState() {
+    return true;
   }
 
   @Override
@@ -250,6 +258,7 @@ public final class DispatcherOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    FeedbackLogHost.snapshot(this, context);
     functions.snapshotValueSpecs();
     for (Pending p : tracker.all()) {
       if (!p.persisted) {

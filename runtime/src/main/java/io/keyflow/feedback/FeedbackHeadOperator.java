@@ -1,25 +1,20 @@
 package io.keyflow.feedback;
 
 import io.keyflow.protocol.internal.Envelope;
-import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.runtime.state.KeyGroupStatePartitionStreamProvider;
-import org.apache.flink.runtime.state.KeyedStateCheckpointOutputStream;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.ResourceGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +24,17 @@ import org.slf4j.LoggerFactory;
  * {@link FeedbackChannel}.
  *
  * <p><b>Exactly-once.</b> Flink's barriers do not travel through the channel, so the head logs what
- * is inside the loop itself. When checkpoint N reaches the head, it opens a log bound to N's raw
- * keyed state and holds the stream open with a lease. Every message it takes from the channel
- * afterwards is logged until the tail's sentinel for N arrives: the tail sends the sentinel when
- * N's barrier reaches it, after every message the dispatchers emitted before their own barriers.
- * The log then holds exactly the messages that had left a dispatcher but not yet come back at N; it
- * is written per target key group and the lease released, completing the checkpoint. A restore
- * re-emits the logged messages of the key groups it owns before anything else, at whatever
- * parallelism. Checkpoints must be aligned for this to hold.
+ * is inside the loop itself. When checkpoint N reaches the head, it opens a log for N. Every
+ * message it takes from the channel afterwards is logged until the tail's sentinel for N arrives:
+ * the tail sends the sentinel when N's barrier reaches it, after every message the dispatchers
+ * emitted before their own barriers. The log then holds exactly the messages that had left a
+ * dispatcher but not yet come back at N. It is written per target key group into the raw keyed
+ * state stream that the keyed operator chained after the head lent for N ({@link FeedbackLogHost}),
+ * and the stream released, completing the checkpoint. The head itself is not keyed and has no keyed
+ * state backend. A restore re-emits the logged messages of the key groups this subtask owns before
+ * anything else, at whatever parallelism, including the log that earlier, keyed versions of the
+ * head wrote under its own UID ({@link LegacyHeadLog}). Checkpoints must be aligned for this to
+ * hold.
  *
  * <p><b>Threading.</b> Runs on the task thread; the channel wakes it through the mailbox.
  */
@@ -52,22 +50,17 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
   private transient ChannelKey channelKey;
   private transient FeedbackChannel channel;
   private transient SpillingQueue<FeedbackRecord> restored;
-  private transient TreeMap<Long, OpenLog> logs;
+  private transient TreeMap<Long, KeyGroupLog> logs;
+  private transient LogStreams streams;
+  private transient SpillingQueue<FeedbackRecord> hostRestored;
+  private transient boolean hostRestoredTaken;
   private transient File spillDirectory;
   private transient Counter looped;
-
-  private record OpenLog(
-      KeyGroupLog log, KeyedStateCheckpointOutputStream stream, ResourceGuard.Lease lease) {}
 
   FeedbackHeadOperator(StreamOperatorParameters<Envelope> parameters, long memoryBudget) {
     super(parameters);
     this.memoryBudget = memoryBudget;
     this.mailbox = parameters.getMailboxExecutor();
-  }
-
-  @Override
-  protected boolean isUsingCustomRawKeyedState() {
-    return true;
   }
 
   @Override
@@ -78,37 +71,17 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
         getContainingTask().getEnvironment().getIOManager().getSpillingDirectories()[0];
     restored =
         new SpillingQueue<>(FeedbackRecord.CODEC, memoryBudget, spillDirectory, "keyflow-restored");
-    long count = 0;
-    for (KeyGroupStatePartitionStreamProvider partition : context.getRawKeyedStateInputs()) {
-      try (InputStream in = partition.getStream()) {
-        count += readKeyGroup(partition.getKeyGroupId(), new DataInputStream(in));
-      }
-    }
+    long count =
+        LegacyHeadLog.read(
+            getContainingTask().getEnvironment().getTaskStateManager(),
+            getOperatorID(),
+            envelope -> restored.add(new FeedbackRecord.Message(envelope)));
     if (count > 0) {
-      LOG.info("Restored {} message(s) that were inside the feedback loop", count);
+      LOG.info(
+          "Restored {} message(s) that were inside the feedback loop from the head's own state,"
+              + " as versions with a keyed head wrote it",
+          count);
     }
-  }
-
-  private long readKeyGroup(int keyGroup, DataInputStream in) throws IOException {
-    int version = in.readInt();
-    int magic = in.readInt();
-    if (version != KeyGroupLog.VERSION || magic != KeyGroupLog.MAGIC) {
-      throw new IOException(
-          "key group "
-              + keyGroup
-              + " of the feedback loop's state is not a Keyflow feedback log (version "
-              + version
-              + ", marker "
-              + Integer.toHexString(magic)
-              + ")");
-    }
-    int count = in.readInt();
-    for (int i = 0; i < count; i++) {
-      byte[] bytes = new byte[in.readInt()];
-      in.readFully(bytes);
-      restored.add(new FeedbackRecord.Message(Envelope.parseFrom(bytes)));
-    }
-    return count;
   }
 
   @Override
@@ -140,10 +113,11 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
             getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
             getRuntimeContext().getTaskInfo().getAttemptNumber());
     channel = FeedbackChannels.get(channelKey, memoryBudget, spillDirectory);
-    if (!restored.isEmpty()) {
-      // Mails run before input, so every restored message is out before the next barrier.
-      mailbox.execute(this::emitRestored, "keyflow feedback restore");
-    }
+    streams = LogStreams.of(channelKey);
+    streams.attachHead();
+    // Mails run before input, so every restored message is out before the next barrier. The
+    // host's restored log is taken in the mail, when every operator of the chain has opened.
+    mailbox.execute(this::emitRestored, "keyflow feedback restore");
     channel.registerConsumer(mailbox, this::drain);
   }
 
@@ -155,17 +129,27 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
-    KeyedStateCheckpointOutputStream stream = context.getRawKeyedOperatorStateOutput();
-    ResourceGuard.Lease lease = stream.acquireLease();
     int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
     logs.put(
-        context.getCheckpointId(),
-        new OpenLog(new KeyGroupLog(maxParallelism, memoryBudget, spillDirectory), stream, lease));
+        context.getCheckpointId(), new KeyGroupLog(maxParallelism, memoryBudget, spillDirectory));
   }
 
   private void emitRestored() {
+    emit(restored);
+    if (!hostRestoredTaken) {
+      hostRestoredTaken = true;
+      hostRestored = streams.takeRestored();
+    }
+    if (hostRestored != null) {
+      emit(hostRestored);
+      hostRestored.close();
+      hostRestored = null;
+    }
+  }
+
+  private void emit(SpillingQueue<FeedbackRecord> queue) {
     FeedbackRecord record;
-    while ((record = restored.poll()) != null) {
+    while ((record = queue.poll()) != null) {
       output.collect(new StreamRecord<>(((FeedbackRecord.Message) record).envelope()));
     }
   }
@@ -182,8 +166,8 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
         commitLogsUpTo(sentinel.checkpointId());
       } else {
         Envelope envelope = ((FeedbackRecord.Message) record).envelope();
-        for (OpenLog open : logs.values()) {
-          open.log.append(envelope);
+        for (KeyGroupLog log : logs.values()) {
+          log.append(envelope);
         }
         looped.inc();
         output.collect(new StreamRecord<>(envelope));
@@ -193,20 +177,31 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
   }
 
   private void commitLogsUpTo(long checkpointId) throws IOException {
-    Iterator<Map.Entry<Long, OpenLog>> it = logs.headMap(checkpointId, true).entrySet().iterator();
+    Iterator<Map.Entry<Long, KeyGroupLog>> it =
+        logs.headMap(checkpointId, true).entrySet().iterator();
     while (it.hasNext()) {
-      OpenLog open = it.next().getValue();
+      Map.Entry<Long, KeyGroupLog> entry = it.next();
       it.remove();
-      try {
-        open.log.writeTo(
-            open.stream,
+      LogStreams.Lent lent = streams.take(entry.getKey());
+      try (KeyGroupLog log = entry.getValue()) {
+        if (lent == null) {
+          throw new IllegalStateException(
+              "checkpoint "
+                  + entry.getKey()
+                  + ": no keyed operator chained after the feedback head lent its raw keyed state"
+                  + " for the loop's log (FeedbackLogHost), so the messages inside the loop"
+                  + " cannot be written");
+        }
+        log.writeTo(
+            lent.stream(),
             KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
                 getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
       } finally {
-        open.lease.close();
-        open.log.close();
+        if (lent != null) {
+          lent.lease().close();
+        }
       }
     }
   }
@@ -214,27 +209,33 @@ public final class FeedbackHeadOperator extends AbstractStreamOperator<Envelope>
   @Override
   public void notifyCheckpointAborted(long checkpointId) throws Exception {
     super.notifyCheckpointAborted(checkpointId);
-    OpenLog open = logs.remove(checkpointId);
-    if (open != null) {
-      open.lease.close();
-      open.log.close();
+    KeyGroupLog log = logs.remove(checkpointId);
+    if (log != null) {
+      log.close();
+    }
+    LogStreams.Lent lent = streams == null ? null : streams.take(checkpointId);
+    if (lent != null) {
+      lent.lease().close();
     }
   }
 
   @Override
   public void close() throws Exception {
     if (logs != null) {
-      for (OpenLog open : logs.values()) {
-        open.lease.close();
-        open.log.close();
+      for (KeyGroupLog log : logs.values()) {
+        log.close();
       }
       logs.clear();
     }
     if (channelKey != null) {
+      LogStreams.remove(channelKey);
       FeedbackChannels.remove(channelKey);
     }
     if (restored != null) {
       restored.close();
+    }
+    if (hostRestored != null) {
+      hostRestored.close();
     }
     super.close();
   }

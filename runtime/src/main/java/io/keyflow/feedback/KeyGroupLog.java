@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateCheckpointOutputStream;
@@ -32,6 +33,14 @@ final class KeyGroupLog implements AutoCloseable {
   static final int MAGIC = 0x4B464C47;
 
   static final int VERSION = 1;
+
+  /**
+   * Written before each key group's log in the dispatcher's raw keyed state. A reader that takes a
+   * keyed operator's raw keyed state for Flink's timers (the State Processor API does, for the
+   * state tools) reads it as "no timer services" and stops there; the earlier keyed head, which had
+   * the raw keyed state to itself, wrote no such prefix.
+   */
+  static final int NO_TIMERS = 0;
 
   private final int maxParallelism;
   private final long memoryBudget;
@@ -65,14 +74,35 @@ final class KeyGroupLog implements AutoCloseable {
     write(out(keyGroup), bytes);
   }
 
-  /** Writes every key group of {@code range}, including empty ones, to the checkpoint stream. */
+  /**
+   * Writes every key group of {@code range}, including empty ones, to the checkpoint stream of the
+   * operator that hosts the log, each behind {@link #NO_TIMERS}.
+   */
   void writeTo(KeyedStateCheckpointOutputStream stream, KeyGroupRange range) throws IOException {
+    writeKeyGroups(stream, range, true);
+  }
+
+  /**
+   * Writes the log as the keyed head of earlier versions wrote it into its own raw keyed state,
+   * without {@link #NO_TIMERS}; for tests that restore that layout.
+   */
+  void writeAsEarlierKeyedHeadTo(KeyedStateCheckpointOutputStream stream, KeyGroupRange range)
+      throws IOException {
+    writeKeyGroups(stream, range, false);
+  }
+
+  private void writeKeyGroups(
+      KeyedStateCheckpointOutputStream stream, KeyGroupRange range, boolean host)
+      throws IOException {
     for (DataOutputStream out : outs.values()) {
       out.flush();
     }
     for (int keyGroup : range) {
       stream.startNewKeyGroup(keyGroup);
       DataOutputStream out = new DataOutputStream(new NonClosing(stream));
+      if (host) {
+        out.writeInt(NO_TIMERS);
+      }
       out.writeInt(VERSION);
       out.writeInt(MAGIC);
       out.writeInt(counts.getOrDefault(keyGroup, 0));
@@ -88,6 +118,57 @@ final class KeyGroupLog implements AutoCloseable {
       }
       out.flush();
     }
+  }
+
+  /**
+   * Reads one key group's records as {@link #writeTo} wrote them into the host's raw keyed state,
+   * passing each to {@code sink}.
+   *
+   * @return how many there were
+   * @throws IOException if the stream does not hold a log, naming the key group
+   */
+  static long readHostKeyGroup(int keyGroup, DataInputStream in, Consumer<Envelope> sink)
+      throws IOException {
+    int prefix = in.readInt();
+    if (prefix != NO_TIMERS) {
+      throw new IOException(
+          "key group "
+              + keyGroup
+              + " of the dispatcher's raw keyed state does not start as a Keyflow feedback log"
+              + " (found "
+              + Integer.toHexString(prefix)
+              + " where 0 belongs)");
+    }
+    return read(keyGroup, in, sink);
+  }
+
+  /**
+   * Reads one key group's records without the host's prefix, as the keyed head of earlier versions
+   * wrote them, passing each to {@code sink}.
+   *
+   * @return how many there were
+   * @throws IOException if the stream does not hold a log, naming the key group
+   */
+  static long read(int keyGroup, DataInputStream in, Consumer<Envelope> sink) throws IOException {
+    int version = in.readInt();
+    int magic = in.readInt();
+    if (version != VERSION || magic != MAGIC) {
+      throw new IOException(
+          "key group "
+              + keyGroup
+              + " of the feedback loop's state is not a Keyflow feedback log (version "
+              + version
+              + ", marker "
+              + Integer.toHexString(magic)
+              + ")");
+    }
+    int count = in.readInt();
+    for (int i = 0; i < count; i++) {
+      byte[] bytes = new byte[in.readInt()];
+      in.readFully(bytes);
+      sink.accept(Envelope.parseFrom(bytes));
+    }
+    return count;
   }
 
   long records() {

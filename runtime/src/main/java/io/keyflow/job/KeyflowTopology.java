@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   ingress sources (or, for a module of schedules only, an input that never emits)
- *       --union--> keyBy(target id) --> feedback-union (head)
+ *       --union--> by target key group --> feedback-union (head, not keyed)
  *       --forward--> functions (dispatcher) --side outputs--> egress sinks
- *       --keyBy(target id)--> feedback (tail) ~~in-JVM channel~~> head of the same subtask
+ *       --by target key group--> feedback (tail) ~~in-JVM channel~~> head of the same subtask
  * </pre>
  */
 public final class KeyflowTopology {
@@ -120,9 +120,13 @@ public final class KeyflowTopology {
     }
     long feedbackMemory = conf.get(KeyflowOptions.FEEDBACK_MEMORY).getBytes();
     KeySelector<Envelope, String> byTarget = envelope -> envelope.getTarget().getId();
+    // Routed like keyBy, but the head is not keyed: its only state is the loop's log, which it
+    // writes into the raw keyed state of the dispatcher chained after it (FeedbackLogHost). A
+    // keyed head would have a RocksDB database of its own, empty, whose native checkpoint runs on
+    // the task thread at every checkpoint.
     SingleOutputStreamOperator<Envelope> head =
         input
-            .keyBy(byTarget, Types.STRING)
+            .partitionCustom(new KeyGroupPartitioner(maxParallelism), byTarget)
             .transform(
                 OperatorIds.HEAD_NAME,
                 ProtobufTypeInfo.ENVELOPE,

@@ -123,14 +123,27 @@ class KeyflowTopologyTest {
   }
 
   @Test
-  void headAndDispatcherAreKeyedAndTheStatelessTailIsNot() {
+  void onlyTheDispatcherIsKeyed() {
     Map<String, StreamNode> byUid = byUid(nodesOf(withOneIngress()));
 
     // A keyed operator gets a keyed state backend (a RocksDB database) that checkpoints every
-    // time; the tail keeps no state and must not have one.
-    assertThat(byUid.get("keyflow-feedback-head").getStatePartitioners()).isNotEmpty();
+    // time; the head writes its log into the dispatcher's raw keyed state and the tail keeps no
+    // state, so neither must have one.
+    assertThat(byUid.get("keyflow-feedback-head").getStatePartitioners()).isEmpty();
     assertThat(byUid.get("keyflow-dispatcher").getStatePartitioners()).isNotEmpty();
     assertThat(byUid.get("keyflow-feedback-tail").getStatePartitioners()).isEmpty();
+  }
+
+  @Test
+  void theHeadIsChainedToTheDispatcherThatHostsItsLog() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    KeyflowTopology.build(env, withOneIngress(), new Configuration());
+
+    // The head hands its log to the dispatcher in the same task; a network edge would break it.
+    assertThat(env.getStreamGraph().getJobGraph().getVertices())
+        .anySatisfy(
+            vertex ->
+                assertThat(vertex.getName()).contains("feedback-union").contains("functions"));
   }
 
   @Test

@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
  * Dependencies run one way, checked on the main sources of every module: the runtime never reaches
  * into the Kafka and gateway bindings or the CLI; HTTP belongs to {@code remote} (and Netty, its
  * client, to nothing else in any module), YAML to {@code module}; schedules are lent what they need
- * by the dispatcher and never reach into it, and only they use the cron library; the metrics
- * building blocks depend on no other Keyflow package; the bindings never reach into the CLI; the
- * offline state tools build on the runtime alone and are the only code that uses Flink's State
- * Processor API; control requests (inspect, pause, skip ...) are made only by the gateway and
+ * by the dispatcher and never reach into it, and only they use the cron library; the feedback loop
+ * never reaches into the dispatcher, which hosts the loop's log through one class of it; the
+ * metrics building blocks depend on no other Keyflow package; the bindings never reach into the
+ * CLI; the offline state tools build on the runtime alone and are the only code that uses Flink's
+ * State Processor API; control requests (inspect, pause, skip ...) are made only by the gateway and
  * carried out only by the dispatcher, and the CLI's address commands reach them over HTTP alone;
  * OpenTelemetry belongs to {@code tracing}, which knows only the records it traces; the functions
  * use only the StateFun SDK; the test kit stays apart from the CLI and the examples, and its unit
@@ -110,6 +111,27 @@ class LayeringTest {
           sources(module).stream().filter(s -> !inPackage(s, "io.keyflow.schedule")).toList());
     }
     assertNoneReference(others, "com.cronutils.");
+  }
+
+  @Test
+  void theFeedbackLoopNeverReachesIntoTheDispatcherWhichHostsItsLogThroughOneClass() {
+    assertNoneReference(
+        sources("runtime").stream().filter(s -> inPackage(s, "io.keyflow.feedback")).toList(),
+        "io.keyflow.dispatch.",
+        "io.keyflow.job.",
+        "io.keyflow.remote.");
+    Pattern feedback = Pattern.compile("io\\.keyflow\\.feedback\\.(\\w+)");
+    List<String> found = new ArrayList<>();
+    for (Source source :
+        sources("runtime").stream().filter(s -> inPackage(s, "io.keyflow.dispatch")).toList()) {
+      var reference = feedback.matcher(source.code());
+      while (reference.find()) {
+        if (!reference.group(1).equals("FeedbackLogHost")) {
+          found.add(source.name() + " references io.keyflow.feedback." + reference.group(1));
+        }
+      }
+    }
+    assertThat(found).isEmpty();
   }
 
   @Test

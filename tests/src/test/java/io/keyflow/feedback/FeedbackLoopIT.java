@@ -4,6 +4,11 @@ import static io.keyflow.testing.TestFunctions.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.functions.FunctionServer;
+import io.keyflow.job.KeyflowTopology;
+import io.keyflow.job.OperatorIds;
+import io.keyflow.module.Module;
+import io.keyflow.module.ModuleLoader;
+import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.testing.CollectingEgress;
 import io.keyflow.testing.Commands;
 import io.keyflow.testing.FailurePlan;
@@ -13,11 +18,19 @@ import io.keyflow.testing.TestFunctions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,6 +203,95 @@ class FeedbackLoopIT {
     }
 
     assertThat(out.maxReported()).isEqualTo(expected);
+  }
+
+  @Test
+  void aSavepointOfTheKeyedHeadLayoutRestoresIntoTheCurrentOneAtAnotherParallelism()
+      throws Exception {
+    long seed = 11;
+    Commands commands = new Commands(200, 3, 1_500);
+    int trees = 4_000;
+    Map<String, Long> expected = commands.expectedCounts(seed, trees);
+    GeneratedIngress ingress =
+        GeneratedIngress.of(trees, i -> commands.message(seed, i)).throttled(600).lingering();
+    CollectingEgress out = CollectingEgress.named("keyflow.test/out");
+    long total = expected.values().stream().mapToLong(Long::longValue).sum();
+    KeyedHeadOfEarlierVersions.LOGGED.clear();
+
+    // No periodic checkpoint: every log the keyed head writes belongs to a savepoint.
+    JobClient old =
+        startWithKeyedHead(
+            KeyflowTestJob.configuration(checkpoints, 2, Duration.ofHours(1)), ingress, out);
+    String savepoint = null;
+    long logged = 0;
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          old,
+          Duration.ofMinutes(2),
+          () -> {
+            converged(out.maxReported(), expected);
+            return out.maxReported().values().stream().mapToLong(Long::longValue).sum()
+                >= total / 4;
+          });
+      // Until a savepoint finds messages inside the loop, so that its log is not empty.
+      for (int attempt = 0; attempt < 20 && logged == 0; attempt++) {
+        savepoint =
+            old.triggerSavepoint(
+                    checkpoints.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
+        long last =
+            KeyedHeadOfEarlierVersions.LOGGED.keySet().stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElseThrow();
+        logged = KeyedHeadOfEarlierVersions.LOGGED.get(last).get();
+      }
+    } finally {
+      KeyflowTestJob.cancel(old);
+    }
+    assertThat(logged).as("messages inside the loop at the keyed head's savepoint").isPositive();
+
+    Configuration conf = conf(3);
+    conf.setString("execution.state-recovery.path", savepoint);
+    JobClient job = KeyflowTestJob.start(conf, module(Commands.NAMESPACE), ingress, out);
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job, Duration.ofMinutes(4), () -> converged(out.maxReported(), expected));
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+
+    assertThat(out.maxReported()).isEqualTo(expected);
+  }
+
+  /**
+   * Starts the job as Keyflow built it while the feedback head was keyed: the same operators and
+   * UIDs, with the head keyed by target and writing the loop's log into its own raw keyed state.
+   */
+  private JobClient startWithKeyedHead(
+      Configuration conf, GeneratedIngress ingress, CollectingEgress out) throws Exception {
+    Module parsed = ModuleLoader.parse("module.yaml", module(Commands.NAMESPACE));
+    Module module =
+        new Module(parsed.source(), parsed.endpoints(), List.of(ingress), List.of(out), List.of());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    KeyflowTopology.build(env, module, conf);
+    for (Transformation<?> transformation : env.getTransformations()) {
+      if (OperatorIds.HEAD_UID.equals(transformation.getUid())) {
+        @SuppressWarnings("unchecked")
+        var head = (OneInputTransformation<Envelope, Envelope>) transformation;
+        KeySelector<Envelope, String> byTarget = envelope -> envelope.getTarget().getId();
+        head.setStateKeySelector(byTarget);
+        head.setStateKeyType(Types.STRING);
+      }
+    }
+    StreamGraph graph = env.getStreamGraph();
+    for (StreamNode node : graph.getStreamNodes()) {
+      if (OperatorIds.HEAD_UID.equals(node.getTransformationUID())) {
+        node.setOperatorFactory(KeyedHeadOfEarlierVersions.factory(32L << 20));
+      }
+    }
+    return env.executeAsync(graph);
   }
 
   /** Runs from {@code savepoint} (if any) until the counts add up to {@code progress}. */
