@@ -177,7 +177,7 @@ public final class GatewayBinder implements ComponentBinder {
             auth(spec, "auth"),
             auth(spec, "admin"),
             tls(spec));
-    return new GatewayComponents(gateway);
+    return new GatewayComponents(gateway, spec.file(), spec.document());
   }
 
   /** Reads {@code auth} or {@code admin}: where a set of bearer tokens comes from. */

@@ -20,18 +20,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Before the job starts, asks Kafka whether the topics an exactly-once egress with pooled
- * transaction naming declares exist.
+ * Before the job starts, asks Kafka whether the topics of an exactly-once sink with pooled
+ * transaction naming exist: the topics a Kafka egress declares, or a gateway's reply topic ({@link
+ * PooledTransactionalSink}).
  *
- * <p>Why: that sink lists the transactions open on every declared topic each time its writers start
+ * <p>Why: that sink lists the transactions open on each of its topics every time its writers start
  * (to abort those a failed run left behind), and the listing fails on a topic that does not exist.
  * The job would fail as it starts and Flink would restart it until someone creates the topic: a
- * crash loop. So a missing topic refuses the job with one error naming the file, the egress, the
- * field, the topics and the fix.
+ * crash loop. So a missing topic refuses the job with one error naming the file, the document, the
+ * field, what writes to the topics, the missing ones and the fix.
  *
  * <p>The question is bounded ({@link #BOUND}): a Kafka that does not answer in time is an outage,
  * which the job rides out once it runs, so it is logged as a warning and the job starts as it
- * always did. Only an answer that a topic is unknown refuses.
+ * always did. Only an answer that a topic is unknown refuses. Topics are only described, never
+ * created, so a broker that creates topics on first use ({@code auto.create.topics.enable}) does
+ * not create them for the check either.
  */
 final class DeclaredTopicsCheck {
   private static final Logger LOG = LoggerFactory.getLogger(DeclaredTopicsCheck.class);
@@ -41,7 +44,7 @@ final class DeclaredTopicsCheck {
 
   /** What the check found, when it did not refuse. */
   enum Outcome {
-    /** Kafka answered: every declared topic exists. */
+    /** Kafka answered: every topic exists. */
     ALL_EXIST,
     /** Kafka did not answer within the bound (or could not be asked); the job starts anyway. */
     UNCHECKED
@@ -50,69 +53,76 @@ final class DeclaredTopicsCheck {
   private DeclaredTopicsCheck() {}
 
   /**
-   * Checks {@code egress}'s declared topics within {@code bound}.
+   * Checks within {@code bound} that {@code topics} exist.
    *
-   * @throws ModuleException naming the egress's document, {@code spec.topics}, the missing topics
-   *     and the fix, when Kafka answers that one does not exist
+   * @param client the Kafka client properties of the sink: {@code bootstrap.servers} and the
+   *     security settings ({@code security.*}, {@code ssl.*}, {@code sasl.*}) are used
+   * @param declared where the topics are declared, named by the refusal
+   * @throws ModuleException naming the declaration, the missing topics and the fix, when Kafka
+   *     answers that one does not exist
    */
-  static Outcome check(KafkaEgress egress, Duration bound) {
+  static Outcome check(
+      List<String> topics, Map<String, String> client, TopicsDeclaration declared, Duration bound) {
     List<String> missing;
     try {
-      missing = missingTopics(egress, bound);
+      missing = missingTopics(topics, client, bound);
     } catch (Unanswered e) {
       LOG.warn(
-          "Egress {}: could not check within {} ms that its declared topics {} exist on {} ({});"
-              + " starting anyway. While one does not exist, its exactly-once sink fails as it"
-              + " starts and the job restarts until the topic is created.",
-          egress.id(),
+          "{}: could not check within {} ms that its topics {} exist on {} ({}); starting anyway."
+              + " While one does not exist, its exactly-once sink fails as it starts and the job"
+              + " restarts until the topic is created.",
+          declared.writer(),
           bound.toMillis(),
-          egress.topics(),
-          egress.bootstrapServers(),
+          topics,
+          servers(client),
           e.getMessage());
       return Outcome.UNCHECKED;
     }
     if (!missing.isEmpty()) {
-      throw refusal(egress, missing);
+      throw refusal(declared, servers(client), missing);
     }
     return Outcome.ALL_EXIST;
   }
 
-  /** The error for {@code missing} topics of {@code egress}. */
-  static ModuleException refusal(KafkaEgress egress, List<String> missing) {
-    String servers = egress.bootstrapServers();
+  /** The error for {@code missing} topics on the Kafka at {@code servers}. */
+  static ModuleException refusal(TopicsDeclaration declared, String servers, List<String> missing) {
+    boolean one = missing.size() == 1;
     String named =
-        missing.size() == 1
+        one
             ? "topic " + missing.get(0) + ", which does"
             : "topics " + String.join(", ", missing) + ", which do";
     return ModuleException.at(
-        egress.declared().file(),
-        egress.declared().document(),
-        KafkaEgressBinder.KIND,
-        "spec.topics",
-        "egress "
-            + egress.id()
-            + " declares "
+        declared.file(),
+        declared.document(),
+        declared.kind(),
+        declared.field(),
+        declared.writer()
+            + " "
+            + declared.verb()
+            + " "
             + named
             + " not exist on "
             + servers
             + ". Its exactly-once sink (pooling transaction naming) lists the open transactions on"
-            + " every declared topic when it starts, and would fail and restart until they exist",
-        "the topics created before the job starts (for example kafka-topics.sh"
+            + " each of its topics when it starts, and would fail and restart until "
+            + (one ? "it exists" : "they exist"),
+        (one ? "the topic" : "the topics")
+            + " created before the job starts (for example kafka-topics.sh"
             + " --bootstrap-server "
             + servers
             + " --create --topic "
             + missing.get(0)
-            + "), or topics removed from this egress (with any transactionNaming: pooling) so"
-            + " that it names its transactions incrementally; a job that already ran with pooling"
-            + " cannot switch back");
+            + "), or "
+            + declared.otherFix());
   }
 
-  /** The declared topics Kafka says do not exist, in declaration order. */
-  private static List<String> missingTopics(KafkaEgress egress, Duration bound) throws Unanswered {
+  /** The topics Kafka says do not exist, in the order given. */
+  private static List<String> missingTopics(
+      List<String> topics, Map<String, String> client, Duration bound) throws Unanswered {
     int millis = (int) Math.min(Integer.MAX_VALUE, bound.toMillis());
     Admin admin;
     try {
-      admin = Admin.create(adminConfig(egress, millis));
+      admin = Admin.create(adminConfig(client, millis));
     } catch (KafkaException e) {
       // Such as a bootstrap address that does not resolve (yet): the producer meets it too.
       throw new Unanswered(e.toString());
@@ -120,11 +130,11 @@ final class DeclaredTopicsCheck {
     try {
       Map<String, KafkaFuture<TopicDescription>> described =
           admin
-              .describeTopics(egress.topics(), new DescribeTopicsOptions().timeoutMs(millis))
+              .describeTopics(topics, new DescribeTopicsOptions().timeoutMs(millis))
               .topicNameValues();
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       List<String> missing = new ArrayList<>();
-      for (String topic : egress.topics()) {
+      for (String topic : topics) {
         long left = Math.max(0, deadline - System.nanoTime());
         try {
           // The admin call times out by itself; the extra second only guards against a hang.
@@ -149,25 +159,29 @@ final class DeclaredTopicsCheck {
   }
 
   /**
-   * The admin client's settings: the egress's address, its security settings (the same cluster,
+   * The admin client's settings: the sink's address, its security settings (the same cluster,
    * reached as its producer reaches it), and the bound for every request.
    */
-  private static Map<String, Object> adminConfig(KafkaEgress egress, int millis) {
+  private static Map<String, Object> adminConfig(Map<String, String> client, int millis) {
     Map<String, Object> config = new HashMap<>();
-    egress
-        .properties()
-        .forEach(
-            (key, value) -> {
-              if (key.startsWith("security.")
-                  || key.startsWith("ssl.")
-                  || key.startsWith("sasl.")) {
-                config.put(key, value);
-              }
-            });
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, egress.bootstrapServers());
+    client.forEach(
+        (key, value) -> {
+          if (key.startsWith("security.") || key.startsWith("ssl.") || key.startsWith("sasl.")) {
+            config.put(key, value);
+          }
+        });
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers(client));
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
     return config;
+  }
+
+  private static String servers(Map<String, String> client) {
+    String servers = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    if (servers == null) {
+      throw new IllegalArgumentException("the client properties name no bootstrap.servers");
+    }
+    return servers;
   }
 
   /** Kafka could not be asked, or did not answer in time. */

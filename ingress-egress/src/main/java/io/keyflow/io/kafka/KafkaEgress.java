@@ -99,24 +99,29 @@ public record KafkaEgress(
 
   @Override
   public void attach(DataStream<TypedValue> records, String uidPrefix) {
-    KafkaSinkBuilder<KafkaProducerRecord> sink = KafkaSink.builder();
-    sink.setProperty("linger.ms", lingerMillis(guarantee));
-    if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-      ProducerTimeouts.forTransactions(transactionTimeout).properties().forEach(sink::setProperty);
-    }
-    properties.forEach(sink::setProperty);
-    sink.setBootstrapServers(bootstrapServers)
-        .setDeliveryGuarantee(guarantee)
-        .setRecordSerializer(new ProducerRecords(topics));
-    if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+    KafkaSinkBuilder<KafkaProducerRecord> sink;
+    if (guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
+      sink = KafkaSink.builder();
+      sink.setProperty("linger.ms", lingerMillis(guarantee));
+      properties.forEach(sink::setProperty);
+      sink.setBootstrapServers(bootstrapServers).setDeliveryGuarantee(guarantee);
+    } else if (transactionNaming == TransactionNamingStrategy.POOLING) {
       // POOLING finds the transactions a failed run left open by listing those on the declared
       // topics, which is why records to any other topic are skipped before the sink: a
       // transaction there would not be found and would block read_committed readers of that
       // topic until the transaction timeout.
-      sink.setTransactionalIdPrefix(transactionalIdPrefix)
-          .setTransactionNamingStrategy(transactionNaming)
-          .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
+      sink = pooledSink().builder(lingerMillis(guarantee));
+    } else {
+      sink =
+          PooledTransactionalSink.transactionalBuilder(
+              bootstrapServers,
+              properties,
+              lingerMillis(guarantee),
+              transactionTimeout,
+              transactionalIdPrefix,
+              transactionNaming);
     }
+    sink.setRecordSerializer(new ProducerRecords(topics));
     records
         .flatMap(new EgressRecords(id, topics), new ProtobufTypeInfo<>(KafkaProducerRecord.class))
         .uid(uidPrefix + "-records")
@@ -127,27 +132,48 @@ public record KafkaEgress(
   }
 
   /**
+   * The default {@code linger.ms} for a delivery guarantee; the egress's properties override it.
+   */
+  static String lingerMillis(DeliveryGuarantee guarantee) {
+    return guarantee == DeliveryGuarantee.EXACTLY_ONCE ? EXACTLY_ONCE_LINGER_MS : VISIBLE_LINGER_MS;
+  }
+
+  /**
    * With pooled transaction naming, refuses to start while a declared topic does not exist (the
    * sink's start would fail on it, and the job would restart until it is created); a Kafka that
-   * does not answer within a few seconds is only warned about ({@link DeclaredTopicsCheck}).
+   * does not answer within a few seconds is only warned about ({@link
+   * PooledTransactionalSink#checkBeforeStart()}).
    */
   @Override
   public void checkBeforeStart() {
     if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
         && transactionNaming == TransactionNamingStrategy.POOLING) {
-      DeclaredTopicsCheck.check(this, DeclaredTopicsCheck.BOUND);
+      pooledSink().checkBeforeStart();
     }
+  }
+
+  /** This egress's sink with pooled transaction naming, over its declared topics. */
+  PooledTransactionalSink pooledSink() {
+    return new PooledTransactionalSink(
+        bootstrapServers,
+        properties,
+        transactionalIdPrefix,
+        transactionTimeout,
+        topics,
+        new TopicsDeclaration(
+            declared.file(),
+            declared.document(),
+            KafkaEgressBinder.KIND,
+            "spec.topics",
+            "egress " + id,
+            "declares",
+            "topics removed from this egress (with any transactionNaming: pooling) so that it"
+                + " names its transactions incrementally; a job that already ran with pooling"
+                + " cannot switch back"));
   }
 
   @Override
   public boolean requiresCheckpointing() {
     return guarantee == DeliveryGuarantee.EXACTLY_ONCE;
-  }
-
-  /**
-   * The default {@code linger.ms} for a delivery guarantee; the egress's properties override it.
-   */
-  static String lingerMillis(DeliveryGuarantee guarantee) {
-    return guarantee == DeliveryGuarantee.EXACTLY_ONCE ? EXACTLY_ONCE_LINGER_MS : VISIBLE_LINGER_MS;
   }
 }

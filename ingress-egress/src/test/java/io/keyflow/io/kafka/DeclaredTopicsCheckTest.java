@@ -39,17 +39,32 @@ class DeclaredTopicsCheckTest {
             .get(0);
   }
 
+  private static DeclaredTopicsCheck.Outcome check(KafkaEgress egress, Duration bound) {
+    PooledTransactionalSink sink = egress.pooledSink();
+    return DeclaredTopicsCheck.check(
+        sink.topics(), sink.clientProperties(), sink.declared(), bound);
+  }
+
+  @Test
+  void oneMissingTopicIsNamedInTheSingular() {
+    String message = egress("kafka:9092").pooledSink().refusal(List.of("stock")).getMessage();
+
+    assertThat(message)
+        .contains("egress shop/out declares topic stock, which does not exist on kafka:9092")
+        .contains("until it exists; expected the topic created before the job starts");
+  }
+
   @Test
   void theRefusalNamesTheFileDocumentFieldEgressMissingTopicsAndTheFix() {
     String message =
-        DeclaredTopicsCheck.refusal(egress("kafka:9092"), List.of("stock", "receipts"))
-            .getMessage();
+        egress("kafka:9092").pooledSink().refusal(List.of("stock", "receipts")).getMessage();
 
     assertThat(message)
         .startsWith("shop/module.yaml, document 2 (io.statefun.kafka.v1/egress), spec.topics: ")
         .contains(
             "egress shop/out declares topics stock, receipts, which do not exist on kafka:9092")
         .contains("pooling")
+        .contains("until they exist; expected the topics created before the job starts")
         .contains("kafka-topics.sh --bootstrap-server kafka:9092 --create --topic stock")
         .contains("or topics removed from this egress")
         .doesNotContain("orders");
@@ -64,7 +79,7 @@ class DeclaredTopicsCheckTest {
     long start = System.nanoTime();
 
     DeclaredTopicsCheck.Outcome outcome =
-        DeclaredTopicsCheck.check(egress("127.0.0.1:" + closedPort), Duration.ofSeconds(1));
+        check(egress("127.0.0.1:" + closedPort), Duration.ofSeconds(1));
 
     assertThat(outcome).isEqualTo(DeclaredTopicsCheck.Outcome.UNCHECKED);
     assertThat(Duration.ofNanos(System.nanoTime() - start))
@@ -74,8 +89,7 @@ class DeclaredTopicsCheckTest {
 
   @Test
   void anAddressThatDoesNotResolveLetsTheJobStartUnchecked() {
-    assertThat(
-            DeclaredTopicsCheck.check(egress("no-such-host.invalid:9092"), Duration.ofSeconds(1)))
+    assertThat(check(egress("no-such-host.invalid:9092"), Duration.ofSeconds(1)))
         .isEqualTo(DeclaredTopicsCheck.Outcome.UNCHECKED);
   }
 }

@@ -1,0 +1,113 @@
+package io.keyflow.io.kafka;
+
+import io.keyflow.module.ModuleException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
+
+/**
+ * An exactly-once Kafka sink that pools its transactional ids over topics known before the job
+ * starts: a Kafka egress that declares its {@code topics}, or a gateway's replies to its {@code
+ * replyTopic}. Each subtask reuses a few transactional ids, and after a failure the sink finds the
+ * transactions left open by listing those on its topics, instead of probing ids one producer at a
+ * time. The listing fails on a topic that does not exist, so the job checks them before it starts
+ * ({@link #checkBeforeStart()}).
+ *
+ * @param bootstrapServers the Kafka cluster of the topics
+ * @param properties Kafka client properties from module.yaml; they override the defaults this sink
+ *     chooses, apart from the transaction settings
+ * @param transactionalIdPrefix unique per job and Kafka cluster, stable across restarts and
+ *     rescaling
+ * @param transactionTimeout the producer's {@code transaction.timeout.ms}, at most the broker's
+ *     {@code transaction.max.timeout.ms} (15 min by default); the producer's other timeouts follow
+ *     from it ({@link ProducerTimeouts}) unless the properties set them
+ * @param topics every topic the sink writes to
+ * @param declared where module.yaml names the topics, for the error when one does not exist
+ */
+public record PooledTransactionalSink(
+    String bootstrapServers,
+    Map<String, String> properties,
+    String transactionalIdPrefix,
+    Duration transactionTimeout,
+    List<String> topics,
+    TopicsDeclaration declared)
+    implements Serializable {
+
+  public PooledTransactionalSink {
+    properties = Map.copyOf(properties);
+    topics = List.copyOf(topics);
+    if (topics.isEmpty()) {
+      throw new IllegalArgumentException(
+          declared.writer() + ": pooled transaction naming needs the topics it writes to");
+    }
+  }
+
+  /**
+   * A sink builder with these settings and {@code linger.ms} unless the properties set it; the
+   * caller adds the record serializer.
+   */
+  public <T> KafkaSinkBuilder<T> builder(String lingerMillis) {
+    return transactionalBuilder(
+        bootstrapServers,
+        properties,
+        lingerMillis,
+        transactionTimeout,
+        transactionalIdPrefix,
+        TransactionNamingStrategy.POOLING);
+  }
+
+  /**
+   * Refuses to start while one of the topics does not exist (the sink's start would fail on it, and
+   * the job would restart until it is created), naming where module.yaml declares it and the fix; a
+   * Kafka that does not answer within a few seconds is only warned about ({@link
+   * DeclaredTopicsCheck}).
+   */
+  public void checkBeforeStart() {
+    DeclaredTopicsCheck.check(topics, clientProperties(), declared, DeclaredTopicsCheck.BOUND);
+  }
+
+  /**
+   * The error that refuses the job when Kafka answers that the {@code missing} topics do not exist:
+   * it names where module.yaml declares them, the topics, this sink's Kafka and the fix.
+   */
+  public ModuleException refusal(List<String> missing) {
+    return DeclaredTopicsCheck.refusal(declared, bootstrapServers, missing);
+  }
+
+  /** The Kafka client properties of this sink, with its address. */
+  Map<String, String> clientProperties() {
+    Map<String, String> client = new HashMap<>(properties);
+    client.put("bootstrap.servers", bootstrapServers);
+    return client;
+  }
+
+  /**
+   * A builder for an exactly-once sink that names its transactions with {@code naming}: the
+   * producer's timeouts that follow from {@code transactionTimeout} and {@code linger.ms}, then
+   * {@code properties} over them, then the transaction settings, which the properties cannot
+   * change.
+   */
+  static <T> KafkaSinkBuilder<T> transactionalBuilder(
+      String bootstrapServers,
+      Map<String, String> properties,
+      String lingerMillis,
+      Duration transactionTimeout,
+      String transactionalIdPrefix,
+      TransactionNamingStrategy naming) {
+    KafkaSinkBuilder<T> sink = KafkaSink.builder();
+    sink.setProperty("linger.ms", lingerMillis);
+    ProducerTimeouts.forTransactions(transactionTimeout).properties().forEach(sink::setProperty);
+    properties.forEach(sink::setProperty);
+    return sink.setBootstrapServers(bootstrapServers)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .setTransactionNamingStrategy(naming)
+        .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
+  }
+}
