@@ -3,6 +3,7 @@ package io.keyflow.io.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.keyflow.cli.jobs.SubmitCommand;
 import io.keyflow.module.ModuleException;
 import io.keyflow.testing.ExactlyOnceFixture;
 import io.keyflow.testing.FailurePlan;
@@ -10,6 +11,7 @@ import io.keyflow.testing.GeneratedIngress;
 import io.keyflow.testing.KafkaBroker;
 import io.keyflow.testing.KeyflowTestJob;
 import io.keyflow.testing.TestFunctions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * An exactly-once Kafka egress that declares its topics, so its sink reuses a few pooled
@@ -39,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * topics. A counter forwards each count through the feedback loop to a function that writes it to
  * the egress; a second function sends every message to a topic the egress does not declare. A
  * read_committed consumer checks the output. A declared topic that does not exist refuses the job
- * before it starts; once it exists, the same module runs.
+ * before it starts; once it exists, the same module runs. So does a gateway's reply topic, which
+ * its exactly-once replies pool their transactional ids on.
  */
 @ExtendWith(KafkaBroker.class)
 class KafkaPooledTransactionsIT {
@@ -231,6 +235,72 @@ class KafkaPooledTransactionsIT {
     List<String> committed = fixture.values("made-");
     assertThat(committed).hasSize(100);
     assertThat(new HashSet<>(committed)).isEqualTo(expected("made", 10, 100));
+  }
+
+  @Test
+  void aGatewayReplyTopicThatDoesNotExistRefusesTheJobAndOnceCreatedTheSameModuleStarts()
+      throws Exception {
+    String in = "pt-in-" + UUID.randomUUID();
+    String calls = "pt-calls-" + UUID.randomUUID();
+    KafkaBroker.createTopic(in, 2);
+    KafkaBroker.createTopic(calls, 2);
+    String replies = "pt-replies-" + UUID.randomUUID();
+    String gatewayPrefix = "pt-gw-" + UUID.randomUUID();
+    String module =
+        module(in, "pt/counter", fixture.outTopic(), "pt-" + UUID.randomUUID())
+            + """
+            ---
+            kind: io.keyflow.gateway.v1/http
+            spec:
+              id: pt/gateway
+              address: %s
+              requestTopic: %s
+              replyTopic: %s
+              transactionalIdPrefix: %s
+            """
+                .formatted(KafkaBroker.bootstrapServers(), calls, replies, gatewayPrefix);
+    var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
+
+    assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageStartingWith(
+            "module.yaml, document 4 (io.keyflow.gateway.v1/http), spec.replyTopic: gateway"
+                + " pt/gateway writes its replies to topic "
+                + replies
+                + ", which does not exist on "
+                + KafkaBroker.bootstrapServers())
+        .hasMessageContaining("--create --topic " + replies)
+        .hasMessageContaining("or replies: at-least-once");
+    // keyflow submit asks before it uploads anything: nothing listens at its REST address.
+    Path file = Files.writeString(checkpoints.resolve("gateway-module.yaml"), module);
+    CommandLine submit = new CommandLine(new SubmitCommand());
+    submit.parseArgs("--rest", "http://127.0.0.1:1", "--module", file.toString());
+    assertThatThrownBy(() -> submit.<SubmitCommand>getCommand().call())
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(
+            "gateway-module.yaml, document 4 (io.keyflow.gateway.v1/http), spec.replyTopic:"
+                + " gateway pt/gateway writes its replies to topic "
+                + replies);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .as("the check only asks; this broker would create a topic a client asked it to")
+          .doesNotContain(replies);
+    }
+
+    KafkaBroker.createTopic(replies, 2);
+    KafkaBroker.produce(in, input("gw", 10, 0, 100));
+    JobClient job = KeyflowTestJob.start(conf, module, List.of(), List.of());
+    try {
+      KeyflowTestJob.awaitWhileRunning(
+          job,
+          Duration.ofMinutes(3),
+          () -> fixture.values("gw-").size() >= 100 && !transactionalIds(gatewayPrefix).isEmpty());
+    } finally {
+      KeyflowTestJob.cancel(job);
+    }
+    List<String> committed = fixture.values("gw-");
+    assertThat(committed).hasSize(100);
+    assertThat(new HashSet<>(committed)).isEqualTo(expected("gw", 10, 100));
   }
 
   /** Records {@code from} (inclusive) to {@code to}, round-robin over the keys. */
