@@ -250,6 +250,10 @@ class ClusterE2E {
         loadAtKill,
         loadAverage());
     logTimelines(victim, killedAtMillis);
+    LOG.info(
+        "JobManager after the kill: {}",
+        RecoveryTimeline.firstCheckpointAfterRestore(
+            cluster.dir().resolve("log").resolve("jobmanager.log"), killedAtMillis));
 
     List<String> afterLoss =
         CliProcess.runToEnd(dir, Duration.ofMinutes(1), "status", "--rest", rest.toString());

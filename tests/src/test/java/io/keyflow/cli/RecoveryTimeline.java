@@ -8,12 +8,17 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The steps of a recovery as a TaskManager's log shows them, each with its time after the kill:
  * tasks received, deployed and running, RocksDB's native library loaded, the Kafka egress's search
- * for lingering transactions. Read after the recovery, so the figures cost the recovery nothing.
+ * for lingering transactions; and from the JobManager's log, the first checkpoint completed after
+ * the restore. Read after the recovery, so the figures cost the recovery nothing.
  */
 final class RecoveryTimeline {
   /** Log lines that mark a step, by a fixed part of their message. */
@@ -34,6 +39,12 @@ final class RecoveryTimeline {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
 
   private static final int MAX_MESSAGE = 160;
+
+  /** The JobManager's lines for a checkpoint triggered and completed (CheckpointCoordinator). */
+  private static final Pattern TRIGGERED = Pattern.compile("Triggering checkpoint (\\d+) \\(type=");
+
+  private static final Pattern COMPLETED =
+      Pattern.compile("Completed checkpoint (\\d+) for job .*checkpointDuration=(\\d+) ms");
 
   private RecoveryTimeline() {}
 
@@ -89,6 +100,66 @@ final class RecoveryTimeline {
       }
     }
     return steps;
+  }
+
+  /**
+   * The first checkpoint that completed after the job's state was restored following the kill, as
+   * the JobManager's log shows it: when the restore began, when that checkpoint was triggered and
+   * completed (ms after the kill), its duration, and how many checkpoints had been triggered since
+   * the restore up to it. New exactly-once output is committed by that checkpoint, so this is the
+   * part of the time to new output that the restored job's catch-up spends on it.
+   */
+  static String firstCheckpointAfterRestore(Path jobManagerLog, long killedAtMillis)
+      throws IOException {
+    if (!Files.exists(jobManagerLog)) {
+      return "no JobManager log at " + jobManagerLog;
+    }
+    long restoredAt = -1;
+    Map<Long, Long> triggeredAt = new HashMap<>();
+    int triggered = 0;
+    for (String line : Files.readAllLines(jobManagerLog)) {
+      long at = time(line);
+      if (at < killedAtMillis) {
+        continue;
+      }
+      if (line.contains("Restoring job ")) {
+        // A restart that failed restores again: count from the last restore.
+        restoredAt = at;
+        triggeredAt.clear();
+        triggered = 0;
+        continue;
+      }
+      if (restoredAt < 0) {
+        continue;
+      }
+      Matcher trigger = TRIGGERED.matcher(line);
+      if (trigger.find()) {
+        triggeredAt.put(Long.parseLong(trigger.group(1)), at);
+        triggered++;
+        continue;
+      }
+      Matcher completed = COMPLETED.matcher(line);
+      if (completed.find()) {
+        Long triggeredAtMillis = triggeredAt.get(Long.parseLong(completed.group(1)));
+        if (triggeredAtMillis != null) {
+          return ("restore began +%d ms; first checkpoint completed after it: %s, triggered +%d"
+                  + " ms (%d triggered since the restore, this one included), completed +%d ms,"
+                  + " checkpointDuration %s ms")
+              .formatted(
+                  restoredAt - killedAtMillis,
+                  completed.group(1),
+                  triggeredAtMillis - killedAtMillis,
+                  triggered,
+                  at - killedAtMillis,
+                  completed.group(2));
+        }
+      }
+    }
+    return restoredAt < 0
+        ? "no restore after the kill in the JobManager's log"
+        : "restore began +"
+            + (restoredAt - killedAtMillis)
+            + " ms; no checkpoint completed after it";
   }
 
   /** The line's timestamp (wall clock, ms), or -1 for a line that starts with none. */
