@@ -2,6 +2,7 @@ package io.keyflow.io.gateway;
 
 import io.keyflow.io.Egress;
 import io.keyflow.io.Replies;
+import io.keyflow.io.kafka.KafkaSinkBuilders;
 import io.keyflow.io.kafka.OutageSafeSink;
 import io.keyflow.io.kafka.PooledTransactionalSink;
 import io.keyflow.io.kafka.TopicsDeclaration;
@@ -10,7 +11,6 @@ import io.keyflow.protocol.reqreply.TypedValue;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -46,11 +46,12 @@ record ReplyEgress(GatewaySpec spec, String file, int document) implements Egres
       sink = pooledSink().builder(LINGER_MS);
       naming = TransactionNamingStrategy.POOLING;
     } else {
-      sink = KafkaSink.builder();
-      sink.setProperty("linger.ms", LINGER_MS);
-      spec.properties().forEach(sink::setProperty);
-      sink.setBootstrapServers(spec.bootstrapServers())
-          .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+      sink =
+          KafkaSinkBuilders.withoutTransactions(
+              spec.bootstrapServers(),
+              spec.properties(),
+              LINGER_MS,
+              DeliveryGuarantee.AT_LEAST_ONCE);
       naming = TransactionNamingStrategy.DEFAULT;
     }
     sink.setRecordSerializer(new ReplyRecords(spec.replyTopic()));

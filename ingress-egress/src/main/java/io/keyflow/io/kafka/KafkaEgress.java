@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -101,10 +100,9 @@ public record KafkaEgress(
   public void attach(DataStream<TypedValue> records, String uidPrefix) {
     KafkaSinkBuilder<KafkaProducerRecord> sink;
     if (guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
-      sink = KafkaSink.builder();
-      sink.setProperty("linger.ms", lingerMillis(guarantee));
-      properties.forEach(sink::setProperty);
-      sink.setBootstrapServers(bootstrapServers).setDeliveryGuarantee(guarantee);
+      sink =
+          KafkaSinkBuilders.withoutTransactions(
+              bootstrapServers, properties, lingerMillis(guarantee), guarantee);
     } else if (transactionNaming == TransactionNamingStrategy.POOLING) {
       // POOLING finds the transactions a failed run left open by listing those on the declared
       // topics, which is why records to any other topic are skipped before the sink: a
@@ -113,7 +111,7 @@ public record KafkaEgress(
       sink = pooledSink().builder(lingerMillis(guarantee));
     } else {
       sink =
-          PooledTransactionalSink.transactionalBuilder(
+          KafkaSinkBuilders.exactlyOnce(
               bootstrapServers,
               properties,
               lingerMillis(guarantee),

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 
@@ -53,7 +51,7 @@ public record PooledTransactionalSink(
    * caller adds the record serializer.
    */
   public <T> KafkaSinkBuilder<T> builder(String lingerMillis) {
-    return transactionalBuilder(
+    return KafkaSinkBuilders.exactlyOnce(
         bootstrapServers,
         properties,
         lingerMillis,
@@ -85,29 +83,5 @@ public record PooledTransactionalSink(
     Map<String, String> client = new HashMap<>(properties);
     client.put("bootstrap.servers", bootstrapServers);
     return client;
-  }
-
-  /**
-   * A builder for an exactly-once sink that names its transactions with {@code naming}: the
-   * producer's timeouts that follow from {@code transactionTimeout} and {@code linger.ms}, then
-   * {@code properties} over them, then the transaction settings, which the properties cannot
-   * change.
-   */
-  static <T> KafkaSinkBuilder<T> transactionalBuilder(
-      String bootstrapServers,
-      Map<String, String> properties,
-      String lingerMillis,
-      Duration transactionTimeout,
-      String transactionalIdPrefix,
-      TransactionNamingStrategy naming) {
-    KafkaSinkBuilder<T> sink = KafkaSink.builder();
-    sink.setProperty("linger.ms", lingerMillis);
-    ProducerTimeouts.forTransactions(transactionTimeout).properties().forEach(sink::setProperty);
-    properties.forEach(sink::setProperty);
-    return sink.setBootstrapServers(bootstrapServers)
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(transactionalIdPrefix)
-        .setTransactionNamingStrategy(naming)
-        .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
   }
 }
