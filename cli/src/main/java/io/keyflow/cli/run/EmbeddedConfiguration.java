@@ -42,6 +42,8 @@ public final class EmbeddedConfiguration {
                 "RETAIN_ON_CANCELLATION"),
             Map.entry("pipeline.max-parallelism", "128"),
             Map.entry("execution.buffer-timeout.interval", "5 ms"),
+            // As flink-conf/config.yaml: restored tasks catch up without a long first checkpoint.
+            Map.entry("taskmanager.network.memory.buffer-debloat.enabled", "true"),
             Map.entry("parallelism.default", Integer.toString(parallelism)),
             Map.entry("restart-strategy.type", "exponential-delay"),
             Map.entry("restart-strategy.exponential-delay.initial-backoff", "1 s"),

@@ -30,6 +30,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -177,5 +178,7 @@ class FlinkConfigurationFileTest {
     // Committed output resumes with the first checkpoint after the restart.
     assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
         .isLessThanOrEqualTo(Duration.ofSeconds(2));
+    // That checkpoint's barriers pass the catch-up's data sooner with small restored buffers.
+    assertThat(conf.get(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED)).isTrue();
   }
 }
