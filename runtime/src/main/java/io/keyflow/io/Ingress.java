@@ -21,4 +21,11 @@ public interface Ingress extends IngressComponent {
    *     same across releases, since savepoints find operator state by them
    */
   DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix);
+
+  /**
+   * Checks, once before the job is built, that what this ingress needs outside the job is there
+   * (such as the topics a Kafka ingress reads), and throws an exception naming the fix when it is
+   * not. Not called on Flink's restarts of a running job. By default there is nothing to check.
+   */
+  default void checkBeforeStart() {}
 }

@@ -48,9 +48,32 @@ public final class KeyflowTopology {
   private KeyflowTopology() {}
 
   /**
+   * Asks, once before a job of {@code module} starts, whether what its ingresses and egresses need
+   * outside the job is there ({@link Ingress#checkBeforeStart()}, {@link
+   * Egress#checkBeforeStart()}), such as the Kafka topics they read or declare. {@link #build} does
+   * this; {@code keyflow submit} does it too, before it uploads anything. Components without a
+   * Flink implementation are left to {@link #build}.
+   *
+   * @throws RuntimeException the first component's refusal, naming where module.yaml declares what
+   *     is missing and the fix
+   */
+  public static void checkBeforeStart(Module module) {
+    for (IngressComponent component : module.ingresses()) {
+      if (component instanceof Ingress ingress) {
+        ingress.checkBeforeStart();
+      }
+    }
+    for (EgressComponent component : module.egresses()) {
+      if (component instanceof Egress egress) {
+        egress.checkBeforeStart();
+      }
+    }
+  }
+
+  /**
    * Adds the module's dataflow to {@code env}, after checking that {@code conf} keeps effects
-   * exactly-once and that each egress finds what it needs to start ({@link
-   * Egress#checkBeforeStart()}).
+   * exactly-once and that each ingress and egress finds what it needs to start ({@link
+   * #checkBeforeStart(Module)}).
    *
    * @throws JobConfigurationException if the configuration or module cannot run correctly
    */
@@ -81,7 +104,7 @@ public final class KeyflowTopology {
     checkSchedules(module);
     ExactlyOnceGuard.check(conf, egresses);
     // Last, since it may ask outside systems: a module that cannot run is refused without them.
-    egresses.forEach(Egress::checkBeforeStart);
+    checkBeforeStart(module);
     if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
       LOG.warn(
           "Checkpointing is off ({} is not set): function state is lost when the job fails."

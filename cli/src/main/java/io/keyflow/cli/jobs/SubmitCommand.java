@@ -4,8 +4,7 @@ import io.keyflow.cli.KeyflowHome;
 import io.keyflow.cli.cluster.ClusterJobJar;
 import io.keyflow.cli.flink.FlinkJobs;
 import io.keyflow.cli.flink.FlinkRest;
-import io.keyflow.io.Egress;
-import io.keyflow.module.EgressComponent;
+import io.keyflow.job.KeyflowTopology;
 import io.keyflow.module.ModuleLoader;
 import java.net.URI;
 import java.nio.file.Files;
@@ -76,12 +75,9 @@ public final class SubmitCommand implements Callable<Integer> {
       location = file.toString();
     }
     // Refuse a broken module here, with its error, rather than as a failed job on the cluster;
-    // the egresses' own checks too (declared topics that do not exist), which the job repeats.
-    for (EgressComponent egress : ModuleLoader.load(location).egresses()) {
-      if (egress instanceof Egress checked) {
-        checked.checkBeforeStart();
-      }
-    }
+    // the ingresses' and egresses' own checks too (topics that do not exist), which the job
+    // repeats.
+    KeyflowTopology.checkBeforeStart(ModuleLoader.load(location));
     Path jobJar = jar != null ? jar : KeyflowHome.jobJar();
     ClusterJobJar.checkSubmission(new FlinkRest(rest), jobJar);
     String job =

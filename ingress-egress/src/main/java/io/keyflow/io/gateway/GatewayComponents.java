@@ -16,6 +16,6 @@ record GatewayComponents(GatewaySpec spec, String file, int document)
 
   @Override
   public List<Component> parts() {
-    return List.of(new GatewayIngress(spec), new ReplyEgress(spec, file, document));
+    return List.of(new GatewayIngress(spec, file, document), new ReplyEgress(spec, file, document));
   }
 }

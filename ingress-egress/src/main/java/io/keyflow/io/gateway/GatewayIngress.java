@@ -1,10 +1,13 @@
 package io.keyflow.io.gateway;
 
 import io.keyflow.io.Ingress;
+import io.keyflow.io.kafka.DeclaredTopics;
+import io.keyflow.io.kafka.TopicsDeclaration;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.gateway.GatewayRequest;
 import io.keyflow.protocol.internal.Envelope;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -19,12 +22,43 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * whose caller is {@code keyflow/reply:<invocation id>}. A call made with an Idempotency-Key passes
  * once within the gateway's idempotency window, however often it was written and whatever body the
  * later ones carry.
+ *
+ * @param spec the gateway
+ * @param file the module.yaml file that declares the gateway, as module.yaml errors name it
+ * @param document the gateway's document in it, 1-based
  */
-record GatewayIngress(GatewaySpec spec) implements Ingress {
+record GatewayIngress(GatewaySpec spec, String file, int document) implements Ingress {
 
   @Override
   public TypeName id() {
     return spec.id();
+  }
+
+  /**
+   * Refuses to start while the request topic does not exist: the source's partition discovery would
+   * fail on it, and the job would restart until it is created. A Kafka that does not answer within
+   * a few seconds is only warned about.
+   */
+  @Override
+  public void checkBeforeStart() {
+    requestTopic().checkBeforeStart();
+  }
+
+  /** The topic the calls arrive on, which must exist before the job starts. */
+  DeclaredTopics requestTopic() {
+    return new DeclaredTopics(
+        spec.bootstrapServers(),
+        spec.properties(),
+        List.of(spec.requestTopic()),
+        new TopicsDeclaration(
+            file,
+            document,
+            GatewayBinder.KIND,
+            "spec.requestTopic",
+            "gateway " + spec.id(),
+            "reads its calls from",
+            TopicsDeclaration.Use.SOURCE,
+            "spec.requestTopic naming a topic that exists (the gateway writes calls to it)"));
   }
 
   @Override

@@ -93,6 +93,7 @@ record ReplyEgress(GatewaySpec spec, String file, int document) implements Egres
             "spec.replyTopic",
             "gateway " + spec.id(),
             "writes its replies to",
+            TopicsDeclaration.Use.POOLED_SINK,
             "spec.replyTopic naming a topic that exists, or replies: at-least-once (replies"
                 + " then leave without transactions and may repeat after a failure)"));
   }

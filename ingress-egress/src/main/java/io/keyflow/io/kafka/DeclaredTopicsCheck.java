@@ -20,15 +20,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Before the job starts, asks Kafka whether the topics of an exactly-once sink with pooled
- * transaction naming exist: the topics a Kafka egress declares, or a gateway's reply topic ({@link
- * PooledTransactionalSink}).
+ * Before the job starts, asks Kafka whether the topics that module.yaml names exist ({@link
+ * DeclaredTopics}): those a Kafka ingress reads, a gateway's request topic, those an exactly-once
+ * Kafka egress with pooled transaction naming declares, and a gateway's reply topic with
+ * exactly-once replies.
  *
- * <p>Why: that sink lists the transactions open on each of its topics every time its writers start
- * (to abort those a failed run left behind), and the listing fails on a topic that does not exist.
- * The job would fail as it starts and Flink would restart it until someone creates the topic: a
- * crash loop. So a missing topic refuses the job with one error naming the file, the document, the
- * field, what writes to the topics, the missing ones and the fix.
+ * <p>Why: each component fails on a topic that does not exist as it starts. A Kafka source's
+ * partition discovery describes its topics, and an unknown one fails the job; a broker that creates
+ * topics on first use does not create them for it. An exactly-once sink with pooled transaction
+ * naming lists the transactions open on each of its topics every time its writers start (to abort
+ * those a failed run left behind), and the listing fails on a topic that does not exist. The job
+ * would fail as it starts and Flink would restart it until someone creates the topic: a crash loop.
+ * So a missing topic refuses the job with one error naming the file, the document, the field, the
+ * component, the missing topics and the fix.
  *
  * <p>The question is bounded ({@link #BOUND}): a Kafka that does not answer in time is an outage,
  * which the job rides out once it runs, so it is logged as a warning and the job starts as it
@@ -55,7 +59,7 @@ final class DeclaredTopicsCheck {
   /**
    * Checks within {@code bound} that {@code topics} exist.
    *
-   * @param client the Kafka client properties of the sink: {@code bootstrap.servers} and the
+   * @param client the Kafka client properties of the component: {@code bootstrap.servers} and the
    *     security settings ({@code security.*}, {@code ssl.*}, {@code sasl.*}) are used
    * @param declared where the topics are declared, named by the refusal
    * @throws ModuleException naming the declaration, the missing topics and the fix, when Kafka
@@ -69,9 +73,9 @@ final class DeclaredTopicsCheck {
     } catch (Unanswered e) {
       LOG.warn(
           "{}: could not check within {} ms that its topics {} exist on {} ({}); starting anyway."
-              + " While one does not exist, its exactly-once sink fails as it starts and the job"
-              + " restarts until the topic is created.",
-          declared.writer(),
+              + " While one does not exist, the job fails as it starts and restarts until the"
+              + " topic is created.",
+          declared.component(),
           bound.toMillis(),
           topics,
           servers(client),
@@ -96,15 +100,16 @@ final class DeclaredTopicsCheck {
         declared.document(),
         declared.kind(),
         declared.field(),
-        declared.writer()
+        declared.component()
             + " "
             + declared.verb()
             + " "
             + named
             + " not exist on "
             + servers
-            + ". Its exactly-once sink (pooling transaction naming) lists the open transactions on"
-            + " each of its topics when it starts, and would fail and restart until "
+            + ". "
+            + declared.use().sentence()
+            + ", so the job would fail and restart until "
             + (one ? "it exists" : "they exist"),
         (one ? "the topic" : "the topics")
             + " created before the job starts (for example kafka-topics.sh"
@@ -159,8 +164,8 @@ final class DeclaredTopicsCheck {
   }
 
   /**
-   * The admin client's settings: the sink's address, its security settings (the same cluster,
-   * reached as its producer reaches it), and the bound for every request.
+   * The admin client's settings: the component's address, its security settings (the same cluster,
+   * reached as its own clients reach it), and the bound for every request.
    */
   private static Map<String, Object> adminConfig(Map<String, String> client, int millis) {
     Map<String, Object> config = new HashMap<>();

@@ -5,7 +5,6 @@ import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
 import io.keyflow.protocol.reqreply.TypedValue;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +38,8 @@ public record KafkaEgress(
     TransactionNamingStrategy transactionNaming,
     List<String> topics,
     Map<String, String> properties,
-    Declared declared)
+    ModuleDocument declared)
     implements Egress {
-
-  /**
-   * The module.yaml document that declares an egress.
-   *
-   * @param file the file's name or URL, as module.yaml errors name it
-   * @param document 1-based, as module.yaml errors count documents
-   */
-  public record Declared(String file, int document) implements Serializable {}
 
   /**
    * The producer's {@code linger.ms} for exactly-once delivery unless the egress's properties set
@@ -165,6 +156,7 @@ public record KafkaEgress(
             "spec.topics",
             "egress " + id,
             "declares",
+            TopicsDeclaration.Use.POOLED_SINK,
             "topics removed from this egress (with any transactionNaming: pooling) so that it"
                 + " names its transactions incrementally; a job that already ran with pooling"
                 + " cannot switch back"));

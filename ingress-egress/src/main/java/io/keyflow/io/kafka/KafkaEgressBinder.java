@@ -97,7 +97,7 @@ public final class KafkaEgressBinder implements ComponentBinder {
         naming,
         topics,
         properties,
-        new KafkaEgress.Declared(spec.file(), spec.document()));
+        new ModuleDocument(spec.file(), spec.document()));
   }
 
   /** Kafka's rule for topic names: at most 249 of these characters, and not "." or "..". */

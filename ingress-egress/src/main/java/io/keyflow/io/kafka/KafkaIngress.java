@@ -11,7 +11,11 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** A Kafka ingress ({@code io.statefun.kafka.v1/ingress}) on Flink's {@code KafkaSource}. */
+/**
+ * A Kafka ingress ({@code io.statefun.kafka.v1/ingress}) on Flink's {@code KafkaSource}.
+ *
+ * @param declared where module.yaml declares this ingress, named by errors about its topics
+ */
 public record KafkaIngress(
     TypeName id,
     String bootstrapServers,
@@ -20,7 +24,8 @@ public record KafkaIngress(
     StartupPosition startupPosition,
     Map<String, String> properties,
     InvalidRecordPolicy invalidRecords,
-    String deadLetterTopic)
+    String deadLetterTopic,
+    ModuleDocument declared)
     implements Ingress {
 
   public KafkaIngress {
@@ -38,6 +43,33 @@ public record KafkaIngress(
           }
         });
     return out;
+  }
+
+  /**
+   * Refuses to start while one of the topics does not exist: the source's partition discovery would
+   * fail on it, and the job would restart until it is created. A Kafka that does not answer within
+   * a few seconds is only warned about ({@link DeclaredTopics#checkBeforeStart()}).
+   */
+  @Override
+  public void checkBeforeStart() {
+    declaredTopics().checkBeforeStart();
+  }
+
+  /** The topics this ingress reads, which must exist before it starts. */
+  DeclaredTopics declaredTopics() {
+    return new DeclaredTopics(
+        bootstrapServers,
+        properties,
+        topics.stream().map(TopicRoute::topic).toList(),
+        new TopicsDeclaration(
+            declared.file(),
+            declared.document(),
+            KafkaIngressBinder.KIND,
+            "spec.topics",
+            "ingress " + id,
+            "reads",
+            TopicsDeclaration.Use.SOURCE,
+            "spec.topics naming topics that exist"));
   }
 
   @Override

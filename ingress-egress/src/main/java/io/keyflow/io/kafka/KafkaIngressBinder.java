@@ -74,7 +74,8 @@ public final class KafkaIngressBinder implements ComponentBinder {
         startupPosition(spec, resetToEarliest),
         properties,
         invalidRecords(spec),
-        deadLetterTopic(spec));
+        deadLetterTopic(spec),
+        new ModuleDocument(spec.file(), spec.document()));
   }
 
   private static List<TopicRoute> topics(YamlNode spec) {

@@ -3,7 +3,6 @@ package io.keyflow.io.kafka;
 import io.keyflow.module.ModuleException;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
@@ -42,7 +41,7 @@ public record PooledTransactionalSink(
     topics = List.copyOf(topics);
     if (topics.isEmpty()) {
       throw new IllegalArgumentException(
-          declared.writer() + ": pooled transaction naming needs the topics it writes to");
+          declared.component() + ": pooled transaction naming needs the topics it writes to");
     }
   }
 
@@ -67,7 +66,7 @@ public record PooledTransactionalSink(
    * DeclaredTopicsCheck}).
    */
   public void checkBeforeStart() {
-    DeclaredTopicsCheck.check(topics, clientProperties(), declared, DeclaredTopicsCheck.BOUND);
+    declaredTopics().checkBeforeStart();
   }
 
   /**
@@ -75,13 +74,11 @@ public record PooledTransactionalSink(
    * it names where module.yaml declares them, the topics, this sink's Kafka and the fix.
    */
   public ModuleException refusal(List<String> missing) {
-    return DeclaredTopicsCheck.refusal(declared, bootstrapServers, missing);
+    return declaredTopics().refusal(missing);
   }
 
-  /** The Kafka client properties of this sink, with its address. */
-  Map<String, String> clientProperties() {
-    Map<String, String> client = new HashMap<>(properties);
-    client.put("bootstrap.servers", bootstrapServers);
-    return client;
+  /** The topics this sink needs before it starts, on its Kafka cluster. */
+  DeclaredTopics declaredTopics() {
+    return new DeclaredTopics(bootstrapServers, properties, topics, declared);
   }
 }

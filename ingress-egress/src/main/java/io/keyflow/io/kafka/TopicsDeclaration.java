@@ -3,15 +3,18 @@ package io.keyflow.io.kafka;
 import java.io.Serializable;
 
 /**
- * Where module.yaml declares the topics a sink writes to, and how to put right a topic that does
- * not exist other than by creating it: what an error about those topics names.
+ * Where module.yaml declares the topics a component needs as the job starts, how it uses them, and
+ * how to put right a topic that does not exist other than by creating it: what an error about those
+ * topics names.
  *
  * @param file the file's name or URL, as module.yaml errors name it
  * @param document 1-based, as module.yaml errors count documents
  * @param kind the document's kind, such as {@code io.statefun.kafka.v1/egress}
  * @param field the path to the field that names the topics, such as {@code spec.topics}
- * @param writer what writes to the topics, such as {@code egress shop/out}
- * @param verb how the writer relates to them in a sentence, such as {@code declares}
+ * @param component what uses the topics, such as {@code egress shop/out}
+ * @param verb how the component relates to them in a sentence, such as {@code declares}
+ * @param use what the component does with the topics as it starts, which fails on one that does not
+ *     exist
  * @param otherFix the fixes other than creating the topics, such as {@code topics removed from this
  *     egress}
  */
@@ -20,7 +23,30 @@ public record TopicsDeclaration(
     int document,
     String kind,
     String field,
-    String writer,
+    String component,
     String verb,
+    Use use,
     String otherFix)
-    implements Serializable {}
+    implements Serializable {
+
+  /** What a component does with its topics as it starts; each fails on a topic that is missing. */
+  public enum Use {
+    /** An exactly-once sink with pooled transaction naming ({@link PooledTransactionalSink}). */
+    POOLED_SINK(
+        "Its exactly-once sink (pooling transaction naming) lists the open transactions on each"
+            + " of its topics when it starts"),
+    /** A Kafka source, whose partition discovery describes every topic it reads. */
+    SOURCE("Its Kafka source looks up the partitions of each of its topics when it starts");
+
+    private final String sentence;
+
+    Use(String sentence) {
+      this.sentence = sentence;
+    }
+
+    /** Why a missing topic stops the component, as a sentence without its full stop. */
+    public String sentence() {
+      return sentence;
+    }
+  }
+}

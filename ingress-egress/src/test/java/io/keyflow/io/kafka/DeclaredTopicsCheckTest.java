@@ -42,7 +42,7 @@ class DeclaredTopicsCheckTest {
   private static DeclaredTopicsCheck.Outcome check(KafkaEgress egress, Duration bound) {
     PooledTransactionalSink sink = egress.pooledSink();
     return DeclaredTopicsCheck.check(
-        sink.topics(), sink.clientProperties(), sink.declared(), bound);
+        sink.topics(), sink.declaredTopics().clientProperties(), sink.declared(), bound);
   }
 
   @Test
