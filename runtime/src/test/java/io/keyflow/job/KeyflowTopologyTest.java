@@ -39,6 +39,19 @@ class KeyflowTopologyTest {
     }
   }
 
+  /** An ingress that refuses to start, as a Kafka ingress does when its topic does not exist. */
+  private record RefusingIngress(TypeName id) implements Ingress {
+    @Override
+    public void checkBeforeStart() {
+      throw new IllegalStateException("ingress " + id + " reads a topic that does not exist");
+    }
+
+    @Override
+    public DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix) {
+      throw new AssertionError("the job was built although " + id + " refused to start");
+    }
+  }
+
   private record DiscardEgress(TypeName id) implements Egress {
     @Override
     public void attach(DataStream<TypedValue> records, String uidPrefix) {
@@ -151,6 +164,18 @@ class KeyflowTopologyTest {
     assertThatThrownBy(() -> nodesOf(module(List.of(), List.of())))
         .isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("declares no ingress and no schedule");
+  }
+
+  @Test
+  void anIngressThatRefusesToStartStopsTheJobBeforeItIsBuiltAndBeforeItIsSubmitted() {
+    Module module = module(List.of(new RefusingIngress(TypeName.parse("shop/in"))), List.of());
+
+    assertThatThrownBy(() -> nodesOf(module))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("ingress shop/in reads a topic that does not exist");
+    assertThatThrownBy(() -> KeyflowTopology.checkBeforeStart(module))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("ingress shop/in reads a topic that does not exist");
   }
 
   @Test

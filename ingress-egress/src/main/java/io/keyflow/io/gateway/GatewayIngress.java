@@ -47,9 +47,9 @@ record GatewayIngress(GatewaySpec spec, String file, int document) implements In
   /** The topic the calls arrive on, which must exist before the job starts. */
   DeclaredTopics requestTopic() {
     return new DeclaredTopics(
+        List.of(spec.requestTopic()),
         spec.bootstrapServers(),
         spec.properties(),
-        List.of(spec.requestTopic()),
         new TopicsDeclaration(
             file,
             document,

@@ -1,7 +1,6 @@
 package io.keyflow.io.kafka;
 
 import io.keyflow.module.ModuleException;
-import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,22 +10,16 @@ import java.util.Map;
  * cluster the component reaches with its client properties: the topics of a Kafka ingress, a
  * gateway's request topic, an exactly-once egress's declared topics or a gateway's reply topic.
  *
+ * @param topics the topics that must exist
  * @param bootstrapServers the Kafka cluster of the topics
  * @param properties the component's Kafka client properties; their security settings are used
- * @param topics the topics that must exist
  * @param declared where module.yaml names them, for the error when one does not exist
  */
 public record DeclaredTopics(
+    List<String> topics,
     String bootstrapServers,
     Map<String, String> properties,
-    List<String> topics,
-    TopicsDeclaration declared)
-    implements Serializable {
-
-  public DeclaredTopics {
-    properties = Map.copyOf(properties);
-    topics = List.copyOf(topics);
-  }
+    TopicsDeclaration declared) {
 
   /**
    * Refuses to start while one of the topics does not exist, naming where module.yaml declares it

@@ -108,7 +108,7 @@ final class DeclaredTopicsCheck {
             + " not exist on "
             + servers
             + ". "
-            + declared.use().sentence()
+            + why(declared.use())
             + ", so the job would fail and restart until "
             + (one ? "it exists" : "they exist"),
         (one ? "the topic" : "the topics")
@@ -119,6 +119,17 @@ final class DeclaredTopicsCheck {
             + missing.get(0)
             + "), or "
             + declared.otherFix());
+  }
+
+  /** Why a missing topic stops a component that uses its topics so, without a full stop. */
+  private static String why(TopicsDeclaration.Use use) {
+    return switch (use) {
+      case POOLED_SINK ->
+          "Its exactly-once sink (pooling transaction naming) lists the open transactions on each"
+              + " of its topics when it starts";
+      case SOURCE ->
+          "Its Kafka source looks up the partitions of each of its topics when it starts";
+    };
   }
 
   /** The topics Kafka says do not exist, in the order given. */

@@ -58,9 +58,9 @@ public record KafkaIngress(
   /** The topics this ingress reads, which must exist before it starts. */
   DeclaredTopics declaredTopics() {
     return new DeclaredTopics(
+        topics.stream().map(TopicRoute::topic).toList(),
         bootstrapServers,
         properties,
-        topics.stream().map(TopicRoute::topic).toList(),
         new TopicsDeclaration(
             declared.file(),
             declared.document(),

@@ -79,6 +79,6 @@ public record PooledTransactionalSink(
 
   /** The topics this sink needs before it starts, on its Kafka cluster. */
   DeclaredTopics declaredTopics() {
-    return new DeclaredTopics(bootstrapServers, properties, topics, declared);
+    return new DeclaredTopics(topics, bootstrapServers, properties, declared);
   }
 }

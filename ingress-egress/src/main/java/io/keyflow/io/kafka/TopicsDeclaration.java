@@ -32,21 +32,8 @@ public record TopicsDeclaration(
   /** What a component does with its topics as it starts; each fails on a topic that is missing. */
   public enum Use {
     /** An exactly-once sink with pooled transaction naming ({@link PooledTransactionalSink}). */
-    POOLED_SINK(
-        "Its exactly-once sink (pooling transaction naming) lists the open transactions on each"
-            + " of its topics when it starts"),
+    POOLED_SINK,
     /** A Kafka source, whose partition discovery describes every topic it reads. */
-    SOURCE("Its Kafka source looks up the partitions of each of its topics when it starts");
-
-    private final String sentence;
-
-    Use(String sentence) {
-      this.sentence = sentence;
-    }
-
-    /** Why a missing topic stops the component, as a sentence without its full stop. */
-    public String sentence() {
-      return sentence;
-    }
+    SOURCE
   }
 }

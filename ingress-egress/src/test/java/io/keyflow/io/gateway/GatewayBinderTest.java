@@ -9,6 +9,7 @@ import io.keyflow.module.ModuleException;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.module.TypeName;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GatewayBinderTest {
@@ -228,5 +229,34 @@ class GatewayBinderTest {
     assertThat(spec.properties())
         .containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("client.rack", "a");
+  }
+
+  @Test
+  void aMissingRequestTopicIsRefusedNamingTheFileDocumentFieldGatewayTopicAndTheFixes() {
+    GatewayIngress calls = (GatewayIngress) module(MINIMAL).ingresses().get(0);
+
+    String message = calls.requestTopic().refusal(List.of("calls")).getMessage();
+
+    assertThat(calls.requestTopic().topics()).containsExactly("calls");
+    assertThat(message)
+        .startsWith("module.yaml, document 1 (io.keyflow.gateway.v1/http), spec.requestTopic: ")
+        .contains(
+            "gateway keyflow/gateway reads its calls from topic calls, which does not exist on"
+                + " kafka:9092. Its Kafka source looks up the partitions of each of its topics")
+        .contains("until it exists; expected the topic created before the job starts")
+        .contains("kafka-topics.sh --bootstrap-server kafka:9092 --create --topic calls")
+        .contains("or spec.requestTopic naming a topic that exists")
+        .doesNotContain("pooling");
+  }
+
+  @Test
+  void aRequestTopicOnAKafkaThatCannotBeAskedLetsTheJobStart() {
+    var unresolvable = module(MINIMAL.replace("kafka:9092", "no-such-host.invalid:9092"));
+    GatewayIngress calls = (GatewayIngress) unresolvable.ingresses().get(0);
+    long start = System.nanoTime();
+
+    calls.checkBeforeStart();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
 }

@@ -7,6 +7,7 @@ import io.keyflow.module.Module;
 import io.keyflow.module.ModuleException;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.module.TypeName;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -192,5 +193,40 @@ class KafkaIngressBinderTest {
                         """))
         .hasMessageContaining("spec.topics[1].valueType")
         .hasMessageContaining("not used with deadLetters: true");
+  }
+
+  @Test
+  void everyTopicItReadsIsCheckedBeforeStartDeadLetterRedrivesIncluded() {
+    KafkaIngress in = ingress(MINIMAL + "  - topic: shop-redrive\n    deadLetters: true\n");
+
+    assertThat(in.declaredTopics().topics()).containsExactly("orders", "shop-redrive");
+    assertThat(in.declaredTopics().bootstrapServers()).isEqualTo("kafka:9092");
+  }
+
+  @Test
+  void aMissingTopicIsRefusedNamingTheFileDocumentFieldIngressTopicAndTheFix() {
+    String message = ingress(MINIMAL).declaredTopics().refusal(List.of("orders")).getMessage();
+
+    assertThat(message)
+        .startsWith("module.yaml, document 1 (io.statefun.kafka.v1/ingress), spec.topics: ")
+        .contains(
+            "ingress shop/in reads topic orders, which does not exist on kafka:9092. Its Kafka"
+                + " source looks up the partitions of each of its topics when it starts, so the"
+                + " job would fail and restart until it exists")
+        .contains(
+            "expected the topic created before the job starts (for example kafka-topics.sh"
+                + " --bootstrap-server kafka:9092 --create --topic orders)")
+        .contains("or spec.topics naming topics that exist")
+        .doesNotContain("pooling");
+  }
+
+  @Test
+  void aKafkaThatCannotBeAskedLetsTheJobStart() {
+    KafkaIngress in = ingress(MINIMAL.replace("kafka:9092", "no-such-host.invalid:9092"));
+    long start = System.nanoTime();
+
+    in.checkBeforeStart();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
 }

@@ -2,6 +2,7 @@ package io.keyflow.io.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.keyflow.cli.jobs.SubmitCommand;
 import io.keyflow.module.ModuleException;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.statefun.sdk.java.TypeName;
@@ -43,7 +45,8 @@ import picocli.CommandLine;
  * the egress; a second function sends every message to a topic the egress does not declare. A
  * read_committed consumer checks the output. A declared topic that does not exist refuses the job
  * before it starts; once it exists, the same module runs. So does a gateway's reply topic, which
- * its exactly-once replies pool their transactional ids on.
+ * its exactly-once replies pool their transactional ids on, and, like every topic a source reads,
+ * an ingress topic and a gateway's request topic.
  */
 @ExtendWith(KafkaBroker.class)
 class KafkaPooledTransactionsIT {
@@ -212,38 +215,23 @@ class KafkaPooledTransactionsIT {
         module(in, "pt/counter", fixture.outTopic() + ", " + missing, "pt-" + UUID.randomUUID());
     var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
 
-    assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
-        .isInstanceOf(ModuleException.class)
-        .hasMessageStartingWith(
-            "module.yaml, document 3 (io.statefun.kafka.v1/egress), spec.topics: egress pt/out"
-                + " declares topic "
-                + missing
-                + ", which does not exist on "
-                + KafkaBroker.bootstrapServers())
-        .hasMessageContaining("--create --topic " + missing)
-        .hasMessageContaining("or topics removed from this egress");
+    assertRefused(
+        conf,
+        module,
+        "document 3 (io.statefun.kafka.v1/egress), spec.topics: egress pt/out declares",
+        missing,
+        "or topics removed from this egress");
 
     KafkaBroker.createTopic(missing, 2);
-    KafkaBroker.produce(in, input("made", 10, 0, 100));
-    JobClient job = KeyflowTestJob.start(conf, module, List.of(), List.of());
-    try {
-      KeyflowTestJob.awaitWhileRunning(
-          job, Duration.ofMinutes(3), () -> fixture.values("made-").size() >= 100);
-    } finally {
-      KeyflowTestJob.cancel(job);
-    }
-    List<String> committed = fixture.values("made-");
-    assertThat(committed).hasSize(100);
-    assertThat(new HashSet<>(committed)).isEqualTo(expected("made", 10, 100));
+    runsExactly(conf, module, in, "made", () -> true);
   }
 
   @Test
-  void aGatewayReplyTopicThatDoesNotExistRefusesTheJobAndOnceCreatedTheSameModuleStarts()
+  void aGatewayRequestOrReplyTopicThatDoesNotExistRefusesTheJobAndOnceBothExistTheSameModuleStarts()
       throws Exception {
     String in = "pt-in-" + UUID.randomUUID();
     String calls = "pt-calls-" + UUID.randomUUID();
     KafkaBroker.createTopic(in, 2);
-    KafkaBroker.createTopic(calls, 2);
     String replies = "pt-replies-" + UUID.randomUUID();
     String gatewayPrefix = "pt-gw-" + UUID.randomUUID();
     String module =
@@ -261,46 +249,123 @@ class KafkaPooledTransactionsIT {
                 .formatted(KafkaBroker.bootstrapServers(), calls, replies, gatewayPrefix);
     var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
 
+    assertRefused(
+        conf,
+        module,
+        "document 4 (io.keyflow.gateway.v1/http), spec.requestTopic: gateway pt/gateway reads its"
+            + " calls from",
+        calls,
+        "or spec.requestTopic naming a topic that exists");
+    KafkaBroker.createTopic(calls, 2);
+    assertRefused(
+        conf,
+        module,
+        "document 4 (io.keyflow.gateway.v1/http), spec.replyTopic: gateway pt/gateway writes its"
+            + " replies to",
+        replies,
+        "or replies: at-least-once");
+    assertThat(submitted(module))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(
+            "submitted-module.yaml, document 4 (io.keyflow.gateway.v1/http), spec.replyTopic:"
+                + " gateway pt/gateway writes its replies to topic "
+                + replies);
+    assertThat(topicNames())
+        .as("the check only asks; this broker would create a topic a client asked it to")
+        .doesNotContain(replies);
+
+    KafkaBroker.createTopic(replies, 2);
+    runsExactly(conf, module, in, "gw", () -> !transactionalIds(gatewayPrefix).isEmpty());
+  }
+
+  @Test
+  void aKafkaIngressTopicThatDoesNotExistRefusesTheJobAndOnceCreatedTheSameModuleStarts()
+      throws Exception {
+    String in = "pt-in-" + UUID.randomUUID();
+    String module = module(in, "pt/counter", fixture.outTopic(), "pt-" + UUID.randomUUID());
+    var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
+
+    // Without the check, the source's partition discovery fails the job as it starts, and Flink
+    // restarts it until the topic exists.
+    assertRefused(
+        conf,
+        module,
+        "document 2 (io.statefun.kafka.v1/ingress), spec.topics: ingress pt/in reads",
+        in,
+        "or spec.topics naming topics that exist");
+    assertThat(submitted(module))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageContaining(
+            "submitted-module.yaml, document 2 (io.statefun.kafka.v1/ingress), spec.topics:"
+                + " ingress pt/in reads topic "
+                + in);
+    assertThat(topicNames())
+        .as("the check only asks; this broker would create a topic a client asked it to")
+        .doesNotContain(in);
+
+    KafkaBroker.createTopic(in, 2);
+    runsExactly(conf, module, in, "read", () -> true);
+  }
+
+  /**
+   * What {@code keyflow submit} of {@code module} throws. Nothing listens at its REST address, so
+   * only a refusal before it uploads anything names the module.
+   */
+  private Throwable submitted(String module) throws Exception {
+    Path file = Files.writeString(checkpoints.resolve("submitted-module.yaml"), module);
+    CommandLine submit = new CommandLine(new SubmitCommand());
+    submit.parseArgs("--rest", "http://127.0.0.1:1", "--module", file.toString());
+    return catchThrowable(() -> submit.<SubmitCommand>getCommand().call());
+  }
+
+  /**
+   * Starting a job of {@code module} is refused: the error says, after {@code where}, that the
+   * {@code missing} topic does not exist on the broker, and names how to create it and {@code
+   * otherFix}.
+   */
+  private static void assertRefused(
+      Configuration conf, String module, String where, String missing, String otherFix) {
     assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
         .isInstanceOf(ModuleException.class)
         .hasMessageStartingWith(
-            "module.yaml, document 4 (io.keyflow.gateway.v1/http), spec.replyTopic: gateway"
-                + " pt/gateway writes its replies to topic "
-                + replies
+            "module.yaml, "
+                + where
+                + " topic "
+                + missing
                 + ", which does not exist on "
                 + KafkaBroker.bootstrapServers())
-        .hasMessageContaining("--create --topic " + replies)
-        .hasMessageContaining("or replies: at-least-once");
-    // keyflow submit asks before it uploads anything: nothing listens at its REST address.
-    Path file = Files.writeString(checkpoints.resolve("gateway-module.yaml"), module);
-    CommandLine submit = new CommandLine(new SubmitCommand());
-    submit.parseArgs("--rest", "http://127.0.0.1:1", "--module", file.toString());
-    assertThatThrownBy(() -> submit.<SubmitCommand>getCommand().call())
-        .isInstanceOf(ModuleException.class)
-        .hasMessageContaining(
-            "gateway-module.yaml, document 4 (io.keyflow.gateway.v1/http), spec.replyTopic:"
-                + " gateway pt/gateway writes its replies to topic "
-                + replies);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
-      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-          .as("the check only asks; this broker would create a topic a client asked it to")
-          .doesNotContain(replies);
-    }
+        .hasMessageContaining("--create --topic " + missing)
+        .hasMessageContaining(otherFix);
+  }
 
-    KafkaBroker.createTopic(replies, 2);
-    KafkaBroker.produce(in, input("gw", 10, 0, 100));
+  /**
+   * Produces 100 records over 10 keys {@code <prefix>-<k>} to {@code in}, runs a job of {@code
+   * module} until their counts are committed and {@code alsoDone} holds, and checks that the counts
+   * are exact.
+   */
+  private static void runsExactly(
+      Configuration conf, String module, String in, String prefix, KeyflowTestJob.Check alsoDone)
+      throws Exception {
+    KafkaBroker.produce(in, input(prefix, 10, 0, 100));
     JobClient job = KeyflowTestJob.start(conf, module, List.of(), List.of());
     try {
       KeyflowTestJob.awaitWhileRunning(
           job,
           Duration.ofMinutes(3),
-          () -> fixture.values("gw-").size() >= 100 && !transactionalIds(gatewayPrefix).isEmpty());
+          () -> fixture.values(prefix + "-").size() >= 100 && alsoDone.done());
     } finally {
       KeyflowTestJob.cancel(job);
     }
-    List<String> committed = fixture.values("gw-");
+    List<String> committed = fixture.values(prefix + "-");
     assertThat(committed).hasSize(100);
-    assertThat(new HashSet<>(committed)).isEqualTo(expected("gw", 10, 100));
+    assertThat(new HashSet<>(committed)).isEqualTo(expected(prefix, 10, 100));
+  }
+
+  /** The topics on the broker. */
+  private static Set<String> topicNames() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    }
   }
 
   /** Records {@code from} (inclusive) to {@code to}, round-robin over the keys. */
