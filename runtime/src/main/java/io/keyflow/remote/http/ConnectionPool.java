@@ -63,6 +63,7 @@ public final class ConnectionPool implements HttpPool {
 
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private final Http1Connections connections = new Http1Connections();
+  private final RequestHeads heads = new RequestHeads();
   private boolean noPipelining;
   private boolean closed;
 
@@ -170,7 +171,7 @@ public final class ConnectionPool implements HttpPool {
             TimeUnit.NANOSECONDS);
     connection
         .channel
-        .writeAndFlush(exchange.request())
+        .writeAndFlush(exchange.request(connection.channel.alloc(), heads))
         .addListener(
             written -> {
               if (!written.isSuccess()) {

@@ -1,18 +1,17 @@
 package io.keyflow.remote.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Deque;
 
 /**
@@ -21,6 +20,10 @@ import java.util.Deque;
  * of its pool.
  */
 final class Exchange {
+  private static final byte[] CONTENT_LENGTH =
+      "content-length: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
+
   private final String uri;
   private final HttpHeaders headers;
   private final byte[] body;
@@ -65,14 +68,19 @@ final class Exchange {
     }
   }
 
-  /** A fresh request each time: a written request's buffer is released. */
-  FullHttpRequest request() {
-    FullHttpRequest request =
-        new DefaultFullHttpRequest(
-            HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.wrappedBuffer(body));
-    request.headers().set(headers);
-    request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    return request;
+  /**
+   * The HTTP/1.1 request's bytes, its head taken from {@code heads}: a fresh buffer each time, as a
+   * written one is released. Written as bytes, not through Netty's request encoder, which copied
+   * and encoded the same headers again for every request.
+   */
+  ByteBuf request(ByteBufAllocator alloc, RequestHeads heads) {
+    byte[] head = heads.head(uri, headers);
+    byte[] length = Integer.toString(body.length).getBytes(StandardCharsets.US_ASCII);
+    ByteBuf out =
+        alloc.ioBuffer(head.length + CONTENT_LENGTH.length + length.length + 4 + body.length);
+    out.writeBytes(head).writeBytes(CONTENT_LENGTH).writeBytes(length).writeBytes(END_OF_HEAD);
+    out.writeBytes(body);
+    return out;
   }
 
   /**

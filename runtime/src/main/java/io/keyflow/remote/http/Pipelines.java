@@ -5,8 +5,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -57,8 +57,11 @@ final class Pipelines {
   }
 
   /**
-   * Adds Netty's HTTP/1.1 codec, reading responses strictly (RFC 9112: no duplicate lengths, no
-   * obsolete line folding, limits on the status line and headers), then {@code reader}.
+   * Adds Netty's HTTP/1.1 response decoder, reading responses strictly (RFC 9112: no duplicate
+   * lengths, no obsolete line folding, limits on the status line and headers), then {@code reader}.
+   * Requests are written as bytes ({@link Exchange#request}); they are all POSTs, so the decoder
+   * needs no request method to frame a response (Netty's client codec tracks it for HEAD and
+   * CONNECT only).
    */
   static void addHttp1(ChannelPipeline pipeline, ChannelHandler reader) {
     HttpDecoderConfig decoding =
@@ -69,7 +72,7 @@ final class Pipelines {
             .setTrailersFactory(StrictHeaders.FACTORY)
             .setAllowDuplicateContentLengths(false)
             .setStrictLineParsing(true);
-    pipeline.addLast(new HttpClientCodec(decoding, false, false));
+    pipeline.addLast(new HttpResponseDecoder(decoding));
     pipeline.addLast(reader);
   }
 
