@@ -3,16 +3,21 @@ package io.keyflow.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
 import io.keyflow.module.FunctionPattern;
 import io.keyflow.module.HttpEndpoint;
 import io.keyflow.module.Transport;
+import io.keyflow.protocol.internal.TraceContext;
+import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.FromFunction;
 import io.keyflow.protocol.reqreply.ToFunction;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,6 +35,7 @@ class RemoteFunctionClientTest {
   private HttpServer server;
   private final AtomicInteger calls = new AtomicInteger();
   private volatile Responder responder;
+  private final List<byte[]> bodies = new CopyOnWriteArrayList<>();
 
   interface Responder {
     void respond(com.sun.net.httpserver.HttpExchange exchange, int call) throws Exception;
@@ -42,7 +48,7 @@ class RemoteFunctionClientTest {
         "/",
         exchange -> {
           try (exchange) {
-            exchange.getRequestBody().readAllBytes();
+            bodies.add(exchange.getRequestBody().readAllBytes());
             responder.respond(exchange, calls.incrementAndGet());
           } catch (Exception e) {
             throw new java.io.IOException(e);
@@ -98,6 +104,48 @@ class RemoteFunctionClientTest {
     return client
         .invoke(URI.create(url() + "/cart"), ToFunction.getDefaultInstance())
         .get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void requestsCarryTheProtocolHeadersTheirOwnTraceContextAndTheWholeBody() throws Exception {
+    List<Headers> seen = new CopyOnWriteArrayList<>();
+    responder =
+        (exchange, call) -> {
+          seen.add(exchange.getRequestHeaders());
+          reply(exchange, 200, "application/octet-stream", EMPTY_RESULT);
+        };
+    ToFunction request =
+        ToFunction.newBuilder()
+            .setInvocation(
+                ToFunction.InvocationBatchRequest.newBuilder()
+                    .setTarget(
+                        Address.newBuilder()
+                            .setNamespace("shop")
+                            .setType("cart")
+                            .setId("x".repeat(3000))))
+            .build();
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    TraceContext trace = TraceContext.newBuilder().setTraceparent(traceparent).build();
+    URI cart = URI.create(url() + "/cart");
+
+    try (RemoteFunctionClient client = client(Duration.ofSeconds(10))) {
+      client.invoke(cart, request, trace).get(30, TimeUnit.SECONDS);
+      client.invoke(cart, request).get(30, TimeUnit.SECONDS);
+      client.invoke(cart, request, trace).get(30, TimeUnit.SECONDS);
+    }
+
+    assertThat(seen).hasSize(3);
+    for (Headers headers : seen) {
+      assertThat(headers.getFirst("Content-Type")).isEqualTo("application/octet-stream");
+      assertThat(headers.getFirst("Accept")).isEqualTo("application/octet-stream");
+      assertThat(headers.getFirst("Host")).isEqualTo("127.0.0.1:" + server.getAddress().getPort());
+      assertThat(headers.get("Content-Length"))
+          .containsExactly(String.valueOf(request.getSerializedSize()));
+    }
+    assertThat(seen.get(0).getFirst("traceparent")).isEqualTo(traceparent);
+    assertThat(seen.get(1).containsKey("traceparent")).isFalse();
+    assertThat(seen.get(2).getFirst("traceparent")).isEqualTo(traceparent);
+    assertThat(bodies).hasSize(3).allSatisfy(b -> assertThat(b).isEqualTo(request.toByteArray()));
   }
 
   @Test
