@@ -79,30 +79,13 @@ final class KeyGroupLog implements AutoCloseable {
    * operator that hosts the log, each behind {@link #NO_TIMERS}.
    */
   void writeTo(KeyedStateCheckpointOutputStream stream, KeyGroupRange range) throws IOException {
-    writeKeyGroups(stream, range, true);
-  }
-
-  /**
-   * Writes the log as the keyed head of earlier versions wrote it into its own raw keyed state,
-   * without {@link #NO_TIMERS}; for tests that restore that layout.
-   */
-  void writeAsEarlierKeyedHeadTo(KeyedStateCheckpointOutputStream stream, KeyGroupRange range)
-      throws IOException {
-    writeKeyGroups(stream, range, false);
-  }
-
-  private void writeKeyGroups(
-      KeyedStateCheckpointOutputStream stream, KeyGroupRange range, boolean host)
-      throws IOException {
     for (DataOutputStream out : outs.values()) {
       out.flush();
     }
     for (int keyGroup : range) {
       stream.startNewKeyGroup(keyGroup);
       DataOutputStream out = new DataOutputStream(new NonClosing(stream));
-      if (host) {
-        out.writeInt(NO_TIMERS);
-      }
+      out.writeInt(NO_TIMERS);
       out.writeInt(VERSION);
       out.writeInt(MAGIC);
       out.writeInt(counts.getOrDefault(keyGroup, 0));

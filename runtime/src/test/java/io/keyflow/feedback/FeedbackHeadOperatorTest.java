@@ -7,7 +7,6 @@ import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.Address;
 import io.keyflow.protocol.reqreply.TypedValue;
 import java.io.File;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +35,6 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The feedback head, not keyed, with a keyed host chained after it as the dispatcher is, each on
@@ -55,8 +53,6 @@ class FeedbackHeadOperatorTest {
   private static final int MAX_PARALLELISM = 128;
   private static final long TINY_BUDGET = 512;
   private static final Duration WAIT = Duration.ofSeconds(20);
-
-  @TempDir Path temp;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -151,17 +147,19 @@ class FeedbackHeadOperatorTest {
   @Test
   void theLogAKeyedHeadWroteUnderItsOwnUidReachesItsOwnersAfterTheUpgrade() throws Exception {
     // What the keyed head of earlier versions wrote at a checkpoint: its log, in its own raw
-    // keyed state, in the format KeyGroupLog still writes.
+    // keyed state.
     StateSnapshotContextSynchronousImpl oldHead = keyedCheckpoint(7);
     Set<String> inTheLoop = new HashSet<>();
-    try (KeyGroupLog log = new KeyGroupLog(MAX_PARALLELISM, TINY_BUDGET, temp.toFile())) {
-      for (int i = 0; i < 100; i++) {
-        log.append(envelope("id-" + i, "old-" + i));
-        inTheLoop.add("old-" + i);
-      }
-      log.writeAsEarlierKeyedHeadTo(
-          oldHead.getRawKeyedOperatorStateOutput(), KeyGroupRange.of(0, MAX_PARALLELISM - 1));
+    List<Envelope> logged = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      logged.add(envelope("id-" + i, "old-" + i));
+      inTheLoop.add("old-" + i);
     }
+    EarlierKeyedHeadLog.write(
+        oldHead.getRawKeyedOperatorStateOutput(),
+        KeyGroupRange.of(0, MAX_PARALLELISM - 1),
+        MAX_PARALLELISM,
+        logged);
     OperatorSubtaskState headState = rawKeyedState(oldHead);
 
     Set<String> restored = new HashSet<>();
