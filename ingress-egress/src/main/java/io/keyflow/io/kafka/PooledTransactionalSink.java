@@ -73,7 +73,7 @@ public record PooledTransactionalSink(
    * The error that refuses the job when Kafka answers that the {@code missing} topics do not exist:
    * it names where module.yaml declares them, the topics, this sink's Kafka and the fix.
    */
-  public ModuleException refusal(List<String> missing) {
+  ModuleException refusal(List<String> missing) {
     return declaredTopics().refusal(missing);
   }
 

@@ -2,9 +2,9 @@ package io.keyflow.io.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyflow.io.kafka.PooledSinkRefusal;
 import io.keyflow.module.ModuleLoader;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,9 +40,7 @@ class ReplyEgressTest {
   @Test
   void aMissingReplyTopicIsRefusedNamingTheFileDocumentFieldGatewayTopicAndTheFixes() {
     String message =
-        replies("kafka:9092", "exactly-once")
-            .pooledSink()
-            .refusal(List.of("shop-replies"))
+        PooledSinkRefusal.of(replies("kafka:9092", "exactly-once").pooledSink(), "shop-replies")
             .getMessage();
 
     assertThat(message)
