@@ -10,6 +10,7 @@ import io.keyflow.protocol.reqreply.TypedValue;
 import io.keyflow.testing.BrokerProcess;
 import io.keyflow.testing.CliProcess;
 import io.keyflow.testing.KafkaBroker;
+import io.keyflow.testkit.kafka.CommittedConsumer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -221,22 +222,21 @@ class RedriveIT {
     return redriven(KafkaBroker.bootstrapServers(), topic);
   }
 
+  /**
+   * Reads {@code topic} up to its last stable offset, which read_committed end offsets are: every
+   * transaction committed so far, and nothing a later one may still add.
+   */
   private static List<String> redriven(String servers, String topic) throws Exception {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", servers);
-    props.put("isolation.level", "read_committed");
-    props.put("auto.offset.reset", "earliest");
-    props.put("enable.auto.commit", "false");
-    props.put("group.id", "verify-" + UUID.randomUUID());
     List<String> ids = new java.util.ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long idleSince = System.nanoTime();
-      while (System.nanoTime() - idleSince < Duration.ofSeconds(2).toNanos()) {
+    try (KafkaConsumer<byte[], byte[]> consumer = CommittedConsumer.fromBeginning(servers, topic)) {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("could not read " + topic + " up to " + ends + " in 30 s");
+        }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           ids.add(DeadLetter.parseFrom(r.value()).getAddress().getId());
-          idleSince = System.nanoTime();
         }
       }
     }
