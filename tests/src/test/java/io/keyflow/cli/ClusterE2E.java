@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.statefun.sdk.java.TypeName;
 import org.junit.jupiter.api.AfterAll;
@@ -537,9 +538,20 @@ class ClusterE2E {
     }
   }
 
+  /**
+   * A port that is free now, below Linux's ephemeral range (32768 and up): a port the kernel hands
+   * out could be taken by any outgoing connection between this check and the JobManager binding it,
+   * which refused the cluster's start once.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // Try another.
+      }
     }
+    throw new IOException("no free port between 20000 and 32000 in 100 tries");
   }
 }
