@@ -114,8 +114,29 @@ class HttpEndpointBinderTest {
 
     assertThat(endpoint.functions()).isEqualTo(FunctionPattern.parse("shop/cart"));
     assertThat(endpoint.maxNumBatchRequests()).isEqualTo(1000);
-    assertThat(endpoint.concurrencyCapped()).as("no cap unless asked").isFalse();
+    assertThat(endpoint.maxConcurrentRequests())
+        .as("as many calls per subtask as the default pool's connections carry")
+        .isEqualTo(64);
     assertThat(endpoint.transport()).isEqualTo(Transport.defaults());
+  }
+
+  @Test
+  void theDefaultConcurrencyCapIsWhatTheConnectionsCarryOverHttp1AndNoneOverHttp2() {
+    HttpEndpoint pipelined =
+        endpoint(
+            "functions: a/*\nurlPathTemplate: http://f/\n"
+                + "transport: {pool_size: 8, pipelining: 4}\n");
+    HttpEndpoint http2 =
+        endpoint("functions: a/*\nurlPathTemplate: http://f/\ntransport: {protocol: http2}\n");
+    HttpEndpoint uncapped =
+        endpoint("functions: a/*\nurlPathTemplate: http://f/\nmaxConcurrentRequests: 0\n");
+    HttpEndpoint capped =
+        endpoint("functions: a/*\nurlPathTemplate: http://f/\nmaxConcurrentRequests: 5\n");
+
+    assertThat(pipelined.maxConcurrentRequests()).isEqualTo(32);
+    assertThat(http2.concurrencyCapped()).as("HTTP/2 multiplexes: no cap").isFalse();
+    assertThat(uncapped.concurrencyCapped()).as("0 turns the cap off").isFalse();
+    assertThat(capped.maxConcurrentRequests()).isEqualTo(5);
   }
 
   @Test
