@@ -2,6 +2,7 @@ package io.keyflow.io;
 
 import io.keyflow.module.EgressComponent;
 import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -19,11 +20,14 @@ public interface Egress extends EgressComponent {
   void attach(DataStream<TypedValue> records, String uidPrefix);
 
   /**
-   * Checks, once before the job is built, that what this egress needs outside the job is there
-   * (such as the topics a Kafka egress declares), and throws an exception naming the fix when it is
-   * not. Not called on Flink's restarts of a running job. By default there is nothing to check.
+   * What this egress needs outside the job (such as the topics a Kafka egress declares), checked
+   * once before the job is built together with the module's other checks; a check that fails
+   * refuses the job with an exception naming the fix. Not checked on Flink's restarts of a running
+   * job. By default there is nothing to check.
    */
-  default void checkBeforeStart() {}
+  default List<StartCheck> startChecks() {
+    return List.of();
+  }
 
   /**
    * Whether this egress only delivers on checkpoints (a transactional sink); Keyflow then refuses

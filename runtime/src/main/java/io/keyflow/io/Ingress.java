@@ -2,6 +2,7 @@ package io.keyflow.io;
 
 import io.keyflow.module.IngressComponent;
 import io.keyflow.protocol.internal.Envelope;
+import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -23,9 +24,12 @@ public interface Ingress extends IngressComponent {
   DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix);
 
   /**
-   * Checks, once before the job is built, that what this ingress needs outside the job is there
-   * (such as the topics a Kafka ingress reads), and throws an exception naming the fix when it is
-   * not. Not called on Flink's restarts of a running job. By default there is nothing to check.
+   * What this ingress needs outside the job (such as the topics a Kafka ingress reads), checked
+   * once before the job is built together with the module's other checks; a check that fails
+   * refuses the job with an exception naming the fix. Not checked on Flink's restarts of a running
+   * job. By default there is nothing to check.
    */
-  default void checkBeforeStart() {}
+  default List<StartCheck> startChecks() {
+    return List.of();
+  }
 }

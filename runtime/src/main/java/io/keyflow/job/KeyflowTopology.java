@@ -4,6 +4,7 @@ import io.keyflow.dispatch.DispatcherOperatorFactory;
 import io.keyflow.feedback.FeedbackOperatorFactory;
 import io.keyflow.io.Egress;
 import io.keyflow.io.Ingress;
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.EgressComponent;
 import io.keyflow.module.IngressComponent;
 import io.keyflow.module.Module;
@@ -49,25 +50,29 @@ public final class KeyflowTopology {
 
   /**
    * Asks, once before a job of {@code module} starts, whether what its ingresses and egresses need
-   * outside the job is there ({@link Ingress#checkBeforeStart()}, {@link
-   * Egress#checkBeforeStart()}), such as the Kafka topics they read or declare. {@link #build} does
-   * this; {@code keyflow submit} does it too, before it uploads anything. Components without a
-   * Flink implementation are left to {@link #build}.
+   * outside the job is there ({@link Ingress#startChecks()}, {@link Egress#startChecks()}), such as
+   * the Kafka topics they read or declare. The checks of all components go to their batches
+   * together ({@link StartCheck#runAll}), so that a Kafka cluster is asked once for the topics of
+   * every component that reaches it. {@link #build} does this; {@code keyflow submit} does it too,
+   * before it uploads anything. Components without a Flink implementation are left to {@link
+   * #build}.
    *
-   * @throws RuntimeException the first component's refusal, naming where module.yaml declares what
-   *     is missing and the fix
+   * @throws RuntimeException a refusal naming where module.yaml declares what is missing and the
+   *     fix
    */
   public static void checkBeforeStart(Module module) {
+    List<StartCheck> checks = new ArrayList<>();
     for (IngressComponent component : module.ingresses()) {
       if (component instanceof Ingress ingress) {
-        ingress.checkBeforeStart();
+        checks.addAll(ingress.startChecks());
       }
     }
     for (EgressComponent component : module.egresses()) {
       if (component instanceof Egress egress) {
-        egress.checkBeforeStart();
+        checks.addAll(egress.startChecks());
       }
     }
+    StartCheck.runAll(checks);
   }
 
   /**

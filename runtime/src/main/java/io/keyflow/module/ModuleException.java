@@ -1,5 +1,7 @@
 package io.keyflow.module;
 
+import java.util.List;
+
 /**
  * {@code module.yaml} cannot be read or describes an invalid module. Always terminal: the job
  * cannot start until the file is fixed.
@@ -51,6 +53,26 @@ public final class ModuleException extends RuntimeException {
       message.append("; expected ").append(expected);
     }
     return new ModuleException(message.toString(), cause);
+  }
+
+  /**
+   * Problems at several places as one error: {@code heading}, then each problem on a line of its
+   * own, worded as it would be alone. One problem alone is returned as it is.
+   *
+   * @param heading what the problems have in common, such as {@code 2 declarations name topics that
+   *     do not exist}
+   * @param problems at least one
+   */
+  public static ModuleException all(String heading, List<ModuleException> problems) {
+    if (problems.isEmpty()) {
+      throw new IllegalArgumentException("no problems to report");
+    }
+    if (problems.size() == 1) {
+      return problems.get(0);
+    }
+    StringBuilder message = new StringBuilder(heading).append(':');
+    problems.forEach(problem -> message.append("\n- ").append(problem.getMessage()));
+    return new ModuleException(message.toString(), null);
   }
 
   /** The module location names nothing that exists; {@code tried} says where we looked. */

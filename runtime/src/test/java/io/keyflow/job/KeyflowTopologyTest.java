@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.io.Egress;
 import io.keyflow.io.Ingress;
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.internal.Envelope;
 import io.keyflow.protocol.reqreply.TypedValue;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +44,44 @@ class KeyflowTopologyTest {
   /** An ingress that refuses to start, as a Kafka ingress does when its topic does not exist. */
   private record RefusingIngress(TypeName id) implements Ingress {
     @Override
-    public void checkBeforeStart() {
-      throw new IllegalStateException("ingress " + id + " reads a topic that does not exist");
+    public List<StartCheck> startChecks() {
+      StartCheck.Batch refuses =
+          checks -> {
+            throw new IllegalStateException("ingress " + id + " reads a topic that does not exist");
+          };
+      StartCheck refusing = () -> refuses;
+      return List.of(refusing);
     }
 
     @Override
     public DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix) {
       throw new AssertionError("the job was built although " + id + " refused to start");
+    }
+  }
+
+  /** A batch that keeps the checks it is handed, call by call. */
+  private static final class RecordingBatch implements StartCheck.Batch {
+    final List<List<StartCheck>> calls = new ArrayList<>();
+
+    @Override
+    public void check(List<StartCheck> checks) {
+      calls.add(checks);
+    }
+  }
+
+  private record NamedCheck(String name, StartCheck.Batch batch) implements StartCheck {}
+
+  private record CheckedIngress(TypeName id, List<StartCheck> startChecks) implements Ingress {
+    @Override
+    public DataStream<Envelope> createStream(StreamExecutionEnvironment env, String uidPrefix) {
+      throw new AssertionError("only checked");
+    }
+  }
+
+  private record CheckedEgress(TypeName id, List<StartCheck> startChecks) implements Egress {
+    @Override
+    public void attach(DataStream<TypedValue> records, String uidPrefix) {
+      throw new AssertionError("only checked");
     }
   }
 
@@ -176,6 +209,27 @@ class KeyflowTopologyTest {
     assertThatThrownBy(() -> KeyflowTopology.checkBeforeStart(module))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("ingress shop/in reads a topic that does not exist");
+  }
+
+  @Test
+  void theChecksOfEveryComponentThatShareABatchReachItInOneCall() {
+    RecordingBatch kafka = new RecordingBatch();
+    RecordingBatch elsewhere = new RecordingBatch();
+    StartCheck orders = new NamedCheck("orders", kafka);
+    StartCheck calls = new NamedCheck("calls", kafka);
+    StartCheck database = new NamedCheck("database", elsewhere);
+    StartCheck stock = new NamedCheck("stock", kafka);
+    Module module =
+        module(
+            List.of(
+                new CheckedIngress(TypeName.parse("shop/orders"), List.of(orders)),
+                new CheckedIngress(TypeName.parse("shop/calls"), List.of(calls, database))),
+            List.of(new CheckedEgress(TypeName.parse("shop/stock"), List.of(stock))));
+
+    KeyflowTopology.checkBeforeStart(module);
+
+    assertThat(kafka.calls).containsExactly(List.of(orders, calls, stock));
+    assertThat(elsewhere.calls).containsExactly(List.of(database));
   }
 
   @Test

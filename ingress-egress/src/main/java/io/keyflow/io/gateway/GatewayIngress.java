@@ -1,6 +1,7 @@
 package io.keyflow.io.gateway;
 
 import io.keyflow.io.Ingress;
+import io.keyflow.io.StartCheck;
 import io.keyflow.io.kafka.DeclaredTopics;
 import io.keyflow.io.kafka.TopicsDeclaration;
 import io.keyflow.module.TypeName;
@@ -35,13 +36,13 @@ record GatewayIngress(GatewaySpec spec, String file, int document) implements In
   }
 
   /**
-   * Refuses to start while the request topic does not exist: the source's partition discovery would
+   * The request topic, which must exist when the job starts: the source's partition discovery would
    * fail on it, and the job would restart until it is created. A Kafka that does not answer within
    * a few seconds is only warned about.
    */
   @Override
-  public void checkBeforeStart() {
-    requestTopic().checkBeforeStart();
+  public List<StartCheck> startChecks() {
+    return List.of(requestTopic());
   }
 
   /** The topic the calls arrive on, which must exist before the job starts. */

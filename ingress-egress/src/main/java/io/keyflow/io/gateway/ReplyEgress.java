@@ -2,6 +2,7 @@ package io.keyflow.io.gateway;
 
 import io.keyflow.io.Egress;
 import io.keyflow.io.Replies;
+import io.keyflow.io.StartCheck;
 import io.keyflow.io.kafka.KafkaSinkBuilders;
 import io.keyflow.io.kafka.OutageSafeSink;
 import io.keyflow.io.kafka.PooledTransactionalSink;
@@ -62,15 +63,13 @@ record ReplyEgress(GatewaySpec spec, String file, int document) implements Egres
   }
 
   /**
-   * With exactly-once replies, refuses to start while the reply topic does not exist (the sink's
+   * With exactly-once replies, the reply topic, which must exist when the job starts (the sink's
    * start would fail on it, and the job would restart until it is created); a Kafka that does not
    * answer within a few seconds is only warned about.
    */
   @Override
-  public void checkBeforeStart() {
-    if (spec.exactlyOnceReplies()) {
-      pooledSink().checkBeforeStart();
-    }
+  public List<StartCheck> startChecks() {
+    return spec.exactlyOnceReplies() ? List.of(pooledSink().declaredTopics()) : List.of();
   }
 
   @Override

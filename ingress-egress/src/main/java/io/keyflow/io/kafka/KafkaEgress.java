@@ -1,6 +1,7 @@
 package io.keyflow.io.kafka;
 
 import io.keyflow.io.Egress;
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.ProtobufTypeInfo;
 import io.keyflow.protocol.egress.KafkaProducerRecord;
@@ -128,17 +129,18 @@ public record KafkaEgress(
   }
 
   /**
-   * With pooled transaction naming, refuses to start while a declared topic does not exist (the
-   * sink's start would fail on it, and the job would restart until it is created); a Kafka that
-   * does not answer within a few seconds is only warned about ({@link
-   * PooledTransactionalSink#checkBeforeStart()}).
+   * With pooled transaction naming, its declared topics, which must exist when the job starts (the
+   * sink's start would fail on a missing one, and the job would restart until it is created); a
+   * Kafka that does not answer within a few seconds is only warned about ({@link
+   * DeclaredTopics#batch()}).
    */
   @Override
-  public void checkBeforeStart() {
+  public List<StartCheck> startChecks() {
     if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
         && transactionNaming == TransactionNamingStrategy.POOLING) {
-      pooledSink().checkBeforeStart();
+      return List.of(pooledSink().declaredTopics());
     }
+    return List.of();
   }
 
   /** This egress's sink with pooled transaction naming, over its declared topics. */

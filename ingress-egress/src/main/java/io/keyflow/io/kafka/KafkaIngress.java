@@ -1,6 +1,7 @@
 package io.keyflow.io.kafka;
 
 import io.keyflow.io.Ingress;
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.TypeName;
 import io.keyflow.protocol.internal.Envelope;
 import java.util.List;
@@ -46,13 +47,13 @@ public record KafkaIngress(
   }
 
   /**
-   * Refuses to start while one of the topics does not exist: the source's partition discovery would
-   * fail on it, and the job would restart until it is created. A Kafka that does not answer within
-   * a few seconds is only warned about ({@link DeclaredTopics#checkBeforeStart()}).
+   * The topics it reads, which must exist when the job starts: the source's partition discovery
+   * would fail on a missing one, and the job would restart until it is created. A Kafka that does
+   * not answer within a few seconds is only warned about ({@link DeclaredTopics#batch()}).
    */
   @Override
-  public void checkBeforeStart() {
-    declaredTopics().checkBeforeStart();
+  public List<StartCheck> startChecks() {
+    return List.of(declaredTopics());
   }
 
   /** The topics this ingress reads, which must exist before it starts. */

@@ -1,6 +1,5 @@
 package io.keyflow.io.kafka;
 
-import io.keyflow.module.ModuleException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +13,7 @@ import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
  * replyTopic}. Each subtask reuses a few transactional ids, and after a failure the sink finds the
  * transactions left open by listing those on its topics, instead of probing ids one producer at a
  * time. The listing fails on a topic that does not exist, so the job checks them before it starts
- * ({@link #checkBeforeStart()}).
+ * ({@link #declaredTopics()}).
  *
  * @param bootstrapServers the Kafka cluster of the topics
  * @param properties Kafka client properties from module.yaml; they override the defaults this sink
@@ -60,25 +59,11 @@ public record PooledTransactionalSink(
   }
 
   /**
-   * Refuses to start while one of the topics does not exist (the sink's start would fail on it, and
-   * the job would restart until it is created), naming where module.yaml declares it and the fix; a
-   * Kafka that does not answer within a few seconds is only warned about ({@link
-   * DeclaredTopicsCheck}).
+   * The topics this sink needs before it starts, on its Kafka cluster: the job checks that they
+   * exist before it starts, since the sink's start would fail on a missing one and the job would
+   * restart until it is created.
    */
-  public void checkBeforeStart() {
-    declaredTopics().checkBeforeStart();
-  }
-
-  /**
-   * The error that refuses the job when Kafka answers that the {@code missing} topics do not exist:
-   * it names where module.yaml declares them, the topics, this sink's Kafka and the fix.
-   */
-  ModuleException refusal(List<String> missing) {
-    return declaredTopics().refusal(missing);
-  }
-
-  /** The topics this sink needs before it starts, on its Kafka cluster. */
-  DeclaredTopics declaredTopics() {
+  public DeclaredTopics declaredTopics() {
     return new DeclaredTopics(topics, bootstrapServers, properties, declared);
   }
 }

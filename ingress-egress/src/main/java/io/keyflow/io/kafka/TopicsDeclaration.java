@@ -29,11 +29,46 @@ public record TopicsDeclaration(
     String otherFix)
     implements Serializable {
 
-  /** What a component does with its topics as it starts; each fails on a topic that is missing. */
+  /**
+   * What a component does with its topics as it starts, which a missing topic stops; the refusal
+   * says so ({@link DeclaredTopics#refusal}).
+   */
   public enum Use {
     /** An exactly-once sink with pooled transaction naming ({@link PooledTransactionalSink}). */
-    POOLED_SINK,
+    POOLED_SINK(
+        "Its exactly-once sink (pooling transaction naming) lists the open transactions on each"
+            + " of its topics when it starts",
+        "the job would fail and restart",
+        "the job"),
     /** A Kafka source, whose partition discovery describes every topic it reads. */
-    SOURCE
+    SOURCE(
+        "Its Kafka source looks up the partitions of each of its topics when it starts",
+        "the job would fail and restart",
+        "the job");
+
+    private final String why;
+    private final String consequence;
+    private final String starting;
+
+    Use(String why, String consequence, String starting) {
+      this.why = why;
+      this.consequence = consequence;
+      this.starting = starting;
+    }
+
+    /** Why a missing topic stops the component, as a sentence without its full stop. */
+    String why() {
+      return why;
+    }
+
+    /** What follows while a topic is missing, such as {@code the job would fail and restart}. */
+    String consequence() {
+      return consequence;
+    }
+
+    /** What starts and needs the topics, such as {@code the job}. */
+    String starting() {
+      return starting;
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.io.Replies;
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleException;
 import io.keyflow.module.ModuleLoader;
@@ -255,7 +256,7 @@ class GatewayBinderTest {
     GatewayIngress calls = (GatewayIngress) unresolvable.ingresses().get(0);
     long start = System.nanoTime();
 
-    calls.checkBeforeStart();
+    StartCheck.runAll(calls.startChecks());
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }

@@ -2,9 +2,10 @@ package io.keyflow.io.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keyflow.io.kafka.PooledSinkRefusal;
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.ModuleLoader;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +41,10 @@ class ReplyEgressTest {
   @Test
   void aMissingReplyTopicIsRefusedNamingTheFileDocumentFieldGatewayTopicAndTheFixes() {
     String message =
-        PooledSinkRefusal.of(replies("kafka:9092", "exactly-once").pooledSink(), "shop-replies")
+        replies("kafka:9092", "exactly-once")
+            .pooledSink()
+            .declaredTopics()
+            .refusal(List.of("shop-replies"))
             .getMessage();
 
     assertThat(message)
@@ -67,7 +71,7 @@ class ReplyEgressTest {
   void aKafkaThatCannotBeAskedLetsTheJobStart() {
     long start = System.nanoTime();
 
-    replies("no-such-host.invalid:9092", "exactly-once").checkBeforeStart();
+    StartCheck.runAll(replies("no-such-host.invalid:9092", "exactly-once").startChecks());
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }

@@ -3,6 +3,7 @@ package io.keyflow.io.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleException;
 import io.keyflow.module.ModuleLoader;
@@ -225,7 +226,7 @@ class KafkaIngressBinderTest {
     KafkaIngress in = ingress(MINIMAL.replace("kafka:9092", "no-such-host.invalid:9092"));
     long start = System.nanoTime();
 
-    in.checkBeforeStart();
+    StartCheck.runAll(in.startChecks());
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }

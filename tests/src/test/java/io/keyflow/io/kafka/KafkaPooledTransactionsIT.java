@@ -46,7 +46,7 @@ import picocli.CommandLine;
  * read_committed consumer checks the output. A declared topic that does not exist refuses the job
  * before it starts; once it exists, the same module runs. So does a gateway's reply topic, which
  * its exactly-once replies pool their transactional ids on, and, like every topic a source reads,
- * an ingress topic and a gateway's request topic.
+ * an ingress topic and a gateway's request topic; when several are missing, one error names each.
  */
 @ExtendWith(KafkaBroker.class)
 class KafkaPooledTransactionsIT {
@@ -249,13 +249,23 @@ class KafkaPooledTransactionsIT {
                 .formatted(KafkaBroker.bootstrapServers(), calls, replies, gatewayPrefix);
     var conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(300));
 
-    assertRefused(
-        conf,
-        module,
-        "document 4 (io.keyflow.gateway.v1/http), spec.requestTopic: gateway pt/gateway reads its"
-            + " calls from",
-        calls,
-        "or spec.requestTopic naming a topic that exists");
+    // Both missing: one error names each, as it would alone.
+    assertThatThrownBy(() -> KeyflowTestJob.start(conf, module, List.of(), List.of()))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageStartingWith(
+            "2 declarations name topics that do not exist:\n- module.yaml, document 4"
+                + " (io.keyflow.gateway.v1/http), spec.requestTopic: gateway pt/gateway reads its"
+                + " calls from topic "
+                + calls
+                + ", which does not exist on "
+                + KafkaBroker.bootstrapServers())
+        .hasMessageContaining(
+            "\n- module.yaml, document 4 (io.keyflow.gateway.v1/http), spec.replyTopic: gateway"
+                + " pt/gateway writes its replies to topic "
+                + replies
+                + ", which does not exist on ")
+        .hasMessageContaining("or spec.requestTopic naming a topic that exists")
+        .hasMessageContaining("or replies: at-least-once");
     KafkaBroker.createTopic(calls, 2);
     assertRefused(
         conf,
