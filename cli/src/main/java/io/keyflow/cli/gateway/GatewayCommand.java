@@ -8,6 +8,7 @@ import io.keyflow.io.gateway.GatewayBinder;
 import io.keyflow.io.gateway.GatewaySpec;
 import io.keyflow.io.gateway.ListenAddress;
 import io.keyflow.module.Module;
+import io.keyflow.module.ModuleException;
 import io.keyflow.module.ModuleLoader;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -28,7 +29,10 @@ import picocli.CommandLine.Option;
           + "): POST /v1/functions/{namespace}/{type}/{id} calls a function and answers with its"
           + " reply; .../send only sends; GET /v1/invocations/{id} fetches a late reply.",
       "Run as many instances as you like beside the job (`keyflow run` starts one itself); each"
-          + " reads every reply, so a fetch or a retried call may reach any of them. Ctrl-C stops."
+          + " reads every reply, so a fetch or a retried call may reach any of them. Ctrl-C stops.",
+      "Before it listens it asks Kafka (for at most 5 s) whether the request and reply topics"
+          + " exist, and refuses to start, with status 2, naming the topic and the fix while one"
+          + " does not."
     },
     footer = {
       "",
@@ -76,6 +80,12 @@ public final class GatewayCommand implements Callable<Integer> {
     Map<String, String> overrides = kafka.overridesAsMap();
     if (!overrides.isEmpty()) {
       spec = spec.withClientProperties(overrides);
+    }
+    try {
+      Gateway.checkTopics(spec, loaded);
+    } catch (ModuleException e) {
+      System.err.println(e.getMessage());
+      return 2;
     }
     CountDownLatch stop = Shutdown.onSignal();
     try (Gateway gateway = Gateway.start(spec, loaded, Duration.ofSeconds(30))) {

@@ -1,5 +1,6 @@
 package io.keyflow.io.gateway;
 
+import io.keyflow.io.StartCheck;
 import io.keyflow.module.Module;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -42,6 +43,32 @@ public final class Gateway implements AutoCloseable {
         .filter(GatewayIngress.class::isInstance)
         .map(ingress -> ((GatewayIngress) ingress).spec())
         .findFirst();
+  }
+
+  /**
+   * Refuses to serve {@code spec} while its request or reply topic does not exist, naming where
+   * {@code module} declares the topic and the fix: calls written to a missing request topic reach
+   * no function, and no reply can be read from a missing reply topic. Kafka is asked once about
+   * both, for at most 5 s; a Kafka that does not answer in that time is only warned about, and the
+   * gateway serves as it would without the check.
+   *
+   * @param spec the gateway as it is to serve, with the client properties given to it
+   * @param module the module that declares it
+   * @throws io.keyflow.module.ModuleException naming the file, document, field, gateway, topic and
+   *     fix, when Kafka answers that a topic does not exist
+   */
+  public static void checkTopics(GatewaySpec spec, Module module) {
+    GatewayIngress declared =
+        module.ingresses().stream()
+            .filter(GatewayIngress.class::isInstance)
+            .map(GatewayIngress.class::cast)
+            .filter(ingress -> ingress.id().equals(spec.id()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        module.source() + " declares no gateway " + spec.id()));
+    StartCheck.runAll(ServingTopics.of(spec, declared.file(), declared.document()));
   }
 
   /**

@@ -44,7 +44,15 @@ public record TopicsDeclaration(
     SOURCE(
         "Its Kafka source looks up the partitions of each of its topics when it starts",
         "the job would fail and restart",
-        "the job");
+        "the job"),
+    /** A gateway instance writing calls ({@code keyflow gateway}). */
+    GATEWAY_CALLS(
+        "Every call is written there for the job to read",
+        "no call could reach a function",
+        "the gateway"),
+    /** A gateway instance reading every reply ({@code keyflow gateway}). */
+    GATEWAY_REPLIES(
+        "Every reply is read from there", "the gateway could answer no call", "the gateway");
 
     private final String why;
     private final String consequence;

@@ -3,18 +3,26 @@ package io.keyflow.io.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.keyflow.cli.gateway.GatewayCommand;
 import io.keyflow.io.Egress;
 import io.keyflow.io.Ingress;
+import io.keyflow.io.gateway.Gateway;
 import io.keyflow.module.Module;
 import io.keyflow.module.ModuleException;
 import io.keyflow.module.ModuleLoader;
 import io.keyflow.testing.KafkaBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,16 +31,22 @@ import org.apache.kafka.clients.admin.DescribeTopicsResult;
 import org.apache.kafka.clients.admin.ForwardingAdmin;
 import org.apache.kafka.common.TopicCollection;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The check of a module's topics against a real broker: the components that reach one cluster the
  * same way are asked about in one question, with one admin client and one describe request; a
  * missing topic is refused naming the declaration that names it, and the missing topics of several
- * declarations in one error.
+ * declarations in one error. A {@code keyflow gateway} refuses to serve while its reply topic does
+ * not exist.
  */
 @ExtendWith(KafkaBroker.class)
 class DeclaredTopicsCheckIT {
+
+  @TempDir Path dir;
 
   /** Real admin clients, counted with the describe requests they send. */
   private static final class CountingAdmins implements Function<Map<String, Object>, Admin> {
@@ -236,5 +250,45 @@ class DeclaredTopicsCheckIT {
         .contains("spec.topics: ingress dt/in reads topic " + topics.in())
         .contains(
             "spec.replyTopic: gateway dt/gateway writes its replies to topic " + topics.replies());
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aGatewayRefusesToServeWhileItsReplyTopicDoesNotExistAndPassesTheCheckOnceItDoes()
+      throws Exception {
+    Topics topics = Topics.fresh();
+    topics.create(topics.in(), topics.calls());
+    Module module = module(topics, "");
+    var spec = Gateway.declaredIn(module).orElseThrow();
+
+    assertThat(catchThrowable(() -> Gateway.checkTopics(spec, module)))
+        .isInstanceOf(ModuleException.class)
+        .hasMessageStartingWith(
+            "module.yaml, document 3 (io.keyflow.gateway.v1/http), spec.replyTopic: gateway"
+                + " dt/gateway reads its replies from topic "
+                + topics.replies()
+                + ", which does not exist on "
+                + KafkaBroker.bootstrapServers()
+                + ". Every reply is read from there, so the gateway could answer no call until it"
+                + " exists; expected the topic created before the gateway starts")
+        .hasMessageContaining("--create --topic " + topics.replies())
+        .hasMessageContaining("or spec.replyTopic naming a topic that exists");
+    Path file = Files.writeString(dir.resolve("module.yaml"), moduleText(topics, ""));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream systemErr = System.err;
+    int status;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      status = new CommandLine(new GatewayCommand()).execute("--module", file.toString());
+    } finally {
+      System.setErr(systemErr);
+    }
+    assertThat(status).as("keyflow gateway's exit status").isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "spec.replyTopic: gateway dt/gateway reads its replies from topic " + topics.replies());
+
+    topics.create(topics.replies());
+    Gateway.checkTopics(spec, module);
   }
 }
