@@ -15,11 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -250,6 +253,7 @@ class RedriveIT {
     props.put("acks", "all");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         String value = "m".repeat(i == large ? largeBytes : 100);
         DeadLetter letter =
@@ -266,13 +270,20 @@ class RedriveIT {
                 .setError("HTTP 500")
                 .setAttempts(3)
                 .build();
-        producer.send(
-            new ProducerRecord<>(
-                topic,
-                ("shop/cart/id-" + i).getBytes(StandardCharsets.UTF_8),
-                letter.toByteArray()));
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(
+                    topic,
+                    ("shop/cart/id-" + i).getBytes(StandardCharsets.UTF_8),
+                    letter.toByteArray())));
       }
       producer.flush();
+      // A dead letter the broker refused fails here, naming the send, not as a redrive that
+      // later finds fewer dead letters than it expects.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (Future<RecordMetadata> send : sent) {
+        send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
     }
   }
 
