@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,6 +54,48 @@ final class ClusterConfig {
     Files.createDirectories(dir.resolve("log"));
     Files.createDirectories(dir.resolve("plugins"));
     return conf;
+  }
+
+  /**
+   * The JVM options the configuration in {@code conf} gives the process, as Flink's start scripts
+   * read them: {@code env.java.opts.all}, then {@code env.java.opts.jobmanager} or {@code
+   * env.java.opts.taskmanager}, split at spaces.
+   */
+  static List<String> javaOptions(Path conf, boolean jobManager) throws IOException {
+    Map<String, String> keys = topLevelKeys(Files.readString(conf.resolve("config.yaml")));
+    List<String> options = new ArrayList<>();
+    for (String key :
+        List.of(
+            "env.java.opts.all",
+            jobManager ? "env.java.opts.jobmanager" : "env.java.opts.taskmanager")) {
+      String value = keys.getOrDefault(key, "").trim();
+      if (!value.isEmpty()) {
+        options.addAll(Arrays.asList(value.split("\\s+")));
+      }
+    }
+    return options;
+  }
+
+  /** The {@code key: value} lines of a flat configuration file, quotes around a value removed. */
+  static Map<String, String> topLevelKeys(String config) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (String line : config.lines().toList()) {
+      int colon = line.indexOf(':');
+      if (line.isBlank()
+          || line.startsWith("#")
+          || Character.isWhitespace(line.charAt(0))
+          || colon < 0) {
+        continue;
+      }
+      String value = line.substring(colon + 1).trim();
+      if (value.length() >= 2
+          && (value.startsWith("\"") && value.endsWith("\"")
+              || value.startsWith("'") && value.endsWith("'"))) {
+        value = value.substring(1, value.length() - 1);
+      }
+      keys.put(line.substring(0, colon).trim(), value);
+    }
+    return keys;
   }
 
   /** The base file's lines without the keys set locally, then the local keys. */

@@ -63,6 +63,19 @@ final class ClusterStartCommand implements Callable<Integer> {
   boolean rocksDbLibraryInLib;
 
   @Option(
+      names = "--warm-up",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "Start every TaskManager with the job jar's warm-up agent, which loads the classes of"
+            + " Keyflow's tasks, RocksDB and the Kafka client in the background, so that a spare"
+            + " TaskManager taking over a lost one's tasks starts them sooner (default: on; needs"
+            + " the job jar in lib/)."
+      })
+  boolean warmUp;
+
+  @Option(
       names = {"-D"},
       paramLabel = "KEY=VALUE",
       description = "A Flink option for the cluster, over flink-conf/config.yaml.")
@@ -79,7 +92,7 @@ final class ClusterStartCommand implements Callable<Integer> {
             slots,
             restPort,
             options,
-            new LocalCluster.Preload(jobJarInLib, rocksDbLibraryInLib),
+            new LocalCluster.Preload(jobJarInLib, rocksDbLibraryInLib, warmUp),
             Duration.ofMinutes(2));
     System.out.printf(
         "Cluster running: REST API and web UI at %s; logs in %s%n",

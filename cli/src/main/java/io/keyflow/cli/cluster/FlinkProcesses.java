@@ -52,6 +52,7 @@ final class FlinkProcesses {
     command.add(java());
     command.addAll(JvmFlags.inherited());
     command.addAll(lib.jvmOptions());
+    command.addAll(ClusterConfig.javaOptions(conf, jobManager));
     command.addAll(Arrays.asList(sizing.get(0).trim().split("\\s+")));
     command.add("-Dlog.file=" + dir.resolve("log").resolve(name + ".log"));
     command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());

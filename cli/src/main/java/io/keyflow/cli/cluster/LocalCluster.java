@@ -47,8 +47,14 @@ public final class LocalCluster {
    *
    * @param jobJar the job jar on every process's classpath, its classes resolved parent-first
    * @param rocksDbLibrary RocksDB's native library unpacked once, on the JVMs' library path
+   * @param warmUp the job jar's warm-up agent on every TaskManager ({@code -javaagent}, in {@code
+   *     env.java.opts.taskmanager}), which loads what Keyflow's tasks use in the background when
+   *     the TaskManager starts; only with {@code jobJar}, whose classes it loads
    */
-  public record Preload(boolean jobJar, boolean rocksDbLibrary) {}
+  public record Preload(boolean jobJar, boolean rocksDbLibrary, boolean warmUp) {}
+
+  /** Where the TaskManagers' JVM options go, the warm-up agent among them. */
+  static final String TASK_MANAGER_JVM_OPTIONS = "env.java.opts.taskmanager";
 
   /**
    * Writes the configuration and {@code lib/} ({@code preload}), starts the JobManager and {@code
@@ -93,6 +99,13 @@ public final class LocalCluster {
       lib.addRocksDbLibrary(KeyflowHome.flinkClasspath());
     }
     settings.putAll(options);
+    if (preload.jobJar() && preload.warmUp()) {
+      // After any options of the user's own for the TaskManagers' JVMs.
+      settings.merge(
+          TASK_MANAGER_JVM_OPTIONS,
+          "-javaagent:" + dir.resolve("lib").resolve(ClusterLib.JOB_JAR),
+          (own, agent) -> own + " " + agent);
+    }
     Path conf = ClusterConfig.write(dir, restPort, slots, settings);
     Files.writeString(dir.resolve("rest-address"), "http://127.0.0.1:" + restPort);
     FlinkProcesses processes = new FlinkProcesses(dir, conf);
