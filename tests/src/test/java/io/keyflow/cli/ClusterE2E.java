@@ -72,8 +72,8 @@ class ClusterE2E {
 
   /**
    * Arguments for {@code keyflow cluster start} besides the test's own, separated by spaces or
-   * commas, such as {@code --no-job-jar-in-lib --no-rocksdb-library-in-lib} to measure without
-   * them.
+   * commas, such as {@code --no-warm-up} or {@code --no-job-jar-in-lib --no-rocksdb-library-in-lib}
+   * to measure without them.
    */
   private static final String CLUSTER_ARGS = "keyflow.e2e.cluster-args";
 
@@ -313,12 +313,15 @@ class ClusterE2E {
         LOG.info(
             "{} ({}) after the kill:\n  {}",
             process.name(),
-            before.tasks() == 0
-                ? "cold: it had received no task before the kill"
-                : "warm: it had received "
-                    + before.tasks()
-                    + " tasks before the kill"
-                    + (before.rocksDbLoaded() ? " and loaded RocksDB's library" : ""),
+            (before.tasks() == 0
+                    ? "cold: it had received no task before the kill"
+                    : "warm: it had received "
+                        + before.tasks()
+                        + " tasks before the kill"
+                        + (before.rocksDbLoaded() ? " and loaded RocksDB's library" : ""))
+                + (before.warmUp().isEmpty()
+                    ? "; not warmed up"
+                    : "; warmed up before the kill " + before.warmUp()),
             String.join("\n  ", RecoveryTimeline.read(log, killedAtMillis)));
       }
     }

@@ -54,13 +54,18 @@ final class RecoveryTimeline {
    *
    * @param tasks tasks it had received
    * @param rocksDbLoaded whether it had loaded RocksDB's native library
+   * @param warmUp the warm-up's report when its agent had warmed the JVM up, empty otherwise
    */
-  record Before(int tasks, boolean rocksDbLoaded) {}
+  record Before(int tasks, boolean rocksDbLoaded, String warmUp) {}
+
+  /** The fixed part of the warm-up agent's INFO line (io.keyflow.warmup.WarmUpAgent). */
+  private static final String WARMED_UP = "Warmed this TaskManager up for Keyflow's tasks ";
 
   /** What the TaskManager writing {@code log} had done before {@code killedAtMillis}. */
   static Before before(Path log, long killedAtMillis) throws IOException {
     int tasks = 0;
     boolean rocksDb = false;
+    String warmUp = "";
     if (Files.exists(log)) {
       for (String line : Files.readAllLines(log)) {
         long at = time(line);
@@ -71,10 +76,12 @@ final class RecoveryTimeline {
           tasks++;
         } else if (line.contains("Successfully loaded RocksDB native library")) {
           rocksDb = true;
+        } else if (line.contains(WARMED_UP)) {
+          warmUp = line.substring(line.indexOf(WARMED_UP) + WARMED_UP.length());
         }
       }
     }
-    return new Before(tasks, rocksDb);
+    return new Before(tasks, rocksDb, warmUp);
   }
 
   /**
