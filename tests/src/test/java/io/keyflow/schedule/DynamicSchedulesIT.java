@@ -72,11 +72,11 @@ class DynamicSchedulesIT {
   }
 
   /**
-   * Keyflow's shipped checkpoint settings: every 200 ms, the last two retained, so a checkpoint is
+   * Keyflow's shipped checkpoint settings: every 100 ms, the last two retained, so a checkpoint is
    * usually subsumed before a read of it ends and the listing takes a savepoint instead.
    */
   private Configuration conf() {
-    Configuration conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(200));
+    Configuration conf = KeyflowTestJob.configuration(checkpoints, 2, Duration.ofMillis(100));
     conf.setString("execution.checkpointing.num-retained", "2");
     return conf;
   }

@@ -69,12 +69,12 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "1 s",
       converter = FlinkDuration.class,
-      // 1 s, not the shipped 200 ms: every throughput and latency figure in docs/benchmarks.md
+      // 1 s, not the shipped 100 ms: every throughput and latency figure in docs/benchmarks.md
       // outside its exactly-once curve was measured at 1 s, and a new run should compare with
       // them. bin/bench-interval-curve measures the shipped interval beside it.
       description =
           "Checkpoint interval (default: ${DEFAULT-VALUE}, as the published figures; keyflow"
-              + " run and flink-conf/config.yaml use 200 ms).")
+              + " run and flink-conf/config.yaml use 100 ms).")
   Duration checkpointInterval;
 
   @Option(

@@ -109,7 +109,7 @@ final class DynamicScheduleListing {
   /**
    * Takes a savepoint of {@code jobId} beside its checkpoints, reads it and deletes it.
    *
-   * <p>Why: with short checkpoint intervals (200 ms ships) a retained checkpoint is subsumed and
+   * <p>Why: with short checkpoint intervals (100 ms ships) a retained checkpoint is subsumed and
    * its files deleted within a few hundred milliseconds, sooner than a read of it can finish. A
    * savepoint is self-contained and stays until this listing deletes it; it costs the job one
    * savepoint.

@@ -83,10 +83,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--checkpoint-interval",
       paramLabel = "DURATION",
-      // Exactly-once output and gateway replies wait for the next checkpoint: 200 ms answers a
-      // gateway call in ~170 ms (p50) where 1 s took ~595 ms, for little throughput on 2 cores
-      // (docs/benchmarks.md, "Exactly-once latency", has the measured curve).
-      defaultValue = "200 ms",
+      // Exactly-once output and gateway replies wait for the next checkpoint: 100 ms answers a
+      // gateway call in ~86 ms (p50) where 1 s took ~560 ms, for about a quarter of the backlog
+      // throughput on 2 cores (docs/benchmarks.md, "Exactly-once latency", has the curve).
+      defaultValue = "100 ms",
       converter = FlinkDuration.class,
       description =
           "Time between checkpoints, such as 1s, 200ms or 2 min (default: ${DEFAULT-VALUE})."
