@@ -191,8 +191,11 @@ public final class LocalCluster {
         }
       }
       try {
+        // Listed with its slots: the resource manager lists a TaskManager a moment before its
+        // slot manager has taken its slots, and until then it has none to offer a job.
         Set<String> registered =
             registry.registered().stream()
+                .filter(tm -> tm.slots() > 0)
                 .map(FlinkTaskManagers.Registered::id)
                 .collect(Collectors.toSet());
         if (registered.containsAll(names)) {
