@@ -11,6 +11,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
  * The configuration directory of a local cluster: Keyflow's {@code flink-conf/config.yaml} with the
@@ -59,43 +63,22 @@ final class ClusterConfig {
   /**
    * The JVM options the configuration in {@code conf} gives the process, as Flink's start scripts
    * read them: {@code env.java.opts.all}, then {@code env.java.opts.jobmanager} or {@code
-   * env.java.opts.taskmanager}, split at spaces.
+   * env.java.opts.taskmanager}, split at spaces. The file is read by Flink's own loader, so it
+   * means what it means to Flink.
    */
-  static List<String> javaOptions(Path conf, boolean jobManager) throws IOException {
-    Map<String, String> keys = topLevelKeys(Files.readString(conf.resolve("config.yaml")));
+  static List<String> javaOptions(Path conf, boolean jobManager) {
+    Configuration flink = GlobalConfiguration.loadConfiguration(conf.toString());
     List<String> options = new ArrayList<>();
-    for (String key :
+    for (ConfigOption<String> option :
         List.of(
-            "env.java.opts.all",
-            jobManager ? "env.java.opts.jobmanager" : "env.java.opts.taskmanager")) {
-      String value = keys.getOrDefault(key, "").trim();
+            CoreOptions.FLINK_JVM_OPTIONS,
+            jobManager ? CoreOptions.FLINK_JM_JVM_OPTIONS : CoreOptions.FLINK_TM_JVM_OPTIONS)) {
+      String value = flink.get(option).trim();
       if (!value.isEmpty()) {
         options.addAll(Arrays.asList(value.split("\\s+")));
       }
     }
     return options;
-  }
-
-  /** The {@code key: value} lines of a flat configuration file, quotes around a value removed. */
-  static Map<String, String> topLevelKeys(String config) {
-    Map<String, String> keys = new LinkedHashMap<>();
-    for (String line : config.lines().toList()) {
-      int colon = line.indexOf(':');
-      if (line.isBlank()
-          || line.startsWith("#")
-          || Character.isWhitespace(line.charAt(0))
-          || colon < 0) {
-        continue;
-      }
-      String value = line.substring(colon + 1).trim();
-      if (value.length() >= 2
-          && (value.startsWith("\"") && value.endsWith("\"")
-              || value.startsWith("'") && value.endsWith("'"))) {
-        value = value.substring(1, value.length() - 1);
-      }
-      keys.put(line.substring(0, colon).trim(), value);
-    }
-    return keys;
   }
 
   /** The base file's lines without the keys set locally, then the local keys. */
