@@ -95,6 +95,7 @@ public final class KeyflowTestJob {
     try {
       job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
+      StuckJobReport.print("job " + job.getJobID() + " did not finish within " + timeout);
       job.cancel().get(30, TimeUnit.SECONDS);
       throw new AssertionError("the job did not finish within " + timeout, e);
     }

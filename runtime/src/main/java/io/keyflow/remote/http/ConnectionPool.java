@@ -381,6 +381,22 @@ public final class ConnectionPool implements HttpPool {
     }
   }
 
+  @Override
+  public EventLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public String describeOnLoop() {
+    StringBuilder out = new StringBuilder(route).append(" (HTTP/1.1");
+    out.append(closed ? ", closed" : "").append("): ").append(waiting.size()).append(" waiting, ");
+    out.append(connector.counts()).append("; calls on each:");
+    for (Connection connection : connections.all()) {
+      out.append(' ').append(connection.load()).append(connection.retired ? "r" : "");
+    }
+    return out.toString();
+  }
+
   /** Fails what waits and closes every connection, on the event loop. */
   @Override
   public void shutdownOnLoop() {

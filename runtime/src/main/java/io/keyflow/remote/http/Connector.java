@@ -121,6 +121,11 @@ final class Connector {
     live--;
   }
 
+  /** Connections open and ready, and those being opened, for a description of the pool. */
+  String counts() {
+    return live + " open, " + opening + " opening";
+  }
+
   /** Connections open and ready. */
   int live() {
     return live;

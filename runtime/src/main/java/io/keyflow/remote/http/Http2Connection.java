@@ -1,6 +1,7 @@
 package io.keyflow.remote.http;
 
 import io.netty.channel.Channel;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 
 /**
@@ -44,5 +45,20 @@ final class Http2Connection {
   /** Ready and open, not going away, with a stream to spare. */
   boolean canTake() {
     return ready && !closed && !goingAway && active < maxStreams;
+  }
+
+  /** Its streams and state, for a description of its pool. */
+  String describe(long nowNanos) {
+    return "["
+        + active
+        + "/"
+        + maxStreams
+        + " streams"
+        + (goingAway ? ", going away" : "")
+        + (closed ? ", closed" : "")
+        + (channel.isActive() ? "" : ", inactive")
+        + ", last read "
+        + TimeUnit.NANOSECONDS.toMillis(nowNanos - lastReadNanos)
+        + " ms ago]";
   }
 }

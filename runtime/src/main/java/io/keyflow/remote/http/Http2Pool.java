@@ -386,6 +386,22 @@ public final class Http2Pool implements HttpPool {
   }
 
   @Override
+  public EventLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public String describeOnLoop() {
+    StringBuilder out = new StringBuilder(route).append(" (HTTP/2");
+    out.append(closed ? ", closed" : "").append("): ").append(waiting.size()).append(" waiting, ");
+    out.append(connector.counts()).append(';');
+    for (Http2Connection connection : connections) {
+      out.append(' ').append(connection.describe(System.nanoTime()));
+    }
+    return out.toString();
+  }
+
+  @Override
   public void shutdownOnLoop() {
     PoolLoop.shutdown(loop, this::shutdown);
   }

@@ -1,5 +1,6 @@
 package io.keyflow.remote.http;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,4 +24,13 @@ public sealed interface HttpPool permits ConnectionPool, Http2Pool {
 
   /** Fails what waits and closes every connection; the pool takes no more requests. */
   void shutdownOnLoop();
+
+  /**
+   * The pool's state in one line: requests waiting for a connection, and each connection's calls.
+   * Call on the pool's event loop ({@link HttpTransport#describe} does).
+   */
+  String describeOnLoop();
+
+  /** The event loop the pool lives on. */
+  EventLoop loop();
 }

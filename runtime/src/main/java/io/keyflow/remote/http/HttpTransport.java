@@ -6,9 +6,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -91,6 +97,34 @@ public final class HttpTransport implements AutoCloseable {
     return key.transport().protocol() == HttpProtocol.HTTP2
         ? new Http2Pool(key, loop, tls, stats, Http2Pool.PING_AFTER)
         : new ConnectionPool(key, loop, tls, stats);
+  }
+
+  /**
+   * One line per pool of the JVM's client, for finding out why a call does not end: its waiting
+   * requests and each connection's calls; empty when no one uses the client. Each pool answers on
+   * its event loop, within {@code bound}.
+   */
+  public static List<String> describe(Duration bound) {
+    HttpTransport transport;
+    synchronized (LOCK) {
+      transport = shared;
+    }
+    if (transport == null) {
+      return List.of();
+    }
+    List<String> lines = new ArrayList<>();
+    for (HttpPool pool : transport.pools.values()) {
+      try {
+        lines.add(
+            pool.loop().submit(pool::describeOnLoop).get(bound.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+        lines.add("a pool did not answer: " + e);
+      }
+    }
+    return lines;
   }
 
   /** Releases the client: the last user fails what is outstanding and ends the threads. */

@@ -130,6 +130,43 @@ class ConnectionPoolTest {
   }
 
   @Test
+  void theDescriptionShowsWaitingCallsAndTheCallsOnEachConnection() throws Exception {
+    URI url = echoServer(false, 2);
+    ConnectionPool pool = pools.pool(url, settings(1, 1, Duration.ofSeconds(30)));
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch answering = new CountDownLatch(1);
+    server.removeContext("/");
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            entered.countDown();
+            answering.await(20, TimeUnit.SECONDS);
+            exchange.sendResponseHeaders(200, -1);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    List<ResponseFuture> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(send(pool, url, new byte[] {1}, CALL, 1 << 20));
+    }
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    String description = pool.loop().submit(pool::describeOnLoop).get(5, TimeUnit.SECONDS);
+    answering.countDown();
+
+    assertThat(description)
+        .isEqualTo(
+            "http://127.0.0.1:"
+                + url.getPort()
+                + " (HTTP/1.1): 2 waiting, 1 open, 0 opening; calls on each: 1");
+    for (ResponseFuture call : calls) {
+      assertThat(call.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void sequentialCallsReuseOneConnection() throws Exception {
     URI url = echoServer(false, 2);
     ConnectionPool pool = pools.pool(url);

@@ -74,6 +74,24 @@ class Http2PoolTest {
   }
 
   @Test
+  void theDescriptionShowsTheCallsOnEachConnection() throws Exception {
+    HttpPool pool = pool("/echo");
+    List<ResponseFuture> hanging = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      hanging.add(send(pool, server.url("/hang"), bytes("x"), CALL, 1 << 20));
+    }
+    assertThat(post(pool, server.url("/echo"), bytes("ab")).body()).isEqualTo(bytes("ba"));
+
+    String description = pool.loop().submit(pool::describeOnLoop).get(5, SECONDS);
+
+    assertThat(description)
+        .startsWith(server.url("/").getScheme() + "://")
+        .contains("(HTTP/2): 0 waiting, 1 open, 0 opening;")
+        .contains("[3/" + Http2Pool.MAX_STREAMS + " streams, last read");
+    assertThat(hanging).noneMatch(ResponseFuture::isDone);
+  }
+
+  @Test
   void aResetStreamFailsOnlyItsCall() throws Exception {
     HttpPool pool = pool("/echo");
     ResponseFuture reset = send(pool, server.url("/reset"), bytes("x"), CALL, 1 << 20);
