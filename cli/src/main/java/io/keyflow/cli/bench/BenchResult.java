@@ -20,6 +20,8 @@ import java.util.List;
  * @param steadyKeyflowCompilerMicrosPerRecord the part of the above spent by the JVM's JIT compiler
  *     threads, which a long-running job stops paying
  * @param steadyFunctionsCpuMicrosPerRecord the same for the function server
+ * @param steadyFunctionsCompilerMicrosPerRecord the part of the above spent by the function
+ *     server's JIT compiler threads
  * @param steadyBrokerCpuMicrosPerRecord the same for the broker
  * @param liveRecords records sent one by one after the backlog, at the live rate, whose latency was
  *     measured
@@ -48,6 +50,7 @@ public record BenchResult(
     double steadyKeyflowCpuMicrosPerRecord,
     double steadyKeyflowCompilerMicrosPerRecord,
     double steadyFunctionsCpuMicrosPerRecord,
+    double steadyFunctionsCompilerMicrosPerRecord,
     double steadyBrokerCpuMicrosPerRecord,
     long liveRecords,
     long liveSettlingSeconds,

@@ -69,11 +69,12 @@ final class BenchTable {
     }
     return String.format(
         "  steady state (25-75 %% of the output): %,.0f records/s; CPU us per record: keyflow %.1f"
-            + " (JIT compiler %.1f of it), function %.1f, broker %.1f",
+            + " (JIT compiler %.1f of it), function %.1f (JIT compiler %.1f), broker %.1f",
         r.steadyRecordsPerSecond(),
         r.steadyKeyflowCpuMicrosPerRecord(),
         r.steadyKeyflowCompilerMicrosPerRecord(),
         r.steadyFunctionsCpuMicrosPerRecord(),
+        r.steadyFunctionsCompilerMicrosPerRecord(),
         r.steadyBrokerCpuMicrosPerRecord());
   }
 

@@ -17,18 +17,37 @@ final class ChildProcess implements AutoCloseable {
   private final Process process;
   private final String name;
 
+  /**
+   * The environment variable with extra JVM options for the child named {@code name}: {@code
+   * KEYFLOW_BENCH_FUNCTIONS_JAVA_OPTS} for the function server, {@code
+   * KEYFLOW_BENCH_BROKER_JAVA_OPTS} for the broker.
+   */
+  static String javaOptionsVariable(String name) {
+    return "KEYFLOW_BENCH_"
+        + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]+", "_")
+        + "_JAVA_OPTS";
+  }
+
   private ChildProcess(Process process, String name) {
     this.process = process;
     this.name = name;
   }
 
-  /** Starts {@code mainClass} and waits until it prints a line containing "ready". */
+  /**
+   * Starts {@code mainClass} and waits until it prints a line containing "ready". JVM options for a
+   * profile of the child (such as JFR's) come from the environment variable {@link
+   * #javaOptionsVariable}.
+   */
   static ChildProcess start(String name, Path log, String mainClass, List<String> args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JvmFlags.inherited());
     command.add("-Xmx1g");
+    String extra = System.getenv(javaOptionsVariable(name));
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     command.add("-Dlog4j2.configurationFile=keyflow-log4j2.properties");
     command.add("-Dkeyflow.log.file=" + log);
     command.add("-cp");

@@ -30,7 +30,7 @@ final class OutputCheck implements AutoCloseable {
   private long[] marks = new long[0];
   private long[] cpuPids = new long[0];
   private final long[][] cpuAtMark = new long[2][];
-  private final long[] compilerAtMark = new long[2];
+  private final long[][] compilerAtMark = new long[2][];
 
   /** A measured live record: when it was sent, after the measured time began, and its latency. */
   private record Latency(long sentAfterStartNanos, long nanos) {}
@@ -92,8 +92,9 @@ final class OutputCheck implements AutoCloseable {
           for (int p = 0; p < cpuPids.length; p++) {
             cpuAtMark[i][p] = ProcessCpu.micros(cpuPids[p]);
           }
-          if (cpuPids.length > 0) {
-            compilerAtMark[i] = ProcessCpu.compilerMicros(cpuPids[0]);
+          compilerAtMark[i] = new long[cpuPids.length];
+          for (int p = 0; p < cpuPids.length; p++) {
+            compilerAtMark[i][p] = ProcessCpu.compilerMicros(cpuPids[p]);
           }
         }
       }
@@ -176,14 +177,16 @@ final class OutputCheck implements AutoCloseable {
   }
 
   /**
-   * CPU microseconds per record of the first process's JIT compiler threads between the marks: the
-   * part of its steady-state figure that a longer-running job would no longer pay.
+   * CPU microseconds per record of the JIT compiler threads of the {@code index}th process given to
+   * {@link #markSteadyState} between the marks: the part of its steady-state figure that a
+   * longer-running process would no longer pay.
    */
-  double steadyCompilerMicrosPerRecord() {
-    if (cpuAtMark[0] == null || cpuAtMark[1] == null) {
+  double steadyCompilerMicrosPerRecord(int index) {
+    if (compilerAtMark[0] == null || compilerAtMark[1] == null) {
       return 0;
     }
-    return Math.max(0, compilerAtMark[1] - compilerAtMark[0]) / (double) (marks[1] - marks[0]);
+    return Math.max(0, compilerAtMark[1][index] - compilerAtMark[0][index])
+        / (double) (marks[1] - marks[0]);
   }
 
   /**
