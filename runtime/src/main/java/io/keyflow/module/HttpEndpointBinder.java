@@ -67,10 +67,11 @@ public final class HttpEndpointBinder implements ComponentBinder {
 
   /**
    * The per-subtask cap on calls in flight to the endpoint: 0 (none) or positive; when the field is
-   * absent, {@link #defaultConcurrencyCap(Transport)}.
+   * absent, {@link HttpEndpoint#defaultConcurrencyCap(Transport)}.
    */
   static int maxConcurrentRequests(YamlNode spec, Transport transport) {
-    int cap = spec.optionalInt("maxConcurrentRequests", defaultConcurrencyCap(transport));
+    int cap =
+        spec.optionalInt("maxConcurrentRequests", HttpEndpoint.defaultConcurrencyCap(transport));
     if (cap < 0) {
       throw spec.error(
           "maxConcurrentRequests",
@@ -78,24 +79,6 @@ public final class HttpEndpointBinder implements ComponentBinder {
           "a positive number of requests per dispatcher subtask, or 0 for no cap");
     }
     return cap;
-  }
-
-  /**
-   * The calls the transport's connections carry at once over HTTP/1.1 ({@code pool_size} times
-   * {@code pipelining}); none over HTTP/2, whose streams multiplex on few connections.
-   *
-   * <p>Why a cap by default: a call that finds every connection busy waits in the pool with its
-   * batch already closed, while the messages that arrive for its address meanwhile wait for the
-   * next call. Waiting in the dispatcher instead, off the wire, lets them join the call when it
-   * goes out: under load, batches grow and each message costs fewer requests (about twice to four
-   * times the messages a request, and a third less CPU a record, in the backlog benchmarks of
-   * docs/benchmarks.md), while no call goes out later than the connections would have let it.
-   */
-  static int defaultConcurrencyCap(Transport transport) {
-    if (transport.protocol() == HttpProtocol.HTTP2) {
-      return 0;
-    }
-    return Math.multiplyExact(transport.poolSize(), transport.pipelining());
   }
 
   /** Static request headers: HTTP token names; the ones Keyflow or HTTP itself sets are refused. */

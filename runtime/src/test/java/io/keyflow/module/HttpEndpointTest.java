@@ -28,6 +28,16 @@ class HttpEndpointTest {
   }
 
   @Test
+  void anEndpointMadeInCodeHasTheDefaultConcurrencyCapOfItsTransport() {
+    Transport http1 = Transport.defaults();
+    Transport http2 = http1.withProtocol(HttpProtocol.HTTP2);
+
+    assertThat(HttpEndpoint.of(SHOP, "http://f/").maxConcurrentRequests())
+        .isEqualTo(http1.poolSize() * http1.pipelining());
+    assertThat(new HttpEndpoint(SHOP, "http://f/", 10, http2).concurrencyCapped()).isFalse();
+  }
+
+  @Test
   void batchLimitOfZeroOrLessMeansUnlimitedAndIsKeptAsGiven() {
     HttpEndpoint unlimited = new HttpEndpoint(SHOP, "http://f/", 0, Transport.defaults());
     HttpEndpoint negative = new HttpEndpoint(SHOP, "http://f/", -5, Transport.defaults());

@@ -69,6 +69,9 @@ class ModuleLoaderTest {
     assertThat(shop.transport().call()).isEqualTo(Duration.ofSeconds(30));
     assertThat(shop.transport().connect()).isEqualTo(Duration.ofSeconds(2));
     assertThat(module.endpoints().get(2).transport().type()).isEqualTo(Transport.OKHTTP);
+    assertThat(module.endpoints())
+        .as("v1 and v2 endpoints without maxConcurrentRequests get the same default cap")
+        .allSatisfy(endpoint -> assertThat(endpoint.maxConcurrentRequests()).isEqualTo(64));
   }
 
   @Test
