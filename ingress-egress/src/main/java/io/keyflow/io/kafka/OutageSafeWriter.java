@@ -106,6 +106,8 @@ final class OutageSafeWriter<IN>
               + " aborted when the job restarts, or by Kafka after transaction.timeout.ms",
           description,
           e);
+    } finally {
+      WriterAdminClient.close(writer);
     }
   }
 }

@@ -129,6 +129,7 @@ class KafkaPooledTransactionsIT {
     KafkaBroker.produce(in, input("fail", keys, 0, records));
     AtomicBoolean failNow = new AtomicBoolean();
     FailurePlan plan = FailurePlan.register("pooled-failure", FailurePlan.onceWhen(failNow));
+    long adminClientsBefore = adminClientThreads();
 
     JobClient job =
         KeyflowTestJob.start(
@@ -161,6 +162,22 @@ class KafkaPooledTransactionsIT {
         .isEmpty();
     // Two subtasks, each with the transaction it writes and one or two waiting for their commit.
     assertThat(transactionalIds(prefix)).isNotEmpty().hasSizeLessThanOrEqualTo(8);
+    // Each writer of both runs listed lingering transactions with an admin client of its own.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (adminClientThreads() > adminClientsBefore && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(adminClientThreads())
+        .as("the admin clients of the writers are closed with them")
+        .isLessThanOrEqualTo(adminClientsBefore);
+  }
+
+  /** Threads of Kafka admin clients without a client id of their own, as the writers make. */
+  private static long adminClientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(
+            t -> t.isAlive() && t.getName().startsWith("kafka-admin-client-thread | adminclient-"))
+        .count();
   }
 
   @Test
