@@ -388,11 +388,10 @@ public final class ConnectionPool implements HttpPool {
 
   @Override
   public String describeOnLoop() {
-    StringBuilder out = new StringBuilder(route).append(" (HTTP/1.1");
-    out.append(closed ? ", closed" : "").append("): ").append(waiting.size()).append(" waiting, ");
-    out.append(connector.counts()).append("; calls on each:");
+    StringBuilder out = connector.describe("HTTP/1.1", closed, waiting.size());
+    out.append(" calls on each:");
     for (Connection connection : connections.all()) {
-      out.append(' ').append(connection.load()).append(connection.retired ? "r" : "");
+      out.append(' ').append(connection.load()).append(connection.retired ? " (retired)" : "");
     }
     return out.toString();
   }

@@ -121,9 +121,22 @@ final class Connector {
     live--;
   }
 
-  /** Connections open and ready, and those being opened, for a description of the pool. */
-  String counts() {
-    return live + " open, " + opening + " opening";
+  /**
+   * The start of a pool's description: its route and {@code protocol}, whether it is closed, the
+   * {@code waiting} requests and the connections open and being opened.
+   */
+  StringBuilder describe(String protocol, boolean closed, int waiting) {
+    return new StringBuilder(route)
+        .append(" (")
+        .append(protocol)
+        .append(closed ? ", closed" : "")
+        .append("): ")
+        .append(waiting)
+        .append(" waiting, ")
+        .append(live)
+        .append(" open, ")
+        .append(opening)
+        .append(" opening;");
   }
 
   /** Connections open and ready. */

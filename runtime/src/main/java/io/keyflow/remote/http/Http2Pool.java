@@ -392,9 +392,7 @@ public final class Http2Pool implements HttpPool {
 
   @Override
   public String describeOnLoop() {
-    StringBuilder out = new StringBuilder(route).append(" (HTTP/2");
-    out.append(closed ? ", closed" : "").append("): ").append(waiting.size()).append(" waiting, ");
-    out.append(connector.counts()).append(';');
+    StringBuilder out = connector.describe("HTTP/2", closed, waiting.size());
     for (Http2Connection connection : connections) {
       out.append(' ').append(connection.describe(System.nanoTime()));
     }
