@@ -152,6 +152,7 @@ public final class KeyflowTestJob {
         throw new AssertionError("the job ended before the expected outcome");
       }
       if (System.nanoTime() > deadline) {
+        StuckJobReport.print("job " + job.getJobID() + ": no expected outcome within " + timeout);
         throw new AssertionError("no expected outcome within " + timeout + "; " + check);
       }
       Thread.sleep(100);
