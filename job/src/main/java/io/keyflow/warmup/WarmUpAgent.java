@@ -1,6 +1,7 @@
 package io.keyflow.warmup;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * it off.
  *
  * <p>The agent returns at once: the warm-up runs on a daemon thread of minimum priority, never
- * delays or fails the TaskManager's start, and logs one INFO line with what it did and how long it
- * took.
+ * delays or fails the TaskManager's start, begins once that start has settled ({@link
+ * StartSettle}), and logs one INFO line with what it did and how long it took.
  */
 public final class WarmUpAgent {
   /** The agent argument that turns the warm-up off. */
@@ -42,7 +43,7 @@ public final class WarmUpAgent {
       if (args != null && args.trim().equalsIgnoreCase(OFF)) {
         return;
       }
-      start(null);
+      start(null, true);
     } catch (Throwable e) {
       // Nothing of the warm-up may stop the TaskManager from starting; it starts cold.
     }
@@ -50,10 +51,11 @@ public final class WarmUpAgent {
 
   /**
    * Starts a daemon thread that runs {@code warmUp} (the default one when null) and logs its
-   * report; returns the thread.
+   * report, once the TaskManager's start has settled if {@code afterSettle} ({@link StartSettle});
+   * returns the thread.
    */
-  static Thread start(TaskManagerWarmUp warmUp) {
-    Thread thread = new WarmUpThread(warmUp);
+  static Thread start(TaskManagerWarmUp warmUp, boolean afterSettle) {
+    Thread thread = new WarmUpThread(warmUp, afterSettle);
     thread.setDaemon(true);
     thread.setPriority(Thread.MIN_PRIORITY);
     thread.start();
@@ -67,21 +69,35 @@ public final class WarmUpAgent {
    */
   private static final class WarmUpThread extends Thread {
     private final TaskManagerWarmUp warmUp;
+    private final boolean afterSettle;
 
-    WarmUpThread(TaskManagerWarmUp warmUp) {
+    WarmUpThread(TaskManagerWarmUp warmUp, boolean afterSettle) {
       super(THREAD_NAME);
       this.warmUp = warmUp;
+      this.afterSettle = afterSettle;
     }
 
     @Override
     public void run() {
       try {
+        long waited = 0;
+        if (afterSettle) {
+          waited =
+              StartSettle.await(
+                      ManagementFactory.getClassLoadingMXBean()::getTotalLoadedClassCount,
+                      StartSettle.WINDOW,
+                      StartSettle.QUIET_CLASSES,
+                      StartSettle.MAX_WAIT)
+                  .toMillis();
+        }
         TaskManagerWarmUp chosen = warmUp == null ? new TaskManagerWarmUp() : warmUp;
         LoggerFactory.getLogger(WarmUpAgent.class)
             .info(
-                "Warmed this TaskManager up for Keyflow's tasks {} (to switch it off, leave out"
-                    + " -javaagent:...keyflow-job.jar or give it =off)",
-                chosen.run().summary());
+                "Warmed this TaskManager up for Keyflow's tasks {}, after waiting {} ms for its"
+                    + " start to settle (to switch it off, leave out -javaagent:...keyflow-job.jar"
+                    + " or give it =off)",
+                chosen.run().summary(),
+                waited);
       } catch (Throwable e) {
         LoggerFactory.getLogger(WarmUpAgent.class)
             .debug("The warm-up ended early; the TaskManager runs on without it", e);

@@ -59,7 +59,7 @@ class TaskManagerWarmUpTest {
   }
 
   @Test
-  void theAgentReturnsAtOnceAndWarmsUpOnADaemonThread() throws Exception {
+  void theAgentReturnsAtOnceAndWarmsUpOnADaemonThreadOnceTheStartHasSettled() throws Exception {
     AtomicReference<Thread> ranOn = new AtomicReference<>();
     Thread thread =
         WarmUpAgent.start(
@@ -70,7 +70,8 @@ class TaskManagerWarmUpTest {
                         () -> {
                           ranOn.set(Thread.currentThread());
                           return "ran";
-                        }))));
+                        }))),
+            true);
 
     assertThat(thread.isDaemon()).isTrue();
     assertThat(thread.getName()).isEqualTo(WarmUpAgent.THREAD_NAME);
