@@ -47,16 +47,12 @@ record GatewayIngress(GatewaySpec spec, String file, int document) implements In
 
   /** The topic the calls arrive on, which must exist before the job starts. */
   DeclaredTopics requestTopic() {
-    return new DeclaredTopics(
-        List.of(spec.requestTopic()),
-        spec.bootstrapServers(),
-        spec.properties(),
-        new TopicsDeclaration(
+    return spec.declaredTopic(
+        spec.requestTopic(),
+        spec.topicDeclaration(
             file,
             document,
-            GatewayBinder.KIND,
             "spec.requestTopic",
-            "gateway " + spec.id(),
             "reads its calls from",
             TopicsDeclaration.Use.SOURCE,
             "spec.requestTopic naming a topic that exists (the gateway writes calls to it)"));

@@ -1,5 +1,7 @@
 package io.keyflow.io.gateway;
 
+import io.keyflow.io.kafka.DeclaredTopics;
+import io.keyflow.io.kafka.TopicsDeclaration;
 import io.keyflow.module.FunctionPattern;
 import io.keyflow.module.TypeName;
 import java.io.Serializable;
@@ -122,5 +124,26 @@ public record GatewaySpec(
         auth,
         admin,
         tls);
+  }
+
+  /**
+   * How document {@code document} of {@code file} declares one of this gateway's topics, in its
+   * {@code field}, for an error about that topic: the gateway relates to it as {@code verb} says
+   * and {@code use}s it as it starts; {@code otherFix} is the fix other than creating the topic.
+   */
+  TopicsDeclaration topicDeclaration(
+      String file,
+      int document,
+      String field,
+      String verb,
+      TopicsDeclaration.Use use,
+      String otherFix) {
+    return new TopicsDeclaration(
+        file, document, GatewayBinder.KIND, field, "gateway " + id, verb, use, otherFix);
+  }
+
+  /** {@code topic} on this gateway's Kafka, as {@code declared}. */
+  DeclaredTopics declaredTopic(String topic, TopicsDeclaration declared) {
+    return new DeclaredTopics(List.of(topic), bootstrapServers, properties, declared);
   }
 }

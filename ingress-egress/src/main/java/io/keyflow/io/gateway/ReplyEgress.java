@@ -85,12 +85,10 @@ record ReplyEgress(GatewaySpec spec, String file, int document) implements Egres
         spec.transactionalIdPrefix(),
         TRANSACTION_TIMEOUT,
         List.of(spec.replyTopic()),
-        new TopicsDeclaration(
+        spec.topicDeclaration(
             file,
             document,
-            GatewayBinder.KIND,
             "spec.replyTopic",
-            "gateway " + spec.id(),
             "writes its replies to",
             TopicsDeclaration.Use.POOLED_SINK,
             "spec.replyTopic naming a topic that exists, or replies: at-least-once (replies"

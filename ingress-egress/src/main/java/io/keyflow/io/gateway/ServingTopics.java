@@ -18,33 +18,23 @@ final class ServingTopics {
    */
   static List<DeclaredTopics> of(GatewaySpec spec, String file, int document) {
     return List.of(
-        topic(
-            spec,
+        spec.declaredTopic(
             spec.requestTopic(),
-            new TopicsDeclaration(
+            spec.topicDeclaration(
                 file,
                 document,
-                GatewayBinder.KIND,
                 "spec.requestTopic",
-                "gateway " + spec.id(),
                 "writes its calls to",
                 TopicsDeclaration.Use.GATEWAY_CALLS,
                 "spec.requestTopic naming a topic that exists (the job reads calls from it)")),
-        topic(
-            spec,
+        spec.declaredTopic(
             spec.replyTopic(),
-            new TopicsDeclaration(
+            spec.topicDeclaration(
                 file,
                 document,
-                GatewayBinder.KIND,
                 "spec.replyTopic",
-                "gateway " + spec.id(),
                 "reads its replies from",
                 TopicsDeclaration.Use.GATEWAY_REPLIES,
                 "spec.replyTopic naming a topic that exists (the job writes replies to it)")));
-  }
-
-  private static DeclaredTopics topic(GatewaySpec spec, String topic, TopicsDeclaration declared) {
-    return new DeclaredTopics(List.of(topic), spec.bootstrapServers(), spec.properties(), declared);
   }
 }
