@@ -2,8 +2,8 @@ package io.keyflow.io.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyflow.io.ShopModule;
 import io.keyflow.io.StartCheck;
-import io.keyflow.module.ModuleLoader;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,14 +17,8 @@ class ReplyEgressTest {
 
   private static ReplyEgress replies(String address, String replies) {
     return (ReplyEgress)
-        ModuleLoader.parse(
-                "shop/module.yaml",
+        ShopModule.parse(
                 """
-                kind: io.statefun.endpoints.v2/http
-                spec:
-                  functions: shop/*
-                  urlPathTemplate: http://functions:8000/{function.name}
-                ---
                 kind: io.keyflow.gateway.v1/http
                 spec:
                   id: shop/gateway

@@ -2,9 +2,9 @@ package io.keyflow.io.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyflow.io.ShopModule;
 import io.keyflow.job.KeyflowTopology;
 import io.keyflow.module.Module;
-import io.keyflow.module.ModuleLoader;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -22,14 +22,8 @@ class DeclaredTopicsCheckTest {
 
   private static KafkaEgress egress(String address) {
     return (KafkaEgress)
-        ModuleLoader.parse(
-                "shop/module.yaml",
+        ShopModule.parse(
                 """
-                kind: io.statefun.endpoints.v2/http
-                spec:
-                  functions: shop/*
-                  urlPathTemplate: http://functions:8000/{function.name}
-                ---
                 kind: io.statefun.kafka.v1/egress
                 spec:
                   id: shop/out
@@ -111,14 +105,8 @@ class DeclaredTopicsCheckTest {
     String first = "127.0.0.1:" + closedPort();
     String second = "127.0.0.1:" + closedPort();
     Module module =
-        ModuleLoader.parse(
-            "shop/module.yaml",
+        ShopModule.parse(
             """
-            kind: io.statefun.endpoints.v2/http
-            spec:
-              functions: shop/*
-              urlPathTemplate: http://functions:8000/{function.name}
-            ---
             kind: io.statefun.kafka.v1/ingress
             spec:
               id: shop/in
